@@ -1,0 +1,36 @@
+// Bundles the extension host, the CLI and the webview with esbuild.
+import * as esbuild from 'esbuild';
+import { chmodSync, existsSync, mkdirSync, cpSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none' };
+
+const builds = [
+  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node18', external: ['vscode'] },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node18', banner: { js: '#!/usr/bin/env node' } },
+];
+if (existsSync('media/main.ts')) {
+  builds.push({ ...common, entryPoints: ['media/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' });
+}
+if (existsSync('media/layout.worker.ts')) {
+  builds.push({ ...common, entryPoints: ['media/layout.worker.ts'], outfile: 'dist/layout.worker.js', platform: 'browser', format: 'iife', target: 'es2022' });
+}
+if (existsSync('src/runtime/worker.ts')) {
+  builds.push({ ...common, entryPoints: ['src/runtime/worker.ts'], outfile: 'dist/runtime-worker.js', platform: 'node', format: 'cjs', target: 'node18' });
+}
+
+mkdirSync('dist', { recursive: true });
+// Runtime assets the bundles load from disk at run time.
+const assets = [
+  ['node_modules/@vscode/codicons/dist/codicon.css', 'dist/codicon.css'],
+  ['node_modules/@vscode/codicons/dist/codicon.ttf', 'dist/codicon.ttf'],
+];
+for (const [from, to] of assets) if (existsSync(from)) cpSync(from, to);
+
+if (watch) {
+  for (const b of builds) (await esbuild.context(b)).watch();
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+  chmodSync('dist/cli.js', 0o755);
+}

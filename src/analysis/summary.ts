@@ -1,0 +1,69 @@
+// The summary `activation-lens inspect` prints: the same fields for every format.
+import { nestedGraphs, type Dim, type Graph, type Model, type Node } from '../core/model';
+import { activationOf } from './activations';
+import { constantScalarLookup } from './constants';
+
+export interface ModelSummary {
+  file: string;
+  format: Model['format'];
+  producer: string;
+  producerVersion: string;
+  irVersion: number | null;
+  opsets: Record<string, number>;
+  metadata: Record<string, string>;
+  inputs: { name: string; dtype: string; shape: Dim[] | null }[];
+  outputs: { name: string; dtype: string; shape: Dim[] | null }[];
+  nodeCount: number;
+  nodeCountAll: number;
+  ops: Record<string, number>;
+  parameters: number;
+  initializers: number;
+  activations: { node: string; op: string; activation: string }[];
+  functions: string[];
+  warnings: string[];
+}
+
+function countAll(nodes: Node[]): number {
+  let n = nodes.length;
+  for (const node of nodes) {
+    for (const a of node.attributes) {
+      if (a.value.type === 'graph') n += countAll(a.value.value.nodes);
+      if (a.value.type === 'graphs') for (const g of a.value.value) n += countAll(g.nodes);
+    }
+  }
+  return n;
+}
+
+export function summarize(model: Model): ModelSummary {
+  const g: Graph = model.graph;
+  const ops: Record<string, number> = {};
+  for (const n of g.nodes) ops[n.opType] = (ops[n.opType] ?? 0) + 1;
+  let nodeCountAll = countAll(g.nodes);
+  for (const f of model.functions) nodeCountAll += countAll(f.nodes);
+  const constScalar = constantScalarLookup(g);
+  const activations: ModelSummary['activations'] = [];
+  for (const n of g.nodes) {
+    const act = activationOf(n, constScalar);
+    if (act) activations.push({ node: n.name, op: n.opType, activation: act.op });
+  }
+  void nestedGraphs;
+  return {
+    file: model.path,
+    format: model.format,
+    producer: model.producer.name,
+    producerVersion: model.producer.version,
+    irVersion: model.irVersion ?? null,
+    opsets: model.opsets,
+    metadata: model.metadata,
+    inputs: g.inputs.map((v) => ({ name: v.name, dtype: v.dtype, shape: v.shape ?? null })),
+    outputs: g.outputs.map((v) => ({ name: v.name, dtype: v.dtype, shape: v.shape ?? null })),
+    nodeCount: g.nodes.length,
+    nodeCountAll,
+    ops,
+    parameters: g.initializers.reduce((s, t) => s + t.elementCount, 0),
+    initializers: g.initializers.length,
+    activations,
+    functions: model.functions.map((f) => (f.domain ? `${f.domain}.${f.name}` : f.name)),
+    warnings: model.warnings,
+  };
+}
