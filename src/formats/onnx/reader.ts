@@ -1,0 +1,292 @@
+// The ONNX reader: opens a .onnx file without reading its weight bytes and produces the core model.
+// Structure is decoded by onnx-proto from a skeleton of the file (see skeleton.ts); tensor data
+// stays on disk and is read by offset when asked for.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { onnx } from 'onnx-proto';
+import {
+  ModelError,
+  type Attribute,
+  type AttributeValue,
+  type Dim,
+  type FunctionDef,
+  type Graph,
+  type Model,
+  type Node,
+  type SparseTensor,
+  type Tensor,
+  type ValueInfo,
+} from '../../core/model';
+import { onnxDTypeName } from '../../core/dtypes';
+import { FileWindow } from './fileWindow';
+import { buildSkeleton, markerId, WireError, type DataRef, type SkeletonLayout } from './skeleton';
+import { OnnxTensor, type TensorData } from './tensor';
+import { resolveExternalPath } from './externalData';
+import { checkAcyclic } from './validate';
+
+export interface OnnxModel extends Model {
+  /** Byte ranges of the file's top-level structure, for byte-level patching (rewrites). */
+  layout: SkeletonLayout;
+}
+
+type Long = { low: number; high: number; unsigned: boolean; toString(): string };
+
+function num(v: number | Long | null | undefined): number {
+  if (v === null || v === undefined) return 0;
+  if (typeof v === 'number') return v;
+  const high = v.unsigned ? v.high >>> 0 : v.high | 0;
+  return high * 4294967296 + (v.low >>> 0);
+}
+
+/** int64 values: exact numbers where safe, else the decimal string. */
+function int64(v: number | Long | null | undefined): number | string {
+  if (v === null || v === undefined) return 0;
+  if (typeof v === 'number') return v;
+  const n = num(v);
+  return Number.isSafeInteger(n) ? n : v.toString();
+}
+
+const utf8 = new TextDecoder('utf-8');
+
+class Converter {
+  private readonly dir: string;
+  constructor(
+    private readonly file: string,
+    private readonly dataRefs: DataRef[],
+    private readonly fileSize: number,
+  ) {
+    this.dir = path.dirname(file);
+  }
+
+  tensor(t: onnx.ITensorProto, context: string): Tensor {
+    const dtype = onnxDTypeName(t.dataType ?? 0);
+    const shape = (t.dims ?? []).map((d) => {
+      const n = num(d);
+      if (n < 0 || !Number.isFinite(n)) throw new ModelError(`${this.file}: tensor '${t.name ?? ''}' in ${context} has an invalid dimension ${int64(d)}`);
+      return n;
+    });
+    const name = t.name ?? '';
+    let data: TensorData;
+    const id = markerId(t.rawData);
+    const ref = id !== undefined ? this.dataRefs[id] : undefined;
+    if (t.dataLocation === 1) {
+      const entries = new Map((t.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
+      const location = entries.get('location');
+      if (!location) throw new ModelError(`${this.file}: tensor '${name}' has external data without a location`);
+      const target = resolveExternalPath(this.file, location, name);
+      const offset = Number(entries.get('offset') ?? 0);
+      const lengthText = entries.get('length');
+      const length = lengthText !== undefined ? Number(lengthText) : undefined;
+      if (!Number.isSafeInteger(offset) || offset < 0 || (length !== undefined && (!Number.isSafeInteger(length) || length < 0))) {
+        throw new ModelError(`${this.file}: tensor '${name}' has an invalid external data offset or length`);
+      }
+      data = { kind: 'external', file: target, offset, length };
+    } else if (ref) {
+      data = { kind: 'field', file: this.file, ref };
+    } else if (t.stringData && t.stringData.length) {
+      data = { kind: 'strings', values: t.stringData.map((s) => utf8.decode(s)) };
+    } else {
+      data = { kind: 'none' };
+    }
+    return new OnnxTensor(this.file, name, dtype, shape, data, t.docString || undefined, this.fileSize);
+  }
+
+  sparse(s: onnx.ISparseTensorProto, context: string): SparseTensor {
+    return {
+      values: this.tensor(s.values ?? {}, context),
+      indices: this.tensor(s.indices ?? {}, context),
+      dims: (s.dims ?? []).map(num),
+    };
+  }
+
+  typeString(t: onnx.ITypeProto | null | undefined): string {
+    if (!t) return '?';
+    if (t.tensorType) {
+      const shape = this.shape(t.tensorType.shape);
+      return `tensor(${onnxDTypeName(t.tensorType.elemType ?? 0)})${shape ? `[${shape.map((d) => d ?? '?').join(',')}]` : ''}`;
+    }
+    if (t.sequenceType) return `seq(${this.typeString(t.sequenceType.elemType)})`;
+    if (t.mapType) return `map(${onnxDTypeName(t.mapType.keyType ?? 0)},${this.typeString(t.mapType.valueType)})`;
+    return '?';
+  }
+
+  shape(s: onnx.ITensorShapeProto | null | undefined): Dim[] | undefined {
+    if (!s) return undefined;
+    return (s.dim ?? []).map((d) => {
+      if (d.dimParam) return d.dimParam;
+      if (d.dimValue !== undefined && d.dimValue !== null) {
+        const v = int64(d.dimValue);
+        return typeof v === 'number' ? v : null;
+      }
+      return null;
+    });
+  }
+
+  valueInfo(v: onnx.IValueInfoProto): ValueInfo {
+    const t = v.type;
+    let dtype = '?';
+    let shape: Dim[] | undefined;
+    if (t?.tensorType) {
+      dtype = onnxDTypeName(t.tensorType.elemType ?? 0);
+      shape = this.shape(t.tensorType.shape);
+    } else if (t) {
+      dtype = this.typeString(t);
+    }
+    return { name: v.name ?? '', dtype, shape, docString: v.docString || undefined };
+  }
+
+  attribute(a: onnx.IAttributeProto, context: string): Attribute {
+    const name = a.name ?? '';
+    const where = `${context}, attribute '${name}'`;
+    let value: AttributeValue;
+    const refName = (a as { refAttrName?: string }).refAttrName;
+    if (refName) {
+      value = { type: 'ref', value: refName };
+    } else {
+      switch (a.type ?? 0) {
+        case 1: value = { type: 'float', value: a.f ?? 0 }; break;
+        case 2: value = { type: 'int', value: int64(a.i) }; break;
+        case 3: value = { type: 'string', value: utf8.decode(a.s ?? new Uint8Array()) }; break;
+        case 4: value = { type: 'tensor', value: this.tensor(a.t ?? {}, where) }; break;
+        case 5: value = { type: 'graph', value: this.graph(a.g ?? {}, `${where}`) }; break;
+        case 11: value = { type: 'sparse_tensor', value: this.sparse(a.sparseTensor ?? {}, where) }; break;
+        case 13: value = { type: 'type_proto', value: this.typeString(a.tp) }; break;
+        case 6: value = { type: 'floats', value: a.floats ?? [] }; break;
+        case 7: value = { type: 'ints', value: (a.ints ?? []).map(int64) }; break;
+        case 8: value = { type: 'strings', value: (a.strings ?? []).map((s) => utf8.decode(s)) }; break;
+        case 9: value = { type: 'tensors', value: (a.tensors ?? []).map((t) => this.tensor(t, where)) }; break;
+        case 10: value = { type: 'graphs', value: (a.graphs ?? []).map((g) => this.graph(g, where)) }; break;
+        case 12: value = { type: 'sparse_tensors', value: (a.sparseTensors ?? []).map((s) => this.sparse(s, where)) }; break;
+        case 14: value = { type: 'type_protos', value: ((a as { tps?: onnx.ITypeProto[] }).tps ?? []).map((t) => this.typeString(t)) }; break;
+        default:
+          value = this.untypedAttribute(a, where);
+      }
+    }
+    return { name, docString: a.docString || undefined, value };
+  }
+
+  /** IR version 1 models may leave `type` unset: infer it from the field that is filled. */
+  private untypedAttribute(a: onnx.IAttributeProto, where: string): AttributeValue {
+    if (a.floats?.length) return { type: 'floats', value: a.floats };
+    if (a.ints?.length) return { type: 'ints', value: a.ints.map(int64) };
+    if (a.strings?.length) return { type: 'strings', value: a.strings.map((s) => utf8.decode(s)) };
+    if (a.t) return { type: 'tensor', value: this.tensor(a.t, where) };
+    if (a.g) return { type: 'graph', value: this.graph(a.g, where) };
+    if (a.s?.length) return { type: 'string', value: utf8.decode(a.s) };
+    if (a.f) return { type: 'float', value: a.f };
+    if (a.i) return { type: 'int', value: int64(a.i) };
+    return { type: 'undefined', value: null };
+  }
+
+  node(n: onnx.INodeProto, index: number, context: string, initializerNames: Set<string>): Node {
+    const name = n.name ?? '';
+    const where = `${context} node '${name || `#${index}`}' (${n.opType ?? '?'})`;
+    const inputs = n.input ?? [];
+    const weights = inputs.filter((i) => initializerNames.has(i));
+    return {
+      name,
+      opType: n.opType ?? '',
+      domain: n.domain === 'ai.onnx' ? '' : n.domain ?? '',
+      inputs,
+      outputs: n.output ?? [],
+      attributes: (n.attribute ?? []).map((a) => this.attribute(a, where)),
+      docString: n.docString || undefined,
+      weights: weights.length ? weights : undefined,
+    };
+  }
+
+  graph(g: onnx.IGraphProto, context: string): Graph {
+    const where = context ? `${context} > graph '${g.name ?? ''}'` : `graph '${g.name ?? ''}'`;
+    const initializers = (g.initializer ?? []).map((t) => this.tensor(t, where));
+    const sparseInitializers = (g.sparseInitializer ?? []).map((s) => this.sparse(s, where));
+    const initNames = new Set<string>([...initializers.map((t) => t.name), ...sparseInitializers.map((s) => s.values.name)]);
+    const nodes = (g.node ?? []).map((n, i) => this.node(n, i, where, initNames));
+    checkAcyclic(this.file, where, nodes);
+    return {
+      name: g.name ?? '',
+      docString: g.docString || undefined,
+      // Initializers listed in graph.input (IR < 4 style) are weights, not inputs.
+      inputs: (g.input ?? []).filter((v) => !initNames.has(v.name ?? '')).map((v) => this.valueInfo(v)),
+      outputs: (g.output ?? []).map((v) => this.valueInfo(v)),
+      valueInfo: (g.valueInfo ?? []).map((v) => this.valueInfo(v)),
+      nodes,
+      initializers,
+      sparseInitializers,
+    };
+  }
+
+  functionDef(f: onnx.IFunctionProto): FunctionDef {
+    const where = `function '${f.name ?? ''}'`;
+    return {
+      name: f.name ?? '',
+      domain: f.domain ?? '',
+      inputs: f.input ?? [],
+      outputs: f.output ?? [],
+      attributes: f.attribute ?? [],
+      nodes: (f.node ?? []).map((n, i) => this.node(n, i, where, new Set())),
+      opsets: opsetMap(f.opsetImport ?? []),
+      docString: f.docString || undefined,
+    };
+  }
+}
+
+function opsetMap(list: onnx.IOperatorSetIdProto[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const o of list) out[o.domain === 'ai.onnx' ? '' : o.domain ?? ''] = num(o.version);
+  return out;
+}
+
+export async function readOnnxModel(file: string): Promise<OnnxModel> {
+  return readOnnxModelSync(file);
+}
+
+export function readOnnxModelSync(file: string): OnnxModel {
+  const abs = path.resolve(file);
+  let win: FileWindow;
+  try {
+    win = FileWindow.open(abs);
+  } catch (e) {
+    throw new ModelError(`${file}: cannot open (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  try {
+    if (win.size === 0) throw new ModelError(`${file}: the file is empty, not an ONNX model`);
+    let skeleton;
+    try {
+      skeleton = buildSkeleton(win);
+    } catch (e) {
+      if (e instanceof WireError) throw new ModelError(`${file}: not a valid ONNX model: ${e.message}`);
+      throw e;
+    }
+    let proto: onnx.ModelProto;
+    try {
+      proto = onnx.ModelProto.decode(skeleton.bytes);
+    } catch (e) {
+      throw new ModelError(`${file}: not a valid ONNX model: ${(e as Error).message}`);
+    }
+    if (!proto.graph) throw new ModelError(`${file}: not an ONNX model: it has no graph`);
+    const conv = new Converter(abs, skeleton.dataRefs, win.size);
+    const metadata: Record<string, string> = {};
+    for (const p of proto.metadataProps ?? []) metadata[p.key ?? ''] = p.value ?? '';
+    return {
+      format: 'onnx',
+      path: abs,
+      producer: { name: proto.producerName ?? '', version: proto.producerVersion ?? '' },
+      irVersion: num(proto.irVersion as number | Long),
+      opsets: opsetMap(proto.opsetImport ?? []),
+      domain: proto.domain || undefined,
+      modelVersion: num(proto.modelVersion as number | Long) || undefined,
+      docString: proto.docString || undefined,
+      metadata,
+      graph: conv.graph(proto.graph, ''),
+      functions: (proto.functions ?? []).map((f) => conv.functionDef(f)),
+      warnings: [],
+      layout: skeleton.layout,
+    };
+  } finally {
+    win.close();
+  }
+}
+
+export function isOnnxFile(file: string): boolean {
+  return fs.existsSync(file) && file.toLowerCase().endsWith('.onnx');
+}
