@@ -1,35 +1,207 @@
-// Placeholder custom editor until the viewer issue lands: shows the model summary as text.
+// The model viewer: a read-only custom editor for ONNX files (default) and TF.js model.json
+// (option). The host reads the model with the core reader and sends the webview a compact graph
+// (src/extension/viewerGraph.ts); the webview app lives in media/ and is bundled to dist/webview.js.
+import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import { loadModel } from '../core/load';
-import { summarize } from '../analysis/summary';
+import type { HostMessage, ViewerState, WebviewMessage } from '../protocol';
+import { isWebviewMessage } from '../protocol';
+import { ViewerSession } from './viewerGraph';
 
-class PlaceholderDocument implements vscode.CustomDocument {
+export const VIEW_TYPE_ONNX = 'activationLens.modelViewer';
+export const VIEW_TYPE_JSON = 'activationLens.modelViewerJson';
+
+class ModelDocument implements vscode.CustomDocument {
   constructor(readonly uri: vscode.Uri) {}
   dispose(): void {}
 }
 
-export function registerViewer(context: vscode.ExtensionContext): void {
-  const provider: vscode.CustomReadonlyEditorProvider<PlaceholderDocument> = {
-    openCustomDocument: (uri) => new PlaceholderDocument(uri),
-    async resolveCustomEditor(doc, panel) {
-      panel.webview.options = { enableScripts: false };
-      let body: string;
-      try {
-        body = JSON.stringify(summarize(await loadModel(doc.uri.fsPath)), null, 2);
-      } catch (e) {
-        body = e instanceof Error ? e.message : String(e);
+interface OpenViewer {
+  uri: vscode.Uri;
+  panel: vscode.WebviewPanel;
+  session: ViewerSession;
+  state?: ViewerState;
+}
+
+const openViewers = new Set<OpenViewer>();
+
+/** Sends a message to every open viewer of `file` (later features: activation results, findings). */
+export function postToViewers(file: vscode.Uri, message: HostMessage): number {
+  let n = 0;
+  for (const v of openViewers) {
+    if (v.uri.toString() === file.toString()) {
+      void v.panel.webview.postMessage(message);
+      n++;
+    }
+  }
+  return n;
+}
+
+/** The last state an open viewer of `file` reported (selection, view …), if any. */
+export function viewerState(file: vscode.Uri): ViewerState | undefined {
+  for (const v of openViewers) if (v.uri.toString() === file.toString()) return v.state;
+  return undefined;
+}
+
+function nonce(): string {
+  return crypto.randomBytes(18).toString('base64').replace(/[+/=]/g, '');
+}
+
+export function viewerHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+  const n = nonce();
+  const dist = vscode.Uri.joinPath(extensionUri, 'dist');
+  const media = vscode.Uri.joinPath(extensionUri, 'media');
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js'));
+  const worker = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'layout.worker.js'));
+  const codicons = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'codicon.css'));
+  const css = webview.asWebviewUri(vscode.Uri.joinPath(media, 'viewer.css'));
+  const src = webview.cspSource;
+  // The layout worker is fetched (connect-src) and started from a blob: URL (worker-src), because
+  // a Worker cannot be created directly from the webview's resource origin.
+  const csp = [
+    "default-src 'none'",
+    `style-src ${src}`,
+    `font-src ${src}`,
+    `img-src ${src} data:`,
+    `script-src 'nonce-${n}'`,
+    `connect-src ${src}`,
+    'worker-src blob:',
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${codicons}">
+<link rel="stylesheet" href="${css}">
+<title>Activation Lens</title>
+</head>
+<body data-worker="${worker}">
+<div id="app"></div>
+<script nonce="${n}" src="${script}"></script>
+</body>
+</html>`;
+}
+
+class ModelViewerProvider implements vscode.CustomReadonlyEditorProvider<ModelDocument> {
+  constructor(private readonly context: vscode.ExtensionContext) {}
+
+  openCustomDocument(uri: vscode.Uri): ModelDocument {
+    return new ModelDocument(uri);
+  }
+
+  async resolveCustomEditor(doc: ModelDocument, panel: vscode.WebviewPanel): Promise<void> {
+    const ext = this.context.extensionUri;
+    panel.webview.options = {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(ext, 'dist'), vscode.Uri.joinPath(ext, 'media')],
+    };
+    const file = doc.uri.fsPath;
+    const viewer: OpenViewer = {
+      uri: doc.uri,
+      panel,
+      session: new ViewerSession(
+        file,
+        () => loadModel(file),
+        (m) => panel.webview.postMessage(m),
+        (m) => void this.onMessage(viewer, m),
+      ),
+    };
+    openViewers.add(viewer);
+
+    const disposables: vscode.Disposable[] = [];
+    disposables.push(
+      panel.webview.onDidReceiveMessage((m: unknown) => {
+        if (isWebviewMessage(m)) void viewer.session.handle(m);
+      }),
+    );
+    // Re-render when the file changes on disk; close when it is deleted.
+    const folder = vscode.Uri.joinPath(doc.uri, '..');
+    const name = doc.uri.path.slice(doc.uri.path.lastIndexOf('/') + 1);
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, name));
+    let timer: NodeJS.Timeout | undefined;
+    const changed = () => {
+      // Writers often touch a file several times in a row: wait until it settles.
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => void viewer.session.reload(), 300);
+    };
+    disposables.push(watcher, watcher.onDidChange(changed), watcher.onDidCreate(changed), watcher.onDidDelete(() => panel.dispose()));
+    panel.onDidDispose(() => {
+      if (timer) clearTimeout(timer);
+      openViewers.delete(viewer);
+      for (const d of disposables) d.dispose();
+    });
+    panel.webview.html = viewerHtml(panel.webview, ext);
+  }
+
+  private async onMessage(viewer: OpenViewer, m: WebviewMessage): Promise<void> {
+    switch (m.type) {
+      case 'stateChanged':
+        viewer.state = m.state;
+        return;
+      case 'revealNode':
+        return revealNode(viewer.uri, m.node);
+      case 'exportFile': {
+        const reply = (path?: string, error?: string) => viewer.panel.webview.postMessage({ type: 'exportDone', id: m.id, path, error } satisfies HostMessage);
+        try {
+          const base = viewer.uri.path.replace(/\.[^./]*$/, '');
+          const target = await vscode.window.showSaveDialog({
+            defaultUri: viewer.uri.with({ path: `${base}.${m.kind}` }),
+            filters: m.kind === 'svg' ? { 'SVG image': ['svg'] } : { 'PNG image': ['png'] },
+            title: `Export graph as ${m.kind.toUpperCase()}`,
+          });
+          if (!target) return void reply();
+          if (target.toString() === viewer.uri.toString()) throw new Error('refusing to overwrite the model file');
+          const bytes = m.kind === 'svg' ? new TextEncoder().encode(m.data) : Buffer.from(m.data, 'base64');
+          await vscode.workspace.fs.writeFile(target, bytes);
+          void reply(target.fsPath);
+        } catch (e) {
+          const message = e instanceof Error ? e.message : String(e);
+          void vscode.window.showErrorMessage(`Activation Lens: export failed: ${message}`);
+          void reply(undefined, message);
+        }
+        return;
       }
-      const escaped = body.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-      panel.webview.html = `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src 'none';"></head><body><pre>${escaped}</pre></body></html>`;
-    },
-  };
-  for (const viewType of ['activationLens.modelViewer', 'activationLens.modelViewerJson']) {
-    context.subscriptions.push(vscode.window.registerCustomEditorProvider(viewType, provider));
+      default:
+        return;
+    }
+  }
+}
+
+/** Shows where a node is defined: for a TF.js model.json, its layer entry in the JSON text. */
+async function revealNode(uri: vscode.Uri, node: string): Promise<void> {
+  if (!uri.path.toLowerCase().endsWith('.json')) return;
+  const doc = await vscode.workspace.openTextDocument(uri);
+  const text = doc.getText();
+  const needle = JSON.stringify(node);
+  let at = text.indexOf(`"name": ${needle}`);
+  if (at < 0) at = text.indexOf(`"name":${needle}`);
+  if (at < 0) at = text.indexOf(needle);
+  if (at < 0) return;
+  const pos = doc.positionAt(at);
+  await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.Beside, preview: true });
+}
+
+export function registerViewer(context: vscode.ExtensionContext): void {
+  const provider = new ModelViewerProvider(context);
+  for (const viewType of [VIEW_TYPE_ONNX, VIEW_TYPE_JSON]) {
+    context.subscriptions.push(vscode.window.registerCustomEditorProvider(viewType, provider, { supportsMultipleEditorsPerDocument: true }));
   }
   context.subscriptions.push(
     vscode.commands.registerCommand('activationLens.openModel', async (uri?: vscode.Uri) => {
-      const target = uri ?? vscode.window.activeTextEditor?.document.uri;
-      if (target) await vscode.commands.executeCommand('vscode.openWith', target, target.path.endsWith('.json') ? 'activationLens.modelViewerJson' : 'activationLens.modelViewer');
+      let target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
+      if (!target) {
+        const picked = await vscode.window.showOpenDialog({
+          canSelectMany: false,
+          openLabel: 'Open Model',
+          filters: { Models: ['onnx', 'json'] },
+        });
+        target = picked?.[0];
+      }
+      if (!target) return;
+      const viewType = target.path.toLowerCase().endsWith('.json') ? VIEW_TYPE_JSON : VIEW_TYPE_ONNX;
+      await vscode.commands.executeCommand('vscode.openWith', target, viewType);
     }),
   );
 }

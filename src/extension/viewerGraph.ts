@@ -1,0 +1,274 @@
+// Turns a core Model into the compact graph the viewer webview draws, and answers the webview's
+// requests (weight statistics). No `vscode` import here: the webview tests drive this module
+// directly with models read by the real readers.
+import { type Attribute, type Graph, type Model, type Node, type Tensor, type ValueInfo } from '../core/model';
+import { activationOf, isReluFamily } from '../analysis/activations';
+import { constantScalarLookup } from '../analysis/constants';
+import { summarize } from '../analysis/summary';
+import { tensorStats } from '../analysis/tensorStats';
+import {
+  HISTOGRAM_BINS,
+  type AttributeInfo,
+  type GraphInfo,
+  type HostMessage,
+  type ModelInfo,
+  type NodeCategory,
+  type NodeInfo,
+  type ValueRef,
+  type WebviewMessage,
+  type WeightInfo,
+} from '../protocol';
+
+const CATEGORY_OPS: Record<Exclude<NodeCategory, 'activation' | 'relu' | 'other'>, string[]> = {
+  linear: ['Conv', 'ConvTranspose', 'ConvInteger', 'QLinearConv', 'Gemm', 'MatMul', 'MatMulInteger', 'QLinearMatMul', 'FusedConv', 'FusedGemm', 'FusedMatMul', 'Einsum', 'Attention', 'MultiHeadAttention', 'LSTM', 'GRU', 'RNN',
+    'Dense', 'Conv1D', 'Conv2D', 'Conv3D', 'DepthwiseConv2D', 'SeparableConv2D', 'Conv2DTranspose', 'Conv2DBackpropInput', 'DepthwiseConv2dNative', '_FusedConv2D', '_FusedMatMul', 'BatchMatMul', 'BatchMatMulV2', 'Embedding'],
+  normalization: ['BatchNormalization', 'LayerNormalization', 'InstanceNormalization', 'GroupNormalization', 'LRN', 'LpNormalization', 'MeanVarianceNormalization', 'SkipLayerNormalization', 'SimplifiedLayerNormalization', 'RMSNormalization', 'FusedBatchNorm', 'FusedBatchNormV3', 'Dropout', 'SpatialDropout2D'],
+  pooling: ['MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'LpPool', 'GlobalLpPool', 'MaxRoiPool', 'RoiAlign', 'MaxPooling2D', 'AveragePooling2D', 'GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'MaxPool2D', 'AvgPool', 'ReduceMean', 'ReduceMax', 'ReduceSum', 'ReduceMin', 'ReduceProd', 'ReduceL2'],
+  shape: ['Reshape', 'Transpose', 'Concat', 'Split', 'Flatten', 'Squeeze', 'Unsqueeze', 'Gather', 'GatherElements', 'GatherND', 'Slice', 'Pad', 'Expand', 'Tile', 'Shape', 'Size', 'Identity', 'Cast', 'CastLike', 'ScatterND', 'ScatterElements', 'DepthToSpace', 'SpaceToDepth', 'Resize', 'Upsample', 'ConcatV2', 'Pack', 'Unpack', 'StridedSlice', 'ExpandDims', 'ZeroPadding2D', 'UpSampling2D', 'Concatenate', 'Permute', 'Range', 'ConstantOfShape', 'NonZero', 'Where', 'TopK', 'ArgMax', 'ArgMin'],
+  math: ['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Sqrt', 'Exp', 'Log', 'Neg', 'Abs', 'Reciprocal', 'Min', 'Max', 'Sum', 'Mean', 'Floor', 'Ceil', 'Round', 'Sign', 'Erf', 'Equal', 'Greater', 'Less', 'GreaterOrEqual', 'LessOrEqual', 'Not', 'And', 'Or', 'Xor', 'Mod', 'BiasAdd', 'AddV2', 'Multiply', 'Subtract', 'Average', 'RealDiv', 'Maximum', 'Minimum', 'Clip', 'Sin', 'Cos', 'Tan', 'CumSum', 'Square', 'Rsqrt'],
+  control: ['If', 'Loop', 'Scan', 'SequenceMap'],
+  constant: ['Constant', 'Const', 'InputLayer', 'Placeholder'],
+};
+const CATEGORY_OF = new Map<string, NodeCategory>();
+for (const [cat, ops] of Object.entries(CATEGORY_OPS)) for (const op of ops) CATEGORY_OF.set(op, cat as NodeCategory);
+
+/** The colour category of a node; activations (fused ones included) win over the op's own kind. */
+export function categoryOf(op: string, activation?: { op: string }): NodeCategory {
+  if (activation && CATEGORY_OF.get(op) === undefined) return isReluFamily(activation.op) ? 'relu' : 'activation';
+  if (activation && (op === activation.op || op === 'Clip')) return isReluFamily(activation.op) ? 'relu' : 'activation';
+  return CATEGORY_OF.get(op) ?? 'other';
+}
+
+const MAX_LIST = 16;
+const MAX_STRING = 200;
+
+function cut(s: string, max = MAX_STRING): string {
+  return s.length > max ? `${s.slice(0, max)}… (${s.length} chars)` : s;
+}
+
+function list<T>(values: T[], show: (v: T) => string): string {
+  const shown = values.slice(0, MAX_LIST).map(show).join(', ');
+  return values.length > MAX_LIST ? `[${shown}, … ${values.length - MAX_LIST} more]` : `[${shown}]`;
+}
+
+function shapeText(shape: readonly (number | string | null)[]): string {
+  return `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
+}
+
+function tensorText(t: Tensor): string {
+  const value = t.scalarValue !== undefined && t.elementCount === 1 ? ` = ${t.scalarValue}` : '';
+  return `tensor ${t.dtype}${shapeText(t.shape)}${value}`;
+}
+
+function graphText(g: Graph): string {
+  return `graph ${g.name || '(unnamed)'}: ${g.nodes.length} nodes`;
+}
+
+export function attributeText(a: Attribute): string {
+  const v = a.value;
+  switch (v.type) {
+    case 'float':
+    case 'int':
+      return String(v.value);
+    case 'string':
+      return cut(v.value);
+    case 'tensor':
+      return tensorText(v.value);
+    case 'graph':
+      return graphText(v.value);
+    case 'sparse_tensor':
+      return `sparse tensor ${shapeText(v.value.dims)}`;
+    case 'type_proto':
+    case 'ref':
+      return cut(v.value);
+    case 'floats':
+    case 'ints':
+      return list<number | string>(v.value, String);
+    case 'strings':
+    case 'type_protos':
+      return list(v.value, (s) => JSON.stringify(cut(s, 60)));
+    case 'tensors':
+      return list(v.value, tensorText);
+    case 'graphs':
+      return list(v.value, graphText);
+    case 'sparse_tensors':
+      return list(v.value, (s) => `sparse tensor ${shapeText(s.dims)}`);
+    case 'json': {
+      let s: string;
+      try {
+        s = JSON.stringify(v.value) ?? 'undefined';
+      } catch {
+        s = '(unprintable)';
+      }
+      return cut(s, 400);
+    }
+    case 'undefined':
+      return '(undefined)';
+  }
+}
+
+/** Scope: the values, weights and ids visible while converting one graph (outer scopes chained). */
+interface Scope {
+  values: Map<string, ValueInfo>;
+  weights: Map<string, Tensor>;
+  parent?: Scope;
+}
+
+function lookup<T>(scope: Scope | undefined, pick: (s: Scope) => Map<string, T>, name: string): T | undefined {
+  for (let s = scope; s; s = s.parent) {
+    const v = pick(s).get(name);
+    if (v !== undefined) return v;
+  }
+  return undefined;
+}
+
+class GraphBuilder {
+  private readonly usedIds = new Set<string>();
+  readonly tensors = new Map<string, Tensor>();
+
+  build(graph: Graph, parent?: Scope): GraphInfo {
+    const scope: Scope = { values: new Map(), weights: new Map(), parent };
+    for (const v of [...graph.inputs, ...graph.valueInfo, ...graph.outputs]) scope.values.set(v.name, v);
+    for (const t of graph.initializers) {
+      scope.weights.set(t.name, t);
+      if (!this.tensors.has(t.name)) this.tensors.set(t.name, t);
+    }
+    const constScalar = constantScalarLookup(graph);
+    const initNames = new Set(graph.initializers.map((t) => t.name));
+    const ref = (name: string): ValueRef => {
+      const v = lookup(scope, (s) => s.values, name);
+      if (v) return { name, dtype: v.dtype, shape: v.shape ?? null };
+      const t = lookup(scope, (s) => s.weights, name);
+      if (t) return { name, dtype: t.dtype, shape: [...t.shape] };
+      return { name };
+    };
+    const nodes: NodeInfo[] = graph.nodes.map((n, i) => this.node(n, i, graph, scope, ref, constScalar));
+    return {
+      name: graph.name,
+      inputs: graph.inputs.filter((v) => !initNames.has(v.name)).map((v) => ref(v.name)),
+      outputs: graph.outputs.map((v) => ref(v.name)),
+      nodes,
+    };
+  }
+
+  private uniqueId(node: Node, index: number, graph: Graph): string {
+    let base = node.name || `${node.opType}_${index}`;
+    if (!node.name && graph.name) base = `${graph.name}/${base}`;
+    let id = base;
+    for (let k = 2; this.usedIds.has(id); k++) id = `${base}#${k}`;
+    this.usedIds.add(id);
+    return id;
+  }
+
+  private node(n: Node, index: number, graph: Graph, scope: Scope, ref: (name: string) => ValueRef, constScalar: (name: string) => number | undefined): NodeInfo {
+    const act = activationOf(n, constScalar);
+    const weightNames = new Set(n.weights ?? []);
+    for (const i of n.inputs) if (i && lookup(scope, (s) => s.weights, i)) weightNames.add(i);
+    const weights: WeightInfo[] = [];
+    for (const w of weightNames) {
+      const t = lookup(scope, (s) => s.weights, w);
+      if (!t) continue;
+      weights.push({ name: t.name, dtype: t.dtype, shape: [...t.shape], elementCount: t.elementCount, byteSize: t.byteSize, location: t.location });
+    }
+    const info: NodeInfo = {
+      id: this.uniqueId(n, index, graph),
+      name: n.name,
+      op: n.opType,
+      domain: n.domain,
+      category: categoryOf(n.opType, act),
+      inputs: n.inputs.filter((i) => i !== '').map(ref),
+      outputs: n.outputs.filter((o) => o !== '').map(ref),
+      weights,
+      attributes: n.attributes.map((a) => ({ name: a.name, type: a.value.type, value: attributeText(a) }) satisfies AttributeInfo),
+      subgraphs: [],
+      parameters: weights.reduce((s, w) => s + w.elementCount, 0),
+    };
+    if (act) info.activation = { op: act.op, family: act.family, fused: act.fused, relu: isReluFamily(act.op) };
+    if (n.docString) info.docString = cut(n.docString, 2000);
+    for (const a of n.attributes) {
+      const graphs = a.value.type === 'graph' ? [a.value.value] : a.value.type === 'graphs' ? a.value.value : [];
+      graphs.forEach((g, k) => info.subgraphs.push({ attribute: graphs.length > 1 ? `${a.name}[${k}]` : a.name, graph: this.build(g, scope) }));
+    }
+    return info;
+  }
+}
+
+export interface BuiltModel {
+  model: ModelInfo;
+  graph: GraphInfo;
+  /** Every weight by name (nested graphs included) for statistics requests. */
+  tensors: Map<string, Tensor>;
+}
+
+export function buildViewerGraph(model: Model): BuiltModel {
+  const builder = new GraphBuilder();
+  const graph = builder.build(model.graph);
+  const info: ModelInfo = { ...summarize(model) };
+  if (model.docString) info.docString = cut(model.docString, 4000);
+  return { model: info, graph, tensors: builder.tensors };
+}
+
+/** Where the host gets its model from: loaded once per (re)render. */
+export type ModelSource = () => Promise<Model>;
+
+/**
+ * One webview's conversation with the host. `post` sends to the webview; `onOther` receives the
+ * messages the host side handles with VS Code APIs (reveal, export, state).
+ */
+export class ViewerSession {
+  private built?: Promise<BuiltModel>;
+  private file: string;
+
+  constructor(
+    file: string,
+    private readonly source: ModelSource,
+    private readonly post: (m: HostMessage) => void | Thenable<unknown>,
+    private readonly onOther: (m: WebviewMessage) => void = () => {},
+  ) {
+    this.file = file;
+  }
+
+  /** Re-reads the model (file changed on disk) and sends the new graph. */
+  reload(): Promise<void> {
+    this.built = undefined;
+    return this.sendInit();
+  }
+
+  async handle(m: WebviewMessage): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        return this.sendInit();
+      case 'requestWeightStats':
+        return this.weightStats(m.id, m.tensor);
+      default:
+        this.onOther(m);
+    }
+  }
+
+  private load(): Promise<BuiltModel> {
+    this.built ??= this.source().then(buildViewerGraph);
+    return this.built;
+  }
+
+  private async sendInit(): Promise<void> {
+    await this.post({ type: 'loading', file: this.file });
+    try {
+      const b = await this.load();
+      await this.post({ type: 'init', file: this.file, model: b.model, graph: b.graph });
+    } catch (e) {
+      await this.post({ type: 'error', file: this.file, message: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  private async weightStats(id: number, tensor: string): Promise<void> {
+    try {
+      const b = await this.load();
+      const t = b.tensors.get(tensor);
+      if (!t) throw new Error(`no weight named "${tensor}" in this model`);
+      const stats = await tensorStats(() => t.values(), HISTOGRAM_BINS);
+      await this.post({ type: 'weightStats', id, tensor, stats });
+    } catch (e) {
+      await this.post({ type: 'weightStats', id, tensor, error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+}
