@@ -107,14 +107,17 @@ class Converter {
     }
     if (t.sequenceType) return `seq(${this.typeString(t.sequenceType.elemType)})`;
     if (t.mapType) return `map(${onnxDTypeName(t.mapType.keyType ?? 0)},${this.typeString(t.mapType.valueType)})`;
+    if (t.optionalType) return `optional(${this.typeString(t.optionalType.elemType)})`;
+    if (t.sparseTensorType) return `sparse_tensor(${onnxDTypeName(t.sparseTensorType.elemType ?? 0)})`;
     return '?';
   }
 
   shape(s: onnx.ITensorShapeProto | null | undefined): Dim[] | undefined {
     if (!s) return undefined;
     return (s.dim ?? []).map((d) => {
-      if (d.dimParam) return d.dimParam;
-      if (d.dimValue !== undefined && d.dimValue !== null) {
+      const which = (d as onnx.TensorShapeProto.Dimension).value;
+      if (which === 'dimParam') return d.dimParam ?? '';
+      if (which === 'dimValue') {
         const v = int64(d.dimValue);
         return typeof v === 'number' ? v : null;
       }
