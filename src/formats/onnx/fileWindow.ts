@@ -37,6 +37,20 @@ export class FileWindow {
     this.bufEnd = pos + n;
   }
 
+  /** Copies `length` bytes at `pos` into `target` at `targetOffset`. */
+  copyInto(pos: number, length: number, target: Uint8Array, targetOffset: number): void {
+    if (pos >= this.bufStart && pos + length <= this.bufEnd) {
+      target.set(this.buf.subarray(pos - this.bufStart, pos - this.bufStart + length), targetOffset);
+      return;
+    }
+    let done = 0;
+    while (done < length) {
+      const n = fs.readSync(this.fd, target, targetOffset + done, length - done, pos + done);
+      if (n === 0) throw new Error(`the file ends before byte ${pos + length}`);
+      done += n;
+    }
+  }
+
   /** A copy of `length` bytes at `pos`. */
   read(pos: number, length: number): Uint8Array {
     const out = new Uint8Array(length);

@@ -56,34 +56,50 @@ const DESCEND: Record<Msg, Record<number, Msg>> = {
 const TENSOR_DATA_FIELDS = new Set([4, 5, 7, 9, 10, 11]);
 const MAX_DEPTH = 64;
 
-class Parts {
-  chunks: Uint8Array[] = [];
-  length = 0;
-  push(c: Uint8Array): void {
-    if (c.length) {
-      this.chunks.push(c);
-      this.length += c.length;
+/** The skeleton under construction: one growing buffer. A nested message's length prefix is
+ *  reserved before its content is written and filled in afterwards as a padded varint (protobuf
+ *  decoders accept redundant continuation bytes), so nothing is copied twice. */
+class Output {
+  buf = new Uint8Array(1 << 16);
+  len = 0;
+
+  ensure(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.len + n) size *= 2;
+    if (size > 2 ** 31) throw new WireError('the model\'s structure (without weights) is larger than 2 GB');
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+  }
+
+  bytes(b: ArrayLike<number>): void {
+    this.ensure(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+  }
+
+  reserve(n: number): number {
+    this.ensure(n);
+    const at = this.len;
+    this.len += n;
+    return at;
+  }
+
+  /** Writes v as a varint of exactly n bytes at `at`. */
+  paddedVarint(at: number, n: number, v: number): void {
+    if (v >= 2 ** (7 * n)) throw new WireError(`a message grew past its reserved length prefix`);
+    for (let i = 0; i < n; i++) {
+      this.buf[at + i] = (v % 0x80) | (i < n - 1 ? 0x80 : 0);
+      v = Math.floor(v / 0x80);
     }
   }
-  pushParts(p: Parts): void {
-    for (const c of p.chunks) this.chunks.push(c);
-    this.length += p.length;
-  }
-}
-
-function varintBytes(v: number): Uint8Array {
-  const out: number[] = [];
-  while (v >= 0x80) {
-    out.push((v % 0x80) | 0x80);
-    v = Math.floor(v / 0x80);
-  }
-  out.push(v);
-  return Uint8Array.from(out);
 }
 
 export function buildSkeleton(win: FileWindow): Skeleton {
   const dataRefs: DataRef[] = [];
   const layout: SkeletonLayout = { nodeFields: [], opsetFields: [] };
+  const out = new Output();
   let pos = 0;
 
   function readVarint(limit: number): number {
@@ -115,16 +131,20 @@ export function buildSkeleton(win: FileWindow): Skeleton {
     if (pos > limit) throw new WireError(`truncated: a field at byte ${fieldStart} runs past the end (${pos} > ${limit})`);
   }
 
-  function reduce(kind: Msg, start: number, end: number, depth: number, isMainGraph: boolean): Parts {
+  function copy(from: number, to: number): void {
+    if (to <= from) return;
+    out.ensure(to - from);
+    win.copyInto(from, to - from, out.buf, out.len);
+    out.len += to - from;
+  }
+
+  function reduce(kind: Msg, start: number, end: number, depth: number, isMainGraph: boolean): void {
     if (depth > MAX_DEPTH) throw new WireError(`corrupt: messages nested deeper than ${MAX_DEPTH} levels`);
-    const parts = new Parts();
     const descend = DESCEND[kind];
     let copyFrom = start;
     let dataRef: DataRef | undefined;
+    let dataRefId = -1;
     pos = start;
-    const flush = (upTo: number) => {
-      if (upTo > copyFrom) parts.push(win.read(copyFrom, upTo - copyFrom));
-    };
     while (pos < end) {
       const fieldStart = pos;
       const tag = readVarint(end);
@@ -133,7 +153,7 @@ export function buildSkeleton(win: FileWindow): Skeleton {
       if (field === 0) throw new WireError(`corrupt: field number 0 at byte ${fieldStart}`);
       const child = descend[field];
       if (kind === Msg.Tensor && TENSOR_DATA_FIELDS.has(field)) {
-        flush(fieldStart);
+        copy(copyFrom, fieldStart);
         let payloadStart: number;
         if (wire === 2) {
           const len = readVarint(end);
@@ -146,21 +166,23 @@ export function buildSkeleton(win: FileWindow): Skeleton {
         if (pos > end) throw new WireError(`truncated: tensor data at byte ${fieldStart} runs past the end (needs ${pos}, has ${end})`);
         if (!dataRef || dataRef.field !== field) {
           dataRef = { field, segments: [] };
-          dataRefs.push(dataRef);
+          dataRefId = dataRefs.push(dataRef) - 1;
         }
         dataRef.segments.push({ offset: payloadStart, length: pos - payloadStart });
         copyFrom = pos;
       } else if (child !== undefined && wire === 2) {
-        flush(fieldStart);
+        const lenStart = pos;
         const len = readVarint(end);
         const childStart = pos;
         const childEnd = pos + len;
         if (childEnd > end) throw new WireError(`truncated: a message at byte ${fieldStart} declares ${len} bytes but only ${end - childStart} remain`);
-        const sub = reduce(child, childStart, childEnd, depth + 1, kind === Msg.Model && field === 7);
+        copy(copyFrom, lenStart); // everything before, and this field's tag
+        const prefixBytes = Math.max(childStart - lenStart, 5);
+        const at = out.reserve(prefixBytes);
+        const before = out.len;
+        reduce(child, childStart, childEnd, depth + 1, kind === Msg.Model && field === 7);
+        out.paddedVarint(at, prefixBytes, out.len - before);
         pos = childEnd;
-        parts.push(varintBytes(tag));
-        parts.push(varintBytes(sub.length));
-        parts.pushParts(sub);
         copyFrom = pos;
         if (kind === Msg.Model && field === 7) layout.graphField = { start: fieldStart, end: pos };
         if (isMainGraph && field === 1) layout.nodeFields.push({ start: fieldStart, end: pos });
@@ -169,28 +191,22 @@ export function buildSkeleton(win: FileWindow): Skeleton {
         if (kind === Msg.Model && field === 8) layout.opsetFields.push({ start: fieldStart, end: pos });
       }
     }
-    flush(end);
+    copy(copyFrom, end);
     if (dataRef) {
       // One marker per tensor in raw_data; every real data field was cut out, so any raw_data the
       // decoder sees is a marker.
-      const id = dataRefs.indexOf(dataRef!);
-      const marker = new Uint8Array(8);
-      marker.set(MARKER_MAGIC);
-      new DataView(marker.buffer).setUint32(4, id, true);
-      parts.push(Uint8Array.of(0x4a, 8)); // field 9, wire type 2, length 8
-      parts.push(marker);
+      const marker = [0x4a, 8, ...MARKER_MAGIC, 0, 0, 0, 0]; // field 9, wire type 2, length 8
+      const id = dataRefId;
+      marker[6] = id & 0xff;
+      marker[7] = (id >>> 8) & 0xff;
+      marker[8] = (id >>> 16) & 0xff;
+      marker[9] = (id >>> 24) & 0xff;
+      out.bytes(marker);
     }
-    return parts;
   }
 
-  const whole = reduce(Msg.Model, 0, win.size, 0, false);
-  const bytes = new Uint8Array(whole.length);
-  let o = 0;
-  for (const c of whole.chunks) {
-    bytes.set(c, o);
-    o += c.length;
-  }
-  return { bytes, dataRefs, layout };
+  reduce(Msg.Model, 0, win.size, 0, false);
+  return { bytes: out.buf.subarray(0, out.len), dataRefs, layout };
 }
 
 /** The data reference a decoded tensor's raw_data marker points to, if it is one. */

@@ -1,0 +1,92 @@
+// `npm run bench`: every speed or memory claim of the project, measured in one run, each next to a
+// baseline measured in the same run and printed as a ratio.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { readOnnxModel } from '../src/formats/onnx/reader';
+import { writeChain, writeVgg16 } from './bench/largeModels';
+
+const CACHE = path.join(os.homedir(), '.cache', 'activation-lens', 'bench');
+const CLI = path.resolve(__dirname, '..', 'dist', 'cli.js');
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function timeIt(fn: () => void, runs = 5): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+/** Wall time and peak RSS of a whole process, from GNU time. */
+function measureProcess(args: string[]): { ms: number; rssMB: number; status: number | null } {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const last = r.stderr.trim().split('\n').pop() ?? '';
+  const [secs, kb] = last.split(' ').map(Number);
+  return { ms: secs * 1000, rssMB: kb / 1024, status: r.status };
+}
+
+function fmt(n: number, digits = 1): string {
+  return n.toFixed(digits);
+}
+
+async function benchOpen(): Promise<void> {
+  fs.mkdirSync(CACHE, { recursive: true });
+  const models: { label: string; file: string; make: (f: string) => void }[] = [
+    { label: 'vgg16 (553 MB, weight-heavy)', file: path.join(CACHE, 'vgg16.onnx'), make: writeVgg16 },
+    { label: 'chain of 20,000 nodes (graph-heavy)', file: path.join(CACHE, 'chain-20k.onnx'), make: (f) => writeChain(f, 20000) },
+  ];
+  console.log('\n## Opening ONNX models (time-to-graph vs reading the file\'s bytes)');
+  console.log('| model | file MB | read bytes ms | open (graph) ms | ratio | CLI inspect process ms | CLI peak RSS MB | `node -e` baseline RSS MB |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  const baseline = measureProcess([process.execPath, '-e', '0']);
+  for (const m of models) {
+    if (!fs.existsSync(m.file)) {
+      process.stderr.write(`writing ${m.file} …\n`);
+      m.make(m.file);
+    }
+    const sizeMB = fs.statSync(m.file).size / 2 ** 20;
+    // Warm the page cache so both sides measure reading, not the disk.
+    fs.readFileSync(m.file);
+    const readMs = timeIt(() => fs.readFileSync(m.file), 3);
+    const openTimes: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      await readOnnxModel(m.file);
+      openTimes.push(performance.now() - t0);
+    }
+    const openMs = median(openTimes);
+    const cli = measureProcess([process.execPath, CLI, 'inspect', '--json', m.file]);
+    if (cli.status !== 0) throw new Error(`inspect failed on ${m.file}`);
+    console.log(`| ${m.label} | ${fmt(sizeMB)} | ${fmt(readMs)} | ${fmt(openMs)} | ${fmt(openMs / readMs, 3)}× | ${fmt(cli.ms, 0)} | ${fmt(cli.rssMB)} | ${fmt(baseline.rssMB)} |`);
+  }
+}
+
+async function optional(label: string, file: string, fn: string): Promise<void> {
+  const p = path.join(__dirname, file);
+  if (!fs.existsSync(p)) return;
+  const mod = await import(p);
+  if (typeof mod[fn] !== 'function') return;
+  console.log(`\n## ${label}`);
+  const result = await mod[fn]();
+  if (result !== undefined) console.log(typeof result === 'string' ? result : JSON.stringify(result, null, 2));
+}
+
+async function main(): Promise<void> {
+  console.log(`# Activation Lens benchmark — ${new Date().toISOString()}, Node ${process.version}, ${os.cpus().length} cores`);
+  await benchOpen();
+  await optional('Graph layout', 'bench-layout.ts', 'benchLayout');
+  await optional('Running models and capturing activations', 'bench-runtime.ts', 'benchRuntime');
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
