@@ -40,17 +40,18 @@ export const MARKER_MAGIC = [0xa1, 0x1e, 0x4c, 0x5a];
 
 export class WireError extends Error {}
 
-const enum Msg { Model, Graph, Node, Attr, Tensor, Sparse, Function }
+const enum Msg { Model, Graph, Node, Attr, Tensor, Sparse, Function, TrainingInfo }
 
 /** Which fields of a message hold messages the walker must descend into. */
 const DESCEND: Record<Msg, Record<number, Msg>> = {
-  [Msg.Model]: { 7: Msg.Graph, 25: Msg.Function },
+  [Msg.Model]: { 7: Msg.Graph, 20: Msg.TrainingInfo, 25: Msg.Function },
   [Msg.Graph]: { 1: Msg.Node, 5: Msg.Tensor, 15: Msg.Sparse },
   [Msg.Node]: { 5: Msg.Attr },
   [Msg.Attr]: { 5: Msg.Tensor, 6: Msg.Graph, 10: Msg.Tensor, 11: Msg.Graph, 22: Msg.Sparse, 23: Msg.Sparse },
   [Msg.Tensor]: {},
   [Msg.Sparse]: { 1: Msg.Tensor, 2: Msg.Tensor },
   [Msg.Function]: { 7: Msg.Node, 11: Msg.Attr },
+  [Msg.TrainingInfo]: { 1: Msg.Graph, 2: Msg.Graph },
 };
 
 const TENSOR_DATA_FIELDS = new Set([4, 5, 7, 9, 10, 11]);
@@ -67,7 +68,7 @@ class Output {
     if (this.len + n <= this.buf.length) return;
     let size = this.buf.length * 2;
     while (size < this.len + n) size *= 2;
-    if (size > 2 ** 31) throw new WireError('the model\'s structure (without weights) is larger than 2 GB');
+    if (size > 2 ** 30) throw new WireError('the model\'s structure (without weights) is larger than 1 GB');
     const next = new Uint8Array(size);
     next.set(this.buf.subarray(0, this.len));
     this.buf = next;
