@@ -1,0 +1,69 @@
+// Dynamic dying-ReLU rules over measured activation statistics (src/runtime): units that never
+// fired over the inputs run (dead) and units that fired on fewer positions than a threshold (dying).
+import type { ActivationRun, LayerActivationStats } from '../activationStats';
+import type { Model } from '../../core/model';
+import { activationOf } from '../activations';
+import { formatCount, listUnits, severityForFraction, type Finding } from '../findings';
+import { suggestFor } from '../suggestions';
+import { NORMALISATION } from './graphIndex';
+
+export interface DynamicRuleOptions {
+  /** Units active on fewer than this share of positions are dying (default 0.01). */
+  dyingRate?: number;
+}
+
+/** Activations whose output is exactly 0 wherever they are inactive, so "never > 0" means dead. */
+const ZERO_WHEN_INACTIVE = new Set(['Relu', 'Relu6', 'ThresholdedRelu']);
+
+function isReluLayer(layer: LayerActivationStats, model?: Model): boolean {
+  const node = model?.graph.nodes.find((n) => n.name === layer.node);
+  if (node) {
+    const act = activationOf(node);
+    if (act) return ZERO_WHEN_INACTIVE.has(act.op);
+    if (node.opType === 'Clip') return true; // Clip(0, hi) with bounds the catalogue could not resolve
+  }
+  return ZERO_WHEN_INACTIVE.has(layer.op) || /^relu6?$/i.test(layer.op);
+}
+
+function nounFor(layer: LayerActivationStats, model?: Model): string {
+  if (!model) return layer.unitAxis === 1 ? 'unit' : 'unit';
+  const node = model.graph.nodes.find((n) => n.name === layer.node);
+  const producer = node ? model.graph.nodes.find((n) => n.outputs.includes(node.inputs[0])) : undefined;
+  const op = `${node?.opType ?? ''} ${producer?.opType ?? ''}`;
+  return /conv/i.test(op) || (producer && NORMALISATION.has(producer.opType) && layer.unitAxis === 1) ? 'channel' : 'unit';
+}
+
+export function runDynamicRules(run: ActivationRun, model?: Model, options: DynamicRuleOptions = {}): Finding[] {
+  const dyingRate = options.dyingRate ?? 0.01;
+  const denseStackWithoutNorm = model ? !model.graph.nodes.some((n) => /conv/i.test(n.opType) || NORMALISATION.has(n.opType)) : false;
+  const findings: Finding[] = [];
+  for (const layer of run.layers) {
+    if (!isReluLayer(layer, model)) continue;
+    const n = layer.units;
+    const noun = nounFor(layer, model);
+    const samples = `${formatCount(layer.samples)} sample${layer.samples === 1 ? '' : 's'}`;
+    const dead = [...layer.deadUnits].sort((a, b) => a - b);
+    if (dead.length) {
+      const severity = severityForFraction(dead.length, n);
+      findings.push({
+        rule: 'dead-units', severity, confidence: 'high', node: layer.node, units: dead, unitCount: n,
+        message: `${dead.length} of ${n} ${noun}s never fired over ${samples} (${Math.round((100 * dead.length) / n)}%): ${noun}${dead.length === 1 ? '' : 's'} ${listUnits(dead)}.`,
+        suggestions: suggestFor({ rule: 'dead-units', units: n, fraction: dead.length / n, denseStackWithoutNorm }).map((s) => ({ variant: s.variant, params: s.params, reason: s.reason, cost: s.cost })),
+      });
+    }
+    const deadSet = new Set(dead);
+    const dying: number[] = [];
+    layer.activeRate.forEach((r, u) => {
+      if (!deadSet.has(u) && r > 0 && r < dyingRate) dying.push(u);
+    });
+    if (dying.length) {
+      const lowest = dying.reduce((a, b) => (layer.activeRate[b] < layer.activeRate[a] ? b : a));
+      findings.push({
+        rule: 'dying-units', severity: 'info', confidence: 'high', node: layer.node, units: dying, unitCount: n,
+        message: `${dying.length} of ${n} ${noun}s fired on fewer than ${+(dyingRate * 100).toPrecision(3)}% of positions over ${samples} (${noun}${dying.length === 1 ? '' : 's'} ${listUnits(dying)}); ${noun} ${lowest} fired on ${+(layer.activeRate[lowest] * 100).toPrecision(2)}%.`,
+        suggestions: suggestFor({ rule: 'dying-units', units: n, fraction: dying.length / n, denseStackWithoutNorm }).map((s) => ({ variant: s.variant, params: s.params, reason: s.reason, cost: s.cost })),
+      });
+    }
+  }
+  return findings;
+}

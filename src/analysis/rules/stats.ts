@@ -1,0 +1,84 @@
+// Numerical helpers for the static rules: the normal CDF and streaming per-unit weight sums.
+import type { Tensor } from '../../core/model';
+
+/** Complementary error function with fractional error below 1.2e-7 everywhere (Chebyshev fit,
+ *  Numerical Recipes' erfcc), so tail probabilities like Φ(-10) keep their relative accuracy. */
+export function erfc(x: number): number {
+  const z = Math.abs(x);
+  const t = 1 / (1 + 0.5 * z);
+  const r =
+    t *
+    Math.exp(
+      -z * z - 1.26551223 +
+        t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
+  return x >= 0 ? r : 2 - r;
+}
+
+/** Standard normal CDF Φ(z). */
+export function normalCdf(z: number): number {
+  if (z === Infinity) return 1;
+  if (z === -Infinity) return 0;
+  return 0.5 * erfc(-z / Math.SQRT2);
+}
+
+/** Φ⁻¹(p) by bisection (called once per scan, so simplicity beats speed). */
+export function normalQuantile(p: number): number {
+  if (p <= 0) return -Infinity;
+  if (p >= 1) return Infinity;
+  let lo = -40, hi = 40;
+  for (let i = 0; i < 200; i++) {
+    const mid = (lo + hi) / 2;
+    if (normalCdf(mid) < p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/** Per-unit sums over a weight tensor: Σ max(w,0), Σ min(w,0), Σ w². */
+export interface UnitWeightSums {
+  units: number;
+  sumPos: Float64Array;
+  sumNeg: Float64Array;
+  sumSq: Float64Array;
+  /** Any non-finite weight seen for the unit. */
+  nonFinite: Uint8Array;
+}
+
+/** Streams a weight tensor once. The unit of flat element i is ⌊i / inner⌋ mod units (inner = 1 when
+ *  units are on the last axis, product of the trailing dims when on the first axis). */
+export async function unitWeightSums(t: Tensor, units: number, inner: number): Promise<UnitWeightSums> {
+  const sumPos = new Float64Array(units);
+  const sumNeg = new Float64Array(units);
+  const sumSq = new Float64Array(units);
+  const nonFinite = new Uint8Array(units);
+  let i = 0;
+  for await (const chunk of t.values()) {
+    for (let k = 0; k < chunk.length; k++, i++) {
+      const w = chunk[k];
+      const u = inner === 1 ? i % units : Math.floor(i / inner) % units;
+      if (!Number.isFinite(w)) nonFinite[u] = 1;
+      else if (w > 0) sumPos[u] += w;
+      else if (w < 0) sumNeg[u] += w;
+      sumSq[u] += w * w;
+    }
+  }
+  return { units, sumPos, sumNeg, sumSq, nonFinite };
+}
+
+/** All values of a small tensor (biases, BatchNorm parameters). */
+export async function readAll(t: Tensor): Promise<Float64Array> {
+  const out = new Float64Array(t.elementCount);
+  let o = 0;
+  for await (const chunk of t.values()) {
+    out.set(chunk.subarray(0, Math.min(chunk.length, out.length - o)), o);
+    o += chunk.length;
+  }
+  return out;
+}
+
+export function formatProbability(p: number): string {
+  if (p === 0) return '0';
+  if (p >= 0.01) return `${(p * 100).toFixed(1)}%`;
+  return p.toExponential(1);
+}
