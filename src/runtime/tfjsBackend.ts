@@ -1,0 +1,232 @@
+// Runs TensorFlow.js models (layers-models and graph-models) with @tensorflow/tfjs, on its
+// WebAssembly backend when it initialises (offline: the .wasm files load from disk), else on the
+// pure-JavaScript cpu backend.
+// Capturing: a layers-model gets a probe model over the chosen layers' outputs
+// (tf.model({inputs, outputs})); a graph-model is executed with the chosen node names.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type * as tfTypes from '@tensorflow/tfjs';
+import { ModelError, type Model } from '../core/model';
+import type { Backend, InputSignature } from './backend';
+import type { HostData, HostDType, HostTensor } from './hostTensor';
+import type { ActivationLayer } from './layers';
+
+type Tf = typeof tfTypes;
+let tfPromise: Promise<{ tf: Tf; backend: string }> | undefined;
+
+/** TF.js with the best backend that starts here: 'wasm', else 'cpu'. */
+export function getTf(): Promise<{ tf: Tf; backend: string }> {
+  tfPromise ??= (async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const tf = require('@tensorflow/tfjs') as Tf;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
+      const dir = tfjsWasmDir();
+      if (dir) wasm.setWasmPaths(dir + path.sep);
+      if (dir && (await tf.setBackend('wasm'))) {
+        await tf.ready();
+        return { tf, backend: 'wasm' };
+      }
+    } catch {
+      // fall through to cpu
+    }
+    await tf.setBackend('cpu');
+    await tf.ready();
+    return { tf, backend: 'cpu' };
+  })();
+  return tfPromise;
+}
+
+function tfjsWasmDir(): string | undefined {
+  if (fs.existsSync(path.join(__dirname, 'tfjs-backend-wasm-simd.wasm'))) return __dirname;
+  try {
+    return path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'));
+  } catch {
+    return undefined;
+  }
+}
+
+interface ModelJson {
+  format?: string;
+  generatedBy?: string;
+  convertedBy?: string | null;
+  modelTopology?: unknown;
+  weightsManifest?: { paths: string[]; weights: tfTypes.io.WeightsManifestEntry[] }[];
+  signature?: unknown;
+  userDefinedMetadata?: Record<string, unknown>;
+  modelInitializer?: unknown;
+}
+
+/** Reads model.json and its weight shards (paths confined to the model's folder) as TF.js artifacts. */
+export function readArtifacts(file: string): tfTypes.io.ModelArtifacts {
+  let json: ModelJson;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8')) as ModelJson;
+  } catch (e) {
+    throw new ModelError(`${file}: not a TensorFlow.js model.json (${(e as Error).message})`);
+  }
+  if (!json.modelTopology) throw new ModelError(`${file}: has no modelTopology (a weights manifest alone cannot run)`);
+  const dir = path.dirname(path.resolve(file));
+  const specs: tfTypes.io.WeightsManifestEntry[] = [];
+  const buffers: ArrayBuffer[] = [];
+  for (const group of json.weightsManifest ?? []) {
+    specs.push(...group.weights);
+    for (const p of group.paths) {
+      const abs = path.resolve(dir, decodeURIComponent(p));
+      const rel = path.relative(dir, abs);
+      if (path.isAbsolute(p) || rel.startsWith('..') || path.isAbsolute(rel)) throw new ModelError(`${file}: weight file '${p}' points outside the model's folder`);
+      let b: Buffer;
+      try {
+        b = fs.readFileSync(abs);
+      } catch {
+        throw new ModelError(`${file}: weight file '${p}' is missing`);
+      }
+      buffers.push(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
+    }
+  }
+  const total = buffers.reduce((s, b) => s + b.byteLength, 0);
+  const weightData = new Uint8Array(total);
+  let off = 0;
+  for (const b of buffers) {
+    weightData.set(new Uint8Array(b), off);
+    off += b.byteLength;
+  }
+  return {
+    modelTopology: json.modelTopology as tfTypes.io.ModelArtifacts['modelTopology'],
+    format: json.format,
+    generatedBy: json.generatedBy,
+    convertedBy: json.convertedBy ?? undefined,
+    weightSpecs: specs,
+    weightData: weightData.buffer,
+    signature: json.signature as tfTypes.io.ModelArtifacts['signature'],
+    userDefinedMetadata: json.userDefinedMetadata as tfTypes.io.ModelArtifacts['userDefinedMetadata'],
+    modelInitializer: json.modelInitializer as tfTypes.io.ModelArtifacts['modelInitializer'],
+  };
+}
+
+function hostDType(dtype: string): HostDType {
+  return dtype === 'int32' ? 'int32' : dtype === 'bool' ? 'bool' : dtype === 'string' ? 'string' : 'float32';
+}
+
+function toHost(t: tfTypes.Tensor): HostTensor {
+  return { dtype: hostDType(t.dtype), dims: [...t.shape], data: t.dataSync() as unknown as HostData };
+}
+
+export class TfjsBackend implements Backend {
+  private constructor(
+    private readonly tf: Tf,
+    readonly backendName: string,
+    readonly inputs: InputSignature[],
+    readonly outputs: string[],
+    private readonly exec: (feeds: Record<string, tfTypes.Tensor>, fetch: readonly string[]) => Promise<Record<string, tfTypes.Tensor>>,
+    private readonly disposeModel: () => void,
+  ) {}
+
+  static async create(model: Model, layers: ActivationLayer[], _opts: unknown = {}): Promise<TfjsBackend> {
+    const { tf, backend } = await getTf();
+    const artifacts = readArtifacts(model.path);
+    const handler: tfTypes.io.IOHandler = { load: async () => artifacts };
+    const isGraph = model.format === 'tfjs-graph' || artifacts.format === 'graph-model';
+    try {
+      if (isGraph) return await TfjsBackend.graph(tf, backend, await tf.loadGraphModel(handler), layers);
+      return TfjsBackend.layers(tf, backend, await tf.loadLayersModel(handler), layers);
+    } catch (e) {
+      if (e instanceof ModelError) throw e;
+      throw new ModelError(`${model.path}: TensorFlow.js cannot load this model: ${(e as Error).message}`);
+    }
+  }
+
+  private static layers(tf: Tf, backend: string, m: tfTypes.LayersModel, layers: ActivationLayer[]): TfjsBackend {
+    const inputs: InputSignature[] = m.inputs.map((t, i) => ({
+      name: m.inputNames[i] ?? t.name,
+      dtype: hostDType(t.dtype),
+      shape: t.shape.map((d) => (d === null || d < 0 ? null : d)),
+    }));
+    // Channels-first layers set the layout of the activations that follow them.
+    const channelsFirst = m.layers.some((l) => (l.getConfig() as { data_format?: string; dataFormat?: string }).dataFormat === 'channels_first' || (l.getConfig() as { data_format?: string }).data_format === 'channels_first');
+    const outputs: tfTypes.SymbolicTensor[] = [];
+    const byOutput = new Map<string, number>();
+    for (const l of layers) {
+      let layer: tfTypes.layers.Layer;
+      try {
+        layer = m.getLayer(l.node);
+      } catch {
+        throw new ModelError(`layer '${l.node}' is not in the TF.js model`);
+      }
+      if (channelsFirst) l.layout = 'channels-first';
+      byOutput.set(l.output, outputs.length);
+      const out = layer.getOutputAt(0);
+      outputs.push(Array.isArray(out) ? out[0] : out);
+    }
+    const probe = outputs.length ? tf.model({ inputs: m.inputs, outputs }) : undefined;
+    const exec = async (feeds: Record<string, tfTypes.Tensor>, fetch: readonly string[]): Promise<Record<string, tfTypes.Tensor>> => {
+      const result: Record<string, tfTypes.Tensor> = {};
+      if (!probe) return result;
+      const xs = inputs.map((i) => feeds[i.name]);
+      const ys = probe.predict(xs.length === 1 ? xs[0] : xs) as tfTypes.Tensor | tfTypes.Tensor[];
+      const arr = Array.isArray(ys) ? ys : [ys];
+      for (const name of fetch) {
+        const i = byOutput.get(name);
+        if (i !== undefined) result[name] = arr[i];
+      }
+      arr.forEach((t, i) => { if (!fetch.some((f) => byOutput.get(f) === i)) t.dispose(); });
+      return result;
+    };
+    return new TfjsBackend(tf, backend, inputs, m.outputNames, exec, () => m.dispose());
+  }
+
+  private static async graph(tf: Tf, backend: string, m: tfTypes.GraphModel, layers: ActivationLayer[]): Promise<TfjsBackend> {
+    void tf;
+    const inputs: InputSignature[] = m.inputs.map((t) => ({
+      name: t.name,
+      dtype: hostDType(t.dtype),
+      shape: (t.shape ?? []).map((d) => (d === null || d < 0 ? null : d)),
+    }));
+    const nodeOf = new Map(layers.map((l) => [l.output, l.node]));
+    const exec = async (feeds: Record<string, tfTypes.Tensor>, fetch: readonly string[]): Promise<Record<string, tfTypes.Tensor>> => {
+      const names = fetch.map((f) => nodeOf.get(f) ?? f);
+      if (!names.length) return {};
+      let ys: tfTypes.Tensor | tfTypes.Tensor[];
+      try {
+        ys = m.execute(feeds, names);
+      } catch (e) {
+        // Control flow (loops, conditionals) needs the asynchronous executor.
+        if (!/executeAsync|dynamic op/i.test((e as Error).message)) throw e;
+        ys = await m.executeAsync(feeds, names);
+      }
+      const arr = Array.isArray(ys) ? ys : [ys];
+      const result: Record<string, tfTypes.Tensor> = {};
+      fetch.forEach((f, i) => (result[f] = arr[i]));
+      return result;
+    };
+    return new TfjsBackend(tf, backend, inputs, m.outputNodes, exec, () => m.dispose());
+  }
+
+  async run(feeds: Record<string, HostTensor>, fetch: readonly string[]): Promise<Record<string, HostTensor>> {
+    const tf = this.tf;
+    const tensors: Record<string, tfTypes.Tensor> = {};
+    for (const [name, t] of Object.entries(feeds)) {
+      const dtype = t.dtype === 'int32' || t.dtype === 'int64' || t.dtype === 'uint8' || t.dtype === 'int8' ? 'int32' : t.dtype === 'bool' ? 'bool' : 'float32';
+      const data = t.data instanceof Float32Array || t.data instanceof Int32Array ? t.data : Array.from(t.data as ArrayLike<number | bigint>, Number);
+      tensors[name] = tf.tensor(data as Float32Array, t.dims, dtype);
+    }
+    let outs: Record<string, tfTypes.Tensor> = {};
+    try {
+      outs = await this.exec(tensors, fetch);
+      const result: Record<string, HostTensor> = {};
+      for (const [k, v] of Object.entries(outs)) result[k] = toHost(v);
+      return result;
+    } catch (e) {
+      if (e instanceof ModelError) throw e;
+      throw new ModelError(`TensorFlow.js failed to run the model: ${(e as Error).message}`);
+    } finally {
+      for (const t of Object.values(tensors)) t.dispose();
+      for (const t of Object.values(outs)) t.dispose();
+    }
+  }
+
+  async dispose(): Promise<void> {
+    this.disposeModel();
+  }
+}
