@@ -80,7 +80,7 @@ function activationInside(segment: string): { entry: GlossaryEntry; start: numbe
     let joined = '';
     for (let j = i; j < parts.length && j < i + 5; j++) {
       joined += parts[j].text.toLowerCase();
-      const entry = entryForKey(joined);
+      const entry = NEEDS_PREFIX.has(joined) ? undefined : entryForKey(joined);
       if (!entry || entry.kind !== 'activation') continue;
       const start = parts[i].start;
       const end = parts[j].start + parts[j].text.length;
