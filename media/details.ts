@@ -1,0 +1,142 @@
+// The details panel: what the selected node is, its attributes, inputs/outputs, weights and
+// weight statistics (computed by the host on request), measured activations and findings.
+import type { FindingInfo, Histogram, ModelInfo, NodeActivationResult, TensorStatsInfo, ValueRef } from '../src/protocol';
+import { clear, fmtBytes, fmtNumber, fmtStat, h, icon, s } from './dom';
+import type { GraphModel } from './graphModel';
+import { shapeText } from './graphModel';
+
+export interface DetailsContext {
+  model?: GraphModel;
+  info?: ModelInfo;
+  file: string;
+  stats: Map<string, { stats?: TensorStatsInfo; error?: string; pending?: boolean }>;
+  findings: FindingInfo[];
+  activation: Map<string, NodeActivationResult>;
+  requestStats(tensor: string): void;
+  select(flat: number): void;
+}
+
+function section(title: string, ...body: (Node | null)[]): HTMLElement {
+  return h('section', null, h('h3', null, title), ...body);
+}
+
+function kv(rows: [string, string | Node][]): HTMLElement {
+  const dl = h('dl', { class: 'kv' });
+  for (const [k, v] of rows) dl.append(h('dt', null, k), h('dd', null, v));
+  return dl;
+}
+
+function valueList(values: ValueRef[]): HTMLElement {
+  const ul = h('ul', { class: 'values' });
+  for (const v of values) {
+    const shape = shapeText(v.shape);
+    const li = h('li', null, h('span', { class: 'tensor-name' }, v.name), h('span', { class: 'dtype' }, [v.dtype, shape].filter(Boolean).join(' ')));
+    ul.append(li);
+  }
+  return ul;
+}
+
+export function histogramSvg(hist: Histogram, label: string): SVGSVGElement {
+  const W = 240, H = 64;
+  const svg = s('svg', { class: 'histogram', viewBox: `0 0 ${W} ${H + 14}`, width: W, height: H + 14, role: 'img', 'aria-label': label });
+  const max = Math.max(1, ...hist.counts);
+  const n = hist.counts.length;
+  const bw = W / Math.max(1, n);
+  hist.counts.forEach((c, i) => {
+    const bh = c === 0 ? 0 : Math.max(1, (c / max) * H);
+    const bar = s('rect', { x: i * bw + 0.5, y: H - bh, width: Math.max(1, bw - 1), height: bh });
+    bar.append(s('title', null, `${fmtStat(hist.edges[i])} … ${fmtStat(hist.edges[i + 1])}: ${fmtNumber(c)}`));
+    svg.append(bar);
+  });
+  svg.append(s('line', { x1: 0, x2: W, y1: H + 0.5, y2: H + 0.5, class: 'axis' }));
+  if (hist.edges.length) {
+    svg.append(s('text', { x: 0, y: H + 12, class: 'tick' }, fmtStat(hist.edges[0])));
+    svg.append(s('text', { x: W, y: H + 12, class: 'tick', 'text-anchor': 'end' }, fmtStat(hist.edges[hist.edges.length - 1])));
+  }
+  return svg;
+}
+
+function statsBlock(tensor: string, elementCount: number, ctx: DetailsContext): HTMLElement {
+  const st = ctx.stats.get(tensor);
+  const box = h('div', { class: 'weight-stats', 'data-tensor': tensor });
+  if (!st) {
+    const b = h('button', { type: 'button', class: 'link-button' }, icon('graph'), ` Compute statistics (${fmtNumber(elementCount)} values)`);
+    b.addEventListener('click', () => ctx.requestStats(tensor));
+    box.append(b);
+  } else if (st.pending) box.append(h('span', { class: 'muted' }, icon('loading codicon-modifier-spin'), ' Computing statistics…'));
+  else if (st.error) box.append(h('span', { class: 'error-text' }, st.error));
+  else if (st.stats) {
+    const x = st.stats;
+    box.classList.add('done');
+    box.append(
+      kv([
+        ['min', fmtStat(x.min)],
+        ['max', fmtStat(x.max)],
+        ['mean', fmtStat(x.mean)],
+        ['std', fmtStat(x.std)],
+        ['zeros', `${fmtStat(x.zeroFraction * 100)} %`],
+        ...(x.nonFinite ? ([['non-finite', fmtNumber(x.nonFinite)]] as [string, string][]) : []),
+      ]),
+      histogramSvg(x.histogram, `Histogram of ${tensor}`),
+    );
+  }
+  return box;
+}
+
+export function renderDetails(el: HTMLElement, flat: number, ctx: DetailsContext): void {
+  clear(el);
+  const item = flat >= 0 ? ctx.model?.items[flat] : undefined;
+  if (!item) {
+    el.append(h('div', { class: 'hint' }, icon('info'), h('p', null, 'Select a node to see its attributes, inputs, outputs and weights.'), h('p', { class: 'muted' }, 'Arrow keys move along edges, Enter selects, Ctrl+F finds.')));
+    return;
+  }
+  if (item.kind !== 'node') {
+    const v = item.value!;
+    el.append(h('header', null, h('div', { class: 'op-title' }, item.kind === 'input' ? 'Graph input' : 'Graph output'), h('div', { class: 'node-name' }, v.name)), section('Value', kv([['type', v.dtype ?? '?'], ['shape', shapeText(v.shape) || '?']])));
+    return;
+  }
+  const n = item.node!;
+  const header = h('header', null, h('div', { class: `op-title cat-${n.category}` }, h('span', { class: 'swatch' }), n.op, n.domain ? h('span', { class: 'muted' }, ` (${n.domain})`) : null), h('div', { class: 'node-name' }, n.name || '(unnamed)'));
+  el.append(header);
+  const facts: [string, string | Node][] = [['category', n.category]];
+  if (n.activation) facts.push(['activation', `${n.activation.op}${n.activation.fused ? ' (fused)' : ''} · ${n.activation.family}`]);
+  if (n.parameters) facts.push(['parameters', fmtNumber(n.parameters)]);
+  if (item.owner !== undefined) {
+    const owner = ctx.model!.items[item.owner];
+    const b = h('button', { type: 'button', class: 'link-button' }, owner.node?.name || owner.node?.op || owner.id);
+    b.addEventListener('click', () => ctx.select(owner.index));
+    facts.push(['inside', b]);
+  }
+  el.append(section('Node', kv(facts)));
+  if (n.docString) el.append(section('Documentation', h('p', { class: 'doc' }, n.docString)));
+  const act = ctx.activation.get(n.name);
+  if (act) {
+    el.append(section('Measured activations', kv([['dead units', `${fmtStat(act.deadShare * 100)} %`], ['zeros', `${fmtStat(act.zeroFraction * 100)} %`]]), histogramSvg(act.histogram, `Activation histogram of ${n.name}`)));
+  }
+  const f = ctx.findings.filter((x) => x.node === n.name);
+  if (f.length) el.append(section('Findings', h('ul', { class: 'findings' }, ...f.map((x) => h('li', { class: x.severity }, icon(x.severity === 'info' ? 'info' : x.severity), ' ', x.message)))));
+  if (n.attributes.length) {
+    const table = h('table', { class: 'attributes' });
+    for (const a of n.attributes) table.append(h('tr', null, h('th', { scope: 'row' }, a.name), h('td', null, h('span', { class: 'value' }, a.value), h('span', { class: 'type' }, a.type))));
+    el.append(section('Attributes', table));
+  }
+  const weightNames = new Set(n.weights.map((w) => w.name));
+  el.append(section('Inputs', valueList(n.inputs.filter((v) => !weightNames.has(v.name)))));
+  el.append(section('Outputs', valueList(n.outputs)));
+  if (n.weights.length) {
+    const list = h('div', { class: 'weights' });
+    for (const w of n.weights) {
+      list.append(
+        h(
+          'div',
+          { class: 'weight', 'data-weight': w.name },
+          h('div', { class: 'tensor-name' }, w.name),
+          h('div', { class: 'dtype' }, `${w.dtype} [${w.shape.join(', ')}] · ${fmtNumber(w.elementCount)} values${w.byteSize !== undefined ? ` · ${fmtBytes(w.byteSize)}` : ''}${w.location !== 'inline' ? ` · ${w.location}` : ''}`),
+          statsBlock(w.name, w.elementCount, ctx),
+        ),
+      );
+    }
+    el.append(section('Weights', list));
+  }
+  if (n.subgraphs.length) el.append(section('Subgraphs', h('ul', { class: 'values' }, ...n.subgraphs.map((sg) => h('li', null, h('span', { class: 'tensor-name' }, sg.attribute), h('span', { class: 'dtype' }, `${sg.graph.nodes.length} nodes`))))));
+}

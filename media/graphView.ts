@@ -1,0 +1,593 @@
+// The graph canvas: an SVG that draws only what is on screen (a grid index over the laid-out
+// boxes and edges), with a <canvas> stand-in when zoomed out so far that thousands of boxes would
+// be visible. Pan by dragging or the wheel, zoom with Ctrl/Cmd+wheel or pinch.
+import { ellipsis, s } from './dom';
+import type { LayoutResult } from './layout';
+import type { Container, VisibleGraph, VisibleItem } from './graphModel';
+import { shapeText } from './graphModel';
+
+export interface Transform {
+  x: number;
+  y: number;
+  k: number;
+}
+
+/** What a box shows; computed once per visible item. */
+export interface BoxContent {
+  w: number;
+  h: number;
+  lines: { text: string; cls: string }[];
+  cls: string;
+  tooltip: string;
+  toggle?: string;
+  badge?: string;
+}
+
+export interface GraphViewEvents {
+  select(item: number): void;
+  toggle(key: string): void;
+  reveal(item: number): void;
+  transformed(t: Transform): void;
+}
+
+const LINE = 16;
+const PAD_TOP = 17;
+const CELL = 512;
+/** Above this many boxes on screen, draw the canvas overview instead of SVG boxes. */
+const SVG_LIMIT = 1500;
+const MIN_ZOOM = 0.02;
+const MAX_ZOOM = 4;
+
+export const CATEGORIES = ['linear', 'normalization', 'pooling', 'shape', 'math', 'activation', 'relu', 'control', 'constant', 'other', 'group', 'io'] as const;
+
+export function boxContent(item: VisibleItem, showNames: boolean, expandedSubs: (key: string) => boolean): BoxContent {
+  if (item.kind === 'group') {
+    const c = item.container!;
+    const ops = [...c.ops.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([op, n]) => `${op}×${n}`).join(' · ');
+    const lines = [
+      { text: ellipsis(c.label, 36), cls: 'op' },
+      { text: `${c.size} nodes`, cls: 'name' },
+      { text: ellipsis(ops, 40), cls: 'w' },
+    ];
+    return { ...measure(lines), lines, cls: 'group-box cat-group', tooltip: `${c.label}: ${c.size} nodes (click to open)` };
+  }
+  if (item.kind === 'input' || item.kind === 'output') {
+    const v = item.flat!.value!;
+    const shape = shapeText(v.shape);
+    const lines = [{ text: ellipsis(v.name, 32), cls: 'op' }, ...(shape ? [{ text: `${v.dtype ?? ''} ${shape}`.trim(), cls: 'w' }] : [])];
+    return { ...measure(lines), lines, cls: `io ${item.kind} cat-io`, tooltip: `${item.kind} ${v.name}` };
+  }
+  const n = item.flat!.node!;
+  const lines: BoxContent['lines'] = [{ text: ellipsis(n.op, 32), cls: 'op' }];
+  if (showNames && n.name && n.name !== n.op) lines.push({ text: ellipsis(n.name, 36), cls: 'name' });
+  for (const w of n.weights.slice(0, 3)) lines.push({ text: ellipsis(`${shortName(w.name)} ⟨${w.shape.join('×') || 'scalar'}⟩`, 36), cls: 'w' });
+  if (n.weights.length > 3) lines.push({ text: `+${n.weights.length - 3} more weights`, cls: 'w' });
+  if (n.activation && n.activation.fused) lines.push({ text: `+ ${n.activation.op}`, cls: 'w act-fused' });
+  let toggle: string | undefined;
+  if (n.subgraphs.length) {
+    const open = n.subgraphs.some((sg) => expandedSubs(`sub:${n.id}:${sg.attribute}`));
+    toggle = `${open ? '▾' : '▸'} ${n.subgraphs.map((sg) => sg.attribute).join(', ')}`;
+    lines.push({ text: ellipsis(toggle, 36), cls: 'toggle' });
+  }
+  let cls = `node cat-${n.category}`;
+  if (n.activation) cls += n.activation.relu ? ' act relu' : ' act';
+  return { ...measure(lines), lines, cls, tooltip: n.name ? `${n.op}: ${n.name}` : n.op, toggle };
+}
+
+function shortName(name: string): string {
+  const parts = name.split(/[/.]/).filter(Boolean);
+  return parts.length ? parts[parts.length - 1] : name;
+}
+
+function measure(lines: { text: string }[]): { w: number; h: number } {
+  let chars = 0;
+  for (const l of lines) chars = Math.max(chars, l.text.length);
+  return { w: Math.min(300, Math.max(96, Math.round(chars * 6.8 + 26))), h: PAD_TOP + LINE * (lines.length - 1) + 11 };
+}
+
+export class GraphView {
+  readonly svg: SVGSVGElement;
+  readonly canvas: HTMLCanvasElement;
+  private readonly viewport: SVGGElement;
+  private readonly framesG: SVGGElement;
+  private readonly edgesG: SVGGElement;
+  private readonly nodesG: SVGGElement;
+  transform: Transform = { x: 0, y: 0, k: 1 };
+  graph?: VisibleGraph;
+  layout?: LayoutResult;
+  boxes: BoxContent[] = [];
+  direction: 'TB' | 'LR' = 'TB';
+  private nodeGrid = new Map<number, number[]>();
+  private edgeGrid = new Map<number, number[]>();
+  private frameBoxes: { c: Container; x: number; y: number; w: number; h: number }[] = [];
+  private renderedNodes = new Map<number, SVGGElement>();
+  private renderedEdges = new Map<number, SVGGElement>();
+  private renderedFrames = new Map<number, SVGGElement>();
+  private stamp: Uint32Array = new Uint32Array(0);
+  private stampValue = 0;
+  private frame = 0;
+  selected = -1;
+  focused = -1;
+  matches = new Set<number>();
+  /** Boxes drawn as SVG in the last update (0 when the canvas overview is shown). */
+  drawnBoxes = 0;
+  mode: 'svg' | 'canvas' = 'svg';
+  colors = new Map<string, string>();
+  onPaint?: () => void;
+
+  constructor(host: HTMLElement, private readonly events: GraphViewEvents) {
+    this.canvas = document.createElement('canvas');
+    this.canvas.className = 'overview';
+    this.canvas.setAttribute('aria-hidden', 'true');
+    this.svg = s('svg', { id: 'graph', tabindex: 0, role: 'img', 'aria-label': 'Model graph. Arrow keys move along edges, Enter selects.' });
+    const defs = s('defs', null, s('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, s('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrowhead' })));
+    this.viewport = s('g', { class: 'viewport' });
+    this.framesG = s('g', { class: 'frames' });
+    this.edgesG = s('g', { class: 'edges' });
+    this.nodesG = s('g', { class: 'nodes' });
+    this.viewport.append(this.framesG, this.edgesG, this.nodesG);
+    this.svg.append(defs, this.viewport);
+    host.append(this.canvas, this.svg);
+    this.bindInput();
+    new ResizeObserver(() => this.schedule()).observe(this.svg);
+  }
+
+  setGraph(graph: VisibleGraph, layout: LayoutResult, boxes: BoxContent[], direction: 'TB' | 'LR'): void {
+    this.graph = graph;
+    this.layout = layout;
+    this.boxes = boxes;
+    this.direction = direction;
+    for (const e of this.renderedNodes.values()) e.remove();
+    for (const e of this.renderedEdges.values()) e.remove();
+    for (const e of this.renderedFrames.values()) e.remove();
+    this.renderedNodes.clear();
+    this.renderedEdges.clear();
+    this.renderedFrames.clear();
+    this.buildIndex();
+    this.schedule();
+  }
+
+  private cellKey(cx: number, cy: number): number {
+    return (cx + 32768) * 65536 + (cy + 32768);
+  }
+
+  private insert(grid: Map<number, number[]>, id: number, x0: number, y0: number, x1: number, y1: number): void {
+    const cx0 = Math.floor(x0 / CELL), cx1 = Math.floor(x1 / CELL), cy0 = Math.floor(y0 / CELL), cy1 = Math.floor(y1 / CELL);
+    for (let cx = cx0; cx <= cx1; cx++)
+      for (let cy = cy0; cy <= cy1; cy++) {
+        const k = this.cellKey(cx, cy);
+        let list = grid.get(k);
+        if (!list) grid.set(k, (list = []));
+        if (list[list.length - 1] !== id) list.push(id);
+      }
+  }
+
+  private buildIndex(): void {
+    this.nodeGrid.clear();
+    this.edgeGrid.clear();
+    const L = this.layout!, g = this.graph!;
+    for (let i = 0; i < g.items.length; i++) {
+      const b = this.boxes[i];
+      this.insert(this.nodeGrid, i, L.x[i] - b.w / 2, L.y[i] - b.h / 2, L.x[i] + b.w / 2, L.y[i] + b.h / 2);
+    }
+    for (let e = 0; e < g.edges.length; e++) {
+      const start = L.edgeStart[e], count = L.edgeCount[e];
+      for (let p = 0; p + 1 < count; p++) {
+        const ax = L.points[2 * (start + p)], ay = L.points[2 * (start + p) + 1], bx = L.points[2 * (start + p + 1)], by = L.points[2 * (start + p + 1) + 1];
+        this.insert(this.edgeGrid, e, Math.min(ax, bx), Math.min(ay, by), Math.max(ax, bx), Math.max(ay, by));
+      }
+    }
+    this.stamp = new Uint32Array(Math.max(g.items.length, g.edges.length) + 1);
+    // frames: bounding boxes of the visible items inside each open container
+    const boxes = new Map<string, { x0: number; y0: number; x1: number; y1: number }>();
+    for (let i = 0; i < g.items.length; i++) {
+      const b = this.boxes[i];
+      for (const key of g.items[i].ancestors) {
+        let f = boxes.get(key);
+        if (!f) boxes.set(key, (f = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity }));
+        f.x0 = Math.min(f.x0, L.x[i] - b.w / 2);
+        f.y0 = Math.min(f.y0, L.y[i] - b.h / 2);
+        f.x1 = Math.max(f.x1, L.x[i] + b.w / 2);
+        f.y1 = Math.max(f.y1, L.y[i] + b.h / 2);
+      }
+    }
+    this.frameBoxes = g.frames
+      .filter((c) => boxes.has(c.key))
+      .sort((a, b) => a.depth - b.depth)
+      .map((c) => {
+        const f = boxes.get(c.key)!;
+        const pad = 10 + 4 * Math.max(0, 4 - c.depth);
+        return { c, x: f.x0 - pad, y: f.y0 - pad - 6, w: f.x1 - f.x0 + 2 * pad, h: f.y1 - f.y0 + 2 * pad + 6 };
+      });
+  }
+
+  schedule(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.update();
+    });
+  }
+
+  /** Synchronous redraw (tests and export call it). */
+  update(): void {
+    const g = this.graph, L = this.layout;
+    const t = this.transform;
+    this.viewport.setAttribute('transform', `translate(${t.x},${t.y}) scale(${t.k})`);
+    if (!g || !L) return;
+    const W = this.svg.clientWidth || 800, H = this.svg.clientHeight || 600;
+    const margin = 150 / t.k;
+    const x0 = -t.x / t.k - margin, y0 = -t.y / t.k - margin, x1 = (W - t.x) / t.k + margin, y1 = (H - t.y) / t.k + margin;
+    const nodes = this.query(this.nodeGrid, x0, y0, x1, y1, (i) => {
+      const b = this.boxes[i];
+      return L.x[i] + b.w / 2 >= x0 && L.x[i] - b.w / 2 <= x1 && L.y[i] + b.h / 2 >= y0 && L.y[i] - b.h / 2 <= y1;
+    });
+    const useCanvas = nodes.length > SVG_LIMIT || t.k < 0.12;
+    if (useCanvas) {
+      this.mode = 'canvas';
+      this.clearSvg();
+      this.drawCanvas(W, H);
+      this.drawnBoxes = 0;
+      this.onPaint?.();
+      return;
+    }
+    if (this.mode === 'canvas') {
+      this.mode = 'svg';
+      const ctx = this.canvas.getContext('2d');
+      ctx?.clearRect(0, 0, this.canvas.width, this.canvas.height);
+      this.canvas.classList.remove('shown');
+    }
+    const edges = this.query(this.edgeGrid, x0, y0, x1, y1, () => true);
+    const showLabels = t.k >= 0.45;
+    this.svg.classList.toggle('no-labels', !showLabels);
+    sync(this.renderedNodes, nodes, (i) => this.drawNode(i), this.nodesG);
+    sync(this.renderedEdges, edges, (e) => this.drawEdge(e), this.edgesG);
+    const frames: number[] = [];
+    this.frameBoxes.forEach((f, i) => {
+      if (f.x + f.w >= x0 && f.x <= x1 && f.y + f.h >= y0 && f.y <= y1) frames.push(i);
+    });
+    sync(this.renderedFrames, frames, (i) => this.drawFrame(i), this.framesG);
+    this.drawnBoxes = nodes.length;
+    this.onPaint?.();
+  }
+
+  private clearSvg(): void {
+    for (const m of [this.renderedNodes, this.renderedEdges, this.renderedFrames]) {
+      for (const e of m.values()) e.remove();
+      m.clear();
+    }
+  }
+
+  private query(grid: Map<number, number[]>, x0: number, y0: number, x1: number, y1: number, keep: (i: number) => boolean): number[] {
+    const out: number[] = [];
+    const v = ++this.stampValue;
+    const cx0 = Math.floor(x0 / CELL), cx1 = Math.floor(x1 / CELL), cy0 = Math.floor(y0 / CELL), cy1 = Math.floor(y1 / CELL);
+    if ((cx1 - cx0 + 1) * (cy1 - cy0 + 1) > grid.size) {
+      for (const list of grid.values()) for (const i of list) if (this.stamp[i] !== v) (this.stamp[i] = v), keep(i) && out.push(i);
+      return out;
+    }
+    for (let cx = cx0; cx <= cx1; cx++)
+      for (let cy = cy0; cy <= cy1; cy++) {
+        const list = grid.get(this.cellKey(cx, cy));
+        if (!list) continue;
+        for (const i of list) {
+          if (this.stamp[i] === v) continue;
+          this.stamp[i] = v;
+          if (keep(i)) out.push(i);
+        }
+      }
+    return out;
+  }
+
+  private drawNode(i: number): SVGGElement {
+    const item = this.graph!.items[i], b = this.boxes[i], L = this.layout!;
+    const g = s('g', { class: b.cls, transform: `translate(${L.x[i] - b.w / 2},${L.y[i] - b.h / 2})` });
+    if (item.kind === 'group') g.setAttribute('data-group', item.container!.key);
+    else if (item.kind === 'node') {
+      g.setAttribute('data-node-id', item.id);
+      g.setAttribute('data-op', item.flat!.node!.op);
+    } else g.setAttribute('data-io', item.flat!.value!.name);
+    g.setAttribute('data-index', String(i));
+    g.append(s('title', null, b.tooltip));
+    g.append(s('rect', { class: 'box', width: b.w, height: b.h, rx: item.kind === 'input' || item.kind === 'output' ? b.h / 2 : 5 }));
+    if (item.kind === 'node') g.append(s('rect', { class: 'band', width: 5, height: b.h, rx: 2 }));
+    const tx = item.kind === 'node' ? 13 : 12;
+    b.lines.forEach((l, k) => g.append(s('text', { class: l.cls, x: tx, y: PAD_TOP + k * LINE }, l.text)));
+    if (item.kind === 'group') g.append(s('text', { class: 'expander', x: b.w - 16, y: PAD_TOP }, '+'));
+    if (b.badge) g.append(s('g', { class: 'badge', transform: `translate(${b.w - 4},-6)` }, s('rect', { x: -48, width: 52, height: 14, rx: 7 }), s('text', { x: -22, y: 10.5, 'text-anchor': 'middle' }, b.badge)));
+    else g.append(s('g', { class: 'badge' }));
+    if (i === this.selected) g.classList.add('selected');
+    if (i === this.focused) g.classList.add('focused');
+    if (this.matches.has(i)) g.classList.add('match');
+    return g;
+  }
+
+  private drawEdge(e: number): SVGGElement {
+    const g = this.graph!, L = this.layout!;
+    const edge = g.edges[e];
+    const start = L.edgeStart[e], count = L.edgeCount[e];
+    let d = '';
+    const lr = this.direction === 'LR';
+    for (let p = 0; p < count; p++) {
+      const x = L.points[2 * (start + p)], y = L.points[2 * (start + p) + 1];
+      if (p === 0) d = `M${r(x)},${r(y)}`;
+      else {
+        const px = L.points[2 * (start + p - 1)], py = L.points[2 * (start + p - 1) + 1];
+        if (lr) {
+          const mx = (px + x) / 2;
+          d += ` C${r(mx)},${r(py)} ${r(mx)},${r(y)} ${r(x)},${r(y)}`;
+        } else {
+          const my = (py + y) / 2;
+          d += ` C${r(px)},${r(my)} ${r(x)},${r(my)} ${r(x)},${r(y)}`;
+        }
+      }
+    }
+    const el = s('g', { class: edge.dashed ? 'edge dashed' : 'edge', 'data-from': g.items[edge.s].id, 'data-to': g.items[edge.t].id });
+    el.append(s('path', { d, 'marker-end': 'url(#arrow)' }));
+    const label = edge.count > 1 ? `${edge.label}${edge.label ? ' ' : ''}(${edge.count})` : edge.label;
+    if (label && count >= 2) {
+      const x = L.points[2 * start], y = L.points[2 * start + 1];
+      el.append(lr ? s('text', { class: 'shape', x: x + 6, y: y - 5 }, label) : s('text', { class: 'shape', x: x + 5, y: y + 13 }, label));
+    }
+    if (this.selected === edge.s || this.selected === edge.t) el.classList.add('hot');
+    return el;
+  }
+
+  private drawFrame(i: number): SVGGElement {
+    const f = this.frameBoxes[i];
+    const g = s('g', { class: `frame frame-${f.c.kind}`, 'data-frame': f.c.key });
+    g.append(s('rect', { x: f.x, y: f.y, width: f.w, height: f.h, rx: 8 }));
+    const label = s('text', { class: 'frame-label', x: f.x + 8, y: f.y + 12 }, `− ${f.c.label}`);
+    label.append(s('title', null, `${f.c.label}: click to close`));
+    g.append(label);
+    return g;
+  }
+
+  // ---- canvas overview --------------------------------------------------------------------
+
+  private drawCanvas(W: number, H: number): void {
+    const dpr = window.devicePixelRatio || 1;
+    if (this.canvas.width !== Math.round(W * dpr) || this.canvas.height !== Math.round(H * dpr)) {
+      this.canvas.width = Math.round(W * dpr);
+      this.canvas.height = Math.round(H * dpr);
+    }
+    this.canvas.classList.add('shown');
+    const ctx = this.canvas.getContext('2d');
+    if (!ctx) return;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, W, H);
+    this.paint(ctx, this.transform, W, H, false);
+  }
+
+  /** Draws the graph on a 2D canvas: the zoomed-out overview, and PNG export (with text). */
+  paint(ctx: CanvasRenderingContext2D, t: Transform, W: number, H: number, withText: boolean): void {
+    const g = this.graph, L = this.layout;
+    if (!g || !L) return;
+    const x0 = -t.x / t.k, y0 = -t.y / t.k, x1 = (W - t.x) / t.k, y1 = (H - t.y) / t.k;
+    ctx.save();
+    ctx.translate(t.x, t.y);
+    ctx.scale(t.k, t.k);
+    ctx.strokeStyle = this.colors.get('edge') ?? '#888';
+    ctx.lineWidth = 1 / Math.max(t.k, 0.3);
+    ctx.beginPath();
+    for (const e of this.query(this.edgeGrid, x0, y0, x1, y1, () => true)) {
+      const start = L.edgeStart[e], count = L.edgeCount[e];
+      for (let p = 0; p < count; p++) {
+        const x = L.points[2 * (start + p)], y = L.points[2 * (start + p) + 1];
+        if (p === 0) ctx.moveTo(x, y);
+        else ctx.lineTo(x, y);
+      }
+    }
+    ctx.stroke();
+    const nodes = this.query(this.nodeGrid, x0, y0, x1, y1, () => true);
+    const bg = this.colors.get('background') ?? '#fff';
+    const fg = this.colors.get('foreground') ?? '#000';
+    for (const i of nodes) {
+      const b = this.boxes[i];
+      const cat = catOf(this.graph!.items[i]);
+      const color = this.colors.get(cat) ?? '#888';
+      const x = L.x[i] - b.w / 2, y = L.y[i] - b.h / 2;
+      ctx.fillStyle = bg;
+      ctx.fillRect(x, y, b.w, b.h);
+      ctx.globalAlpha = cat === 'relu' || cat === 'activation' ? 0.45 : 0.2;
+      ctx.fillStyle = color;
+      ctx.fillRect(x, y, b.w, b.h);
+      ctx.globalAlpha = 1;
+      ctx.strokeStyle = color;
+      ctx.lineWidth = i === this.selected ? 3 : 1;
+      ctx.strokeRect(x, y, b.w, b.h);
+      if (withText) {
+        ctx.fillStyle = fg;
+        b.lines.forEach((l, k) => {
+          ctx.font = `${l.cls === 'op' ? 'bold ' : ''}12px ${this.colors.get('font') ?? 'sans-serif'}`;
+          ctx.fillText(l.text, x + 12, y + PAD_TOP + k * LINE);
+        });
+      }
+    }
+    ctx.restore();
+  }
+
+  // ---- selection, focus, matches -------------------------------------------------------------
+
+  setSelected(i: number): void {
+    this.selected = i;
+    this.refreshClasses();
+  }
+
+  setFocused(i: number): void {
+    this.focused = i;
+    this.refreshClasses();
+  }
+
+  setMatches(m: Set<number>): void {
+    this.matches = m;
+    this.refreshClasses();
+  }
+
+  private refreshClasses(): void {
+    for (const [i, el] of this.renderedNodes) {
+      el.classList.toggle('selected', i === this.selected);
+      el.classList.toggle('focused', i === this.focused);
+      el.classList.toggle('match', this.matches.has(i));
+    }
+    const g = this.graph;
+    if (g) for (const [e, el] of this.renderedEdges) el.classList.toggle('hot', g.edges[e].s === this.selected || g.edges[e].t === this.selected);
+    if (this.mode === 'canvas') this.schedule();
+  }
+
+  // ---- view transform -----------------------------------------------------------------------
+
+  setTransform(t: Transform, notify = true): void {
+    this.transform = { x: t.x, y: t.y, k: Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, t.k)) };
+    this.schedule();
+    if (notify) this.events.transformed(this.transform);
+  }
+
+  zoomAt(factor: number, sx: number, sy: number): void {
+    const t = this.transform;
+    const k = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, t.k * factor));
+    const f = k / t.k;
+    this.setTransform({ x: sx - (sx - t.x) * f, y: sy - (sy - t.y) * f, k });
+  }
+
+  zoomBy(factor: number): void {
+    this.zoomAt(factor, (this.svg.clientWidth || 800) / 2, (this.svg.clientHeight || 600) / 2);
+  }
+
+  fit(): void {
+    const L = this.layout;
+    if (!L) return;
+    const W = this.svg.clientWidth || 800, H = this.svg.clientHeight || 600;
+    const k = Math.min(1.5, Math.max(MIN_ZOOM, Math.min((W - 40) / Math.max(L.width, 1), (H - 40) / Math.max(L.height, 1))));
+    this.setTransform({ x: (W - L.width * k) / 2, y: (H - L.height * k) / 2, k });
+  }
+
+  /** The first picture: the whole graph when it is readable that way, else its start at 80 %. */
+  initialView(): void {
+    const L = this.layout;
+    if (!L) return;
+    const W = this.svg.clientWidth || 800, H = this.svg.clientHeight || 600;
+    const fitK = Math.min((W - 40) / Math.max(L.width, 1), (H - 40) / Math.max(L.height, 1));
+    if (fitK >= 0.5) return this.fit();
+    const k = 0.8;
+    // Centre on the first items (inputs) along the flow direction.
+    let first = 0;
+    for (let i = 1; i < this.graph!.items.length; i++) {
+      if (this.direction === 'TB' ? L.y[i] < L.y[first] : L.x[i] < L.x[first]) first = i;
+    }
+    if (this.direction === 'TB') this.setTransform({ x: W / 2 - L.x[first] * k, y: 20 - (L.y[first] - this.boxes[first].h / 2) * k, k });
+    else this.setTransform({ x: 20 - (L.x[first] - this.boxes[first].w / 2) * k, y: H / 2 - L.y[first] * k, k });
+  }
+
+  centerOn(i: number, onlyIfHidden = false): void {
+    const L = this.layout;
+    if (!L || i < 0) return;
+    const W = this.svg.clientWidth || 800, H = this.svg.clientHeight || 600;
+    const t = this.transform;
+    const sx = L.x[i] * t.k + t.x, sy = L.y[i] * t.k + t.y;
+    if (onlyIfHidden && sx > 40 && sx < W - 40 && sy > 40 && sy < H - 40) return;
+    const k = Math.max(t.k, 0.6);
+    this.setTransform({ x: W / 2 - L.x[i] * k, y: H / 2 - L.y[i] * k, k });
+  }
+
+  private bindInput(): void {
+    let drag: { id: number; x: number; y: number; tx: number; ty: number; moved: boolean } | undefined;
+    this.svg.addEventListener('pointerdown', (ev) => {
+      if (ev.button !== 0) return;
+      drag = { id: ev.pointerId, x: ev.clientX, y: ev.clientY, tx: this.transform.x, ty: this.transform.y, moved: false };
+    });
+    this.svg.addEventListener('pointermove', (ev) => {
+      if (!drag || ev.pointerId !== drag.id) return;
+      const dx = ev.clientX - drag.x, dy = ev.clientY - drag.y;
+      if (!drag.moved && Math.abs(dx) + Math.abs(dy) < 4) return;
+      if (!drag.moved) {
+        drag.moved = true;
+        this.svg.setPointerCapture(ev.pointerId);
+        this.svg.classList.add('panning');
+      }
+      this.setTransform({ x: drag.tx + dx, y: drag.ty + dy, k: this.transform.k });
+    });
+    const end = (ev: PointerEvent) => {
+      if (!drag || ev.pointerId !== drag.id) return;
+      const moved = drag.moved;
+      drag = undefined;
+      this.svg.classList.remove('panning');
+      if (!moved) this.click(ev);
+    };
+    this.svg.addEventListener('pointerup', end);
+    this.svg.addEventListener('pointercancel', () => {
+      drag = undefined;
+      this.svg.classList.remove('panning');
+    });
+    this.svg.addEventListener('dblclick', (ev) => {
+      const i = this.itemAt(ev.target);
+      if (i >= 0) this.events.reveal(i);
+    });
+    this.svg.addEventListener(
+      'wheel',
+      (ev) => {
+        ev.preventDefault();
+        const rect = this.svg.getBoundingClientRect();
+        if (ev.ctrlKey || ev.metaKey) this.zoomAt(Math.exp(-ev.deltaY * 0.004), ev.clientX - rect.left, ev.clientY - rect.top);
+        else this.setTransform({ x: this.transform.x - ev.deltaX, y: this.transform.y - ev.deltaY, k: this.transform.k });
+      },
+      { passive: false },
+    );
+  }
+
+  private itemAt(target: EventTarget | null): number {
+    const el = (target as Element | null)?.closest?.('[data-index]');
+    return el ? Number(el.getAttribute('data-index')) : -1;
+  }
+
+  private click(ev: PointerEvent): void {
+    const target = ev.target as Element | null;
+    const frame = target?.closest?.('.frame-label') ? target.closest('[data-frame]') : null;
+    if (frame) return this.events.toggle(frame.getAttribute('data-frame')!);
+    const i = this.itemAt(target);
+    if (i < 0) return;
+    const item = this.graph!.items[i];
+    if (item.kind === 'group') return this.events.toggle(item.container!.key);
+    if (target?.closest?.('text.toggle') && item.flat?.node?.subgraphs.length) {
+      const n = item.flat.node;
+      // one click opens (or closes) all bodies of the node
+      for (const sg of n.subgraphs) this.events.toggle(`sub:${n.id}:${sg.attribute}`);
+      return;
+    }
+    this.events.select(i);
+  }
+
+  /** Screen position of item i (for tests and keyboard scrolling). */
+  screenOf(i: number): { x: number; y: number } {
+    const L = this.layout!, t = this.transform;
+    return { x: L.x[i] * t.k + t.x, y: L.y[i] * t.k + t.y };
+  }
+}
+
+function r(v: number): string {
+  return String(Math.round(v * 10) / 10);
+}
+
+export function catOf(item: VisibleItem): string {
+  if (item.kind === 'group') return 'group';
+  if (item.kind !== 'node') return 'io';
+  return item.flat!.node!.category;
+}
+
+function sync(rendered: Map<number, SVGGElement>, want: number[], make: (i: number) => SVGGElement, parent: SVGGElement): void {
+  const keep = new Set(want);
+  for (const [i, el] of rendered) {
+    if (!keep.has(i)) {
+      el.remove();
+      rendered.delete(i);
+    }
+  }
+  const frag = document.createDocumentFragment();
+  for (const i of want) {
+    if (rendered.has(i)) continue;
+    const el = make(i);
+    rendered.set(i, el);
+    frag.appendChild(el);
+  }
+  parent.appendChild(frag);
+}

@@ -1,0 +1,66 @@
+// Lays graphs out in a web worker when one can be started, else on the UI thread.
+// VS Code webviews cannot start a Worker from their resource origin, so the worker script is
+// fetched (CSP connect-src) and started from a blob: URL (CSP worker-src blob:).
+import { layoutGraph, type LayoutInput, type LayoutResult } from './layout';
+
+type Pending = { resolve: (r: LayoutResult) => void; reject: (e: Error) => void };
+
+export class LayoutClient {
+  private worker?: Worker;
+  private starting?: Promise<Worker | undefined>;
+  private nextId = 1;
+  private pending = new Map<number, Pending>();
+  /** Where the last layout ran, for the status line and tests. */
+  lastRunner: 'worker' | 'main' = 'main';
+
+  constructor(private readonly scriptUrl: string | undefined) {}
+
+  private start(): Promise<Worker | undefined> {
+    this.starting ??= (async () => {
+      if (!this.scriptUrl || typeof Worker === 'undefined') return undefined;
+      try {
+        const res = await fetch(this.scriptUrl);
+        if (!res.ok) return undefined;
+        const blob = new Blob([await res.text()], { type: 'text/javascript' });
+        const w = new Worker(URL.createObjectURL(blob));
+        w.onmessage = (ev: MessageEvent<{ id: number; result?: LayoutResult; error?: string }>) => {
+          const p = this.pending.get(ev.data.id);
+          if (!p) return;
+          this.pending.delete(ev.data.id);
+          if (ev.data.result) p.resolve(ev.data.result);
+          else p.reject(new Error(ev.data.error ?? 'layout failed'));
+        };
+        w.onerror = () => {
+          // A worker that dies (CSP, crash) hands its requests back to the UI thread.
+          this.worker = undefined;
+          for (const [, p] of this.pending) p.reject(new Error('layout worker failed'));
+          this.pending.clear();
+        };
+        this.worker = w;
+        return w;
+      } catch {
+        return undefined;
+      }
+    })();
+    return this.starting;
+  }
+
+  async layout(input: LayoutInput): Promise<LayoutResult> {
+    const w = await this.start();
+    if (w && this.worker) {
+      try {
+        const r = await new Promise<LayoutResult>((resolve, reject) => {
+          const id = this.nextId++;
+          this.pending.set(id, { resolve, reject });
+          w.postMessage({ id, ...input });
+        });
+        this.lastRunner = 'worker';
+        return r;
+      } catch {
+        /* fall through to the UI thread */
+      }
+    }
+    this.lastRunner = 'main';
+    return layoutGraph(input);
+  }
+}

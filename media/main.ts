@@ -1,0 +1,481 @@
+// The model viewer webview: graph, layer table, model panel and details, talking to the
+// extension host through the typed protocol in src/protocol.ts.
+import type { FindingInfo, GraphInfo, HostMessage, ModelInfo, NodeActivationResult, TensorStatsInfo, ViewerState, ViewName, WebviewMessage } from '../src/protocol';
+import { clear, h, icon } from './dom';
+import { GraphModel } from './graphModel';
+import type { VisibleGraph } from './graphModel';
+import { boxContent, CATEGORIES, GraphView, type Transform } from './graphView';
+import { LayoutClient } from './layoutClient';
+import { renderDetails, type DetailsContext } from './details';
+import { LayerTable } from './table';
+import { renderModelPanel } from './modelPanel';
+import { exportPng, exportSvg } from './export';
+
+interface VsCodeApi {
+  postMessage(m: WebviewMessage): void;
+  getState(): unknown;
+  setState(s: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const post = (m: WebviewMessage) => vscode.postMessage(m);
+
+const defaults: ViewerState = { view: 'graph', expanded: [], collapsed: [], direction: 'TB', showNames: true };
+const saved = vscode.getState() as ViewerState | undefined;
+const state: ViewerState = { ...defaults, ...(saved && typeof saved === 'object' ? saved : {}) };
+
+// ---- skeleton ---------------------------------------------------------------------------------
+
+const app = document.getElementById('app') ?? document.body.appendChild(h('div', { id: 'app' }));
+const viewButtons = (['graph', 'table', 'model'] as const).map((v) =>
+  h('button', { type: 'button', class: 'view-button', 'data-view': v, title: { graph: 'Graph', table: 'Layer table', model: 'Model' }[v] }, icon({ graph: 'type-hierarchy', table: 'table', model: 'info' }[v]), h('span', null, { graph: 'Graph', table: 'Layers', model: 'Model' }[v])),
+);
+const search = h('input', { id: 'search', type: 'search', placeholder: 'Find node, op or tensor (Ctrl+F)', 'aria-label': 'Find node, op type or tensor', spellcheck: 'false' });
+const searchCount = h('span', { id: 'search-count', class: 'count', 'aria-live': 'polite' });
+const tool = (id: string, codicon: string, title: string) => h('button', { type: 'button', id, class: 'tool', title, 'aria-label': title }, icon(codicon));
+const prevBtn = tool('search-prev', 'arrow-up', 'Previous match (Shift+Enter)');
+const nextBtn = tool('search-next', 'arrow-down', 'Next match (Enter)');
+const dirBtn = tool('toggle-direction', 'arrow-swap', 'Toggle top-to-bottom / left-to-right');
+const namesBtn = tool('toggle-names', 'symbol-string', 'Show or hide node names');
+const fitBtn = tool('fit', 'screen-full', 'Fit to view (F)');
+const zoomInBtn = tool('zoom-in', 'zoom-in', 'Zoom in (+)');
+const zoomOutBtn = tool('zoom-out', 'zoom-out', 'Zoom out (-)');
+const svgBtn = tool('export-svg', 'file-media', 'Export view as SVG');
+const pngBtn = tool('export-png', 'device-camera', 'Export view as PNG');
+const toolbar = h(
+  'div',
+  { id: 'toolbar', role: 'toolbar' },
+  h('div', { class: 'views', role: 'tablist' }, ...viewButtons),
+  h('div', { class: 'search' }, search, searchCount, prevBtn, nextBtn),
+  h('div', { class: 'graph-tools' }, dirBtn, namesBtn, fitBtn, zoomInBtn, zoomOutBtn, svgBtn, pngBtn),
+);
+const graphHost = h('div', { id: 'graph-view', class: 'view' });
+const tableHost = h('div', { id: 'table-view', class: 'view' });
+const modelHost = h('div', { id: 'model-view', class: 'view' });
+const details = h('aside', { id: 'details', 'aria-label': 'Details' });
+const overlay = h('div', { id: 'overlay', role: 'status' });
+const status = h('div', { id: 'status' });
+app.append(toolbar, h('div', { id: 'main' }, h('div', { id: 'views' }, graphHost, tableHost, modelHost, overlay), details), status);
+
+// Colours for the canvas overview and PNG export, read from the theme's CSS variables.
+function readColors(view: GraphView): void {
+  const probe = h('span', { class: 'color-probe' });
+  document.body.append(probe);
+  for (const c of CATEGORIES) {
+    probe.className = `color-probe cat-${c}`;
+    view.colors.set(c, getComputedStyle(probe).color);
+  }
+  probe.remove();
+  const cs = getComputedStyle(document.body);
+  view.colors.set('background', cs.backgroundColor && cs.backgroundColor !== 'rgba(0, 0, 0, 0)' ? cs.backgroundColor : cs.getPropertyValue('--vscode-editor-background') || '#ffffff');
+  view.colors.set('foreground', cs.color);
+  view.colors.set('font', cs.fontFamily);
+  view.colors.set('edge', cs.getPropertyValue('--al-edge').trim() || '#888888');
+}
+
+// ---- state --------------------------------------------------------------------------------------
+
+let model: GraphModel | undefined;
+let info: ModelInfo | undefined;
+let file = '';
+let visible: VisibleGraph | undefined;
+let selectedFlat = -1;
+let focusedItem = -1;
+let matches: number[] = [];
+let matchAt = -1;
+let layoutGeneration = 0;
+let firstLayout = true;
+const stats = new Map<string, { stats?: TensorStatsInfo; error?: string; pending?: boolean }>();
+const pendingStats = new Map<number, string>();
+let nextRequest = 1;
+let activation = new Map<string, NodeActivationResult>();
+let findings: FindingInfo[] = [];
+let table: LayerTable | undefined;
+
+const expanded = () => new Set(state.expanded);
+const collapsed = () => new Set(state.collapsed);
+
+let saveTimer = 0;
+function saveState(): void {
+  vscode.setState(state);
+  clearTimeout(saveTimer);
+  saveTimer = window.setTimeout(() => post({ type: 'stateChanged', state }), 250);
+}
+
+const view = new GraphView(graphHost, {
+  select: (i) => {
+    const item = visible?.items[i];
+    if (item?.flat) select(item.flat.index, false);
+  },
+  toggle: (key) => toggleContainer(key),
+  reveal: (i) => {
+    const item = visible?.items[i];
+    if (item?.flat?.node) post({ type: 'revealNode', node: item.flat.node.name });
+  },
+  transformed: (t: Transform) => {
+    state.transform = t;
+    saveState();
+  },
+});
+readColors(view);
+new MutationObserver(() => {
+  readColors(view);
+  view.schedule();
+}).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+
+const layoutClient = new LayoutClient(document.body.dataset.worker);
+
+// ---- messages from the host ---------------------------------------------------------------------
+
+window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
+  const m = ev.data;
+  if (!m || typeof m !== 'object') return;
+  switch (m.type) {
+    case 'loading':
+      file = m.file;
+      if (!model) showOverlay('loading', `Reading ${baseName(m.file)}…`);
+      break;
+    case 'init':
+      file = m.file;
+      void init(m.graph, m.model);
+      break;
+    case 'error':
+      file = m.file;
+      model = undefined;
+      showOverlay('error', `Cannot show ${baseName(m.file)}`, m.message);
+      break;
+    case 'weightStats': {
+      const tensor = pendingStats.get(m.id) ?? m.tensor;
+      pendingStats.delete(m.id);
+      stats.set(tensor, m.error ? { error: m.error } : { stats: m.stats });
+      refreshDetails();
+      break;
+    }
+    case 'exportDone':
+      setStatus(m.error ? `Export failed: ${m.error}` : m.path ? `Saved ${m.path}` : 'Export cancelled');
+      break;
+    case 'selectNode': {
+      const it = model?.byId.get(m.node) ?? model?.items.find((x) => x.node?.name === m.node);
+      if (it) select(it.index, true);
+      break;
+    }
+    case 'activationResults':
+      activation = new Map(m.results.map((r) => [r.node, r]));
+      void relayout(false);
+      break;
+    case 'findings':
+      findings = m.findings;
+      refreshDetails();
+      break;
+  }
+});
+
+function baseName(p: string): string {
+  return p.split(/[\\/]/).pop() ?? p;
+}
+
+function showOverlay(kind: 'loading' | 'error' | 'empty' | 'none', title = '', message = ''): void {
+  clear(overlay);
+  overlay.className = kind === 'none' ? '' : `shown ${kind}`;
+  if (kind === 'none') return;
+  const ic = kind === 'loading' ? 'loading codicon-modifier-spin' : kind === 'error' ? 'error' : 'info';
+  overlay.append(h('div', { class: 'overlay-box' }, icon(ic), h('h2', null, title), message ? h('pre', { class: 'message' }, message) : null));
+}
+
+function setStatus(text: string): void {
+  status.textContent = text;
+}
+
+async function init(graph: GraphInfo, m: ModelInfo): Promise<void> {
+  const t0 = performance.now();
+  model = new GraphModel(graph);
+  info = m;
+  stats.clear();
+  table = undefined;
+  clear(tableHost);
+  // A reload keeps the selection when the node still exists.
+  selectedFlat = state.selection ? (model.byId.get(state.selection)?.index ?? -1) : -1;
+  if (model.items.length === 0) showOverlay('empty', 'This model has no nodes.', 'Its inputs, outputs and metadata are in the Model view.');
+  else showOverlay('none');
+  renderModelPanel(modelHost, m, graph);
+  await relayout(firstLayout && !state.transform);
+  firstLayout = false;
+  refreshDetails();
+  setView(state.view);
+  document.body.dataset.ready = 'true';
+  setStatus(`${m.format.toUpperCase()} · ${model.nodeCount.toLocaleString('en-US')} nodes · ${m.parameters.toLocaleString('en-US')} parameters · first picture in ${Math.round(performance.now() - t0)} ms (layout ${layoutClient.lastRunner === 'worker' ? 'in a worker' : 'on the UI thread'})`);
+}
+
+async function relayout(resetView: boolean): Promise<void> {
+  if (!model) return;
+  const gen = ++layoutGeneration;
+  const vg = model.visible(expanded(), collapsed());
+  const ex = expanded(), co = collapsed();
+  const boxes = vg.items.map((item) => {
+    const b = boxContent(item, state.showNames, (k) => model!.isOpen(k, ex, co));
+    const r = item.flat?.node ? activation.get(item.flat.node.name) : undefined;
+    if (r) b.badge = `dead ${Math.round(r.deadShare * 100)}%`;
+    return b;
+  });
+  const edges = new Int32Array(vg.edges.length * 2);
+  vg.edges.forEach((e, i) => {
+    edges[2 * i] = e.s;
+    edges[2 * i + 1] = e.t;
+  });
+  const result = await layoutClient.layout({
+    widths: Float64Array.from(boxes, (b) => b.w),
+    heights: Float64Array.from(boxes, (b) => b.h),
+    edges,
+    direction: state.direction,
+  });
+  if (gen !== layoutGeneration) return;
+  visible = vg;
+  view.setGraph(vg, result, boxes, state.direction);
+  view.setSelected(selectedFlat >= 0 ? vg.repOf[selectedFlat] : -1);
+  focusedItem = -1;
+  view.setFocused(-1);
+  view.setMatches(new Set(matches.map((f) => vg.repOf[f])));
+  if (resetView) view.initialView();
+  else if (state.transform) view.setTransform(state.transform, false);
+  view.update();
+}
+
+// ---- views ------------------------------------------------------------------------------------
+
+function setView(v: ViewName): void {
+  state.view = v;
+  for (const b of viewButtons) {
+    const on = b.dataset.view === v;
+    b.classList.toggle('active', on);
+    b.setAttribute('aria-selected', String(on));
+  }
+  graphHost.classList.toggle('active', v === 'graph');
+  tableHost.classList.toggle('active', v === 'table');
+  modelHost.classList.toggle('active', v === 'model');
+  document.body.dataset.view = v;
+  if (v === 'table' && model && !table) {
+    table = new LayerTable(tableHost, model, (flat) => select(flat, false), state, saveState);
+    table.setSelected(selectedFlat);
+  }
+  if (v === 'graph') view.schedule();
+  saveState();
+}
+for (const b of viewButtons) b.addEventListener('click', () => setView(b.dataset.view as ViewName));
+
+// ---- selection and details ----------------------------------------------------------------------
+
+async function select(flat: number, center: boolean): Promise<void> {
+  if (!model) return;
+  selectedFlat = flat;
+  state.selection = flat >= 0 ? model.items[flat].id : undefined;
+  if (flat >= 0) {
+    // Open the groups and bodies around it so it is drawn itself.
+    const closed = model.pathTo(flat).filter((k) => !model!.isOpen(k, expanded(), collapsed()));
+    if (closed.length) {
+      for (const k of closed) openKey(k);
+      await relayout(false);
+      center = true;
+    }
+  }
+  const rep = flat >= 0 && visible ? visible.repOf[flat] : -1;
+  view.setSelected(rep);
+  if (center && rep >= 0) view.centerOn(rep, true);
+  table?.setSelected(flat);
+  refreshDetails();
+  if (flat >= 0) requestStatsFor(flat);
+  saveState();
+}
+
+function openKey(k: string): void {
+  state.collapsed = state.collapsed.filter((x) => x !== k);
+  if (!state.expanded.includes(k)) state.expanded.push(k);
+}
+
+function closeKey(k: string): void {
+  state.expanded = state.expanded.filter((x) => x !== k);
+  if (!state.collapsed.includes(k)) state.collapsed.push(k);
+}
+
+function toggleContainer(key: string): void {
+  if (!model) return;
+  if (model.isOpen(key, expanded(), collapsed())) closeKey(key);
+  else openKey(key);
+  saveState();
+  void relayout(false);
+}
+
+/** Weights up to this size get their statistics as soon as their node is selected. */
+const AUTO_STATS_ELEMENTS = 4_000_000;
+
+function requestStatsFor(flat: number, force = false): void {
+  const n = model?.items[flat]?.node;
+  if (!n) return;
+  for (const w of n.weights) {
+    if (stats.has(w.name)) continue;
+    if (!force && w.elementCount > AUTO_STATS_ELEMENTS) continue;
+    requestStats(w.name);
+  }
+}
+
+function requestStats(tensor: string): void {
+  const id = nextRequest++;
+  pendingStats.set(id, tensor);
+  stats.set(tensor, { pending: true });
+  post({ type: 'requestWeightStats', id, tensor });
+}
+
+function refreshDetails(): void {
+  const ctx: DetailsContext = {
+    model,
+    info,
+    file,
+    stats,
+    findings,
+    activation,
+    requestStats: (t) => {
+      requestStats(t);
+      refreshDetails();
+    },
+    select: (flat) => void select(flat, true),
+  };
+  renderDetails(details, selectedFlat, ctx);
+}
+
+// ---- search ------------------------------------------------------------------------------------
+
+function runSearch(): void {
+  matches = model ? model.search(search.value) : [];
+  matchAt = -1;
+  view.setMatches(new Set(visible ? matches.map((f) => visible!.repOf[f]) : []));
+  searchCount.textContent = search.value.trim() ? (matches.length ? `${matches.length} found` : 'No results') : '';
+}
+
+function gotoMatch(step: number): void {
+  if (!matches.length) return;
+  matchAt = (matchAt + step + matches.length) % matches.length;
+  searchCount.textContent = `${matchAt + 1} of ${matches.length}`;
+  void select(matches[matchAt], true);
+}
+
+search.addEventListener('input', runSearch);
+search.addEventListener('keydown', (ev) => {
+  if (ev.key === 'Enter') {
+    ev.preventDefault();
+    gotoMatch(ev.shiftKey ? -1 : 1);
+  } else if (ev.key === 'Escape') {
+    search.value = '';
+    runSearch();
+    view.svg.focus();
+  }
+});
+prevBtn.addEventListener('click', () => gotoMatch(-1));
+nextBtn.addEventListener('click', () => gotoMatch(1));
+
+// ---- toolbar -----------------------------------------------------------------------------------
+
+dirBtn.addEventListener('click', () => {
+  state.direction = state.direction === 'TB' ? 'LR' : 'TB';
+  state.transform = undefined;
+  saveState();
+  void relayout(true);
+});
+namesBtn.addEventListener('click', () => {
+  state.showNames = !state.showNames;
+  namesBtn.classList.toggle('active', state.showNames);
+  saveState();
+  void relayout(false);
+});
+namesBtn.classList.toggle('active', state.showNames);
+fitBtn.addEventListener('click', () => view.fit());
+zoomInBtn.addEventListener('click', () => view.zoomBy(1.25));
+zoomOutBtn.addEventListener('click', () => view.zoomBy(0.8));
+const stem = () => baseName(file).replace(/\.[^.]*$/, '') || 'model';
+svgBtn.addEventListener('click', () => {
+  const data = exportSvg(view);
+  post({ type: 'exportFile', id: nextRequest++, kind: 'svg', data, suggestedName: `${stem()}.svg` });
+});
+pngBtn.addEventListener('click', () => {
+  const data = exportPng(view);
+  post({ type: 'exportFile', id: nextRequest++, kind: 'png', data, suggestedName: `${stem()}.png` });
+});
+
+// ---- keyboard -----------------------------------------------------------------------------------
+
+document.addEventListener('keydown', (ev) => {
+  if ((ev.ctrlKey || ev.metaKey) && ev.key.toLowerCase() === 'f') {
+    ev.preventDefault();
+    search.focus();
+    search.select();
+  }
+});
+
+view.svg.addEventListener('keydown', (ev) => {
+  if (!visible || !view.layout) return;
+  const lr = state.direction === 'LR';
+  const key = ev.key;
+  const forward = lr ? 'ArrowRight' : 'ArrowDown', backward = lr ? 'ArrowLeft' : 'ArrowUp';
+  const sideNext = lr ? 'ArrowDown' : 'ArrowRight', sidePrev = lr ? 'ArrowUp' : 'ArrowLeft';
+  let next = -1;
+  const cur = focusedItem >= 0 ? focusedItem : view.selected;
+  if (key === forward || key === backward || key === sideNext || key === sidePrev) {
+    ev.preventDefault();
+    if (cur < 0) next = firstItem();
+    else if (key === forward) next = neighbour(cur, true);
+    else if (key === backward) next = neighbour(cur, false);
+    else next = sibling(cur, key === sideNext ? 1 : -1);
+  } else if (key === 'Enter' || key === ' ') {
+    ev.preventDefault();
+    const item = visible.items[cur];
+    if (!item) return;
+    if (item.kind === 'group') toggleContainer(item.container!.key);
+    else if (item.flat) void select(item.flat.index, false);
+    return;
+  } else if (key === '+' || key === '=') view.zoomBy(1.25);
+  else if (key === '-') view.zoomBy(0.8);
+  else if (key === 'f' || key === '0') view.fit();
+  else if (key === 'Escape') void select(-1, false);
+  if (next >= 0) {
+    focusedItem = next;
+    view.setFocused(next);
+    view.centerOn(next, true);
+  }
+});
+
+function firstItem(): number {
+  const L = view.layout!;
+  let best = 0;
+  for (let i = 1; i < visible!.items.length; i++) if ((state.direction === 'TB' ? L.y[i] : L.x[i]) < (state.direction === 'TB' ? L.y[best] : L.x[best])) best = i;
+  return best;
+}
+
+/** Along an edge: the successor (or predecessor) nearest on the cross axis. */
+function neighbour(i: number, down: boolean): number {
+  const L = view.layout!;
+  let best = -1, bestD = Infinity;
+  for (const e of visible!.edges) {
+    const j = down ? (e.s === i ? e.t : -1) : e.t === i ? e.s : -1;
+    if (j < 0) continue;
+    const d = state.direction === 'TB' ? Math.abs(L.x[j] - L.x[i]) : Math.abs(L.y[j] - L.y[i]);
+    if (d < bestD) (bestD = d), (best = j);
+  }
+  return best;
+}
+
+/** The next box in the same layer, left/right (or above/below in left-to-right). */
+function sibling(i: number, dir: 1 | -1): number {
+  const L = view.layout!;
+  const along = state.direction === 'TB' ? L.y : L.x, across = state.direction === 'TB' ? L.x : L.y;
+  let best = -1, bestD = Infinity;
+  for (let j = 0; j < visible!.items.length; j++) {
+    if (j === i || L.layer[j] !== L.layer[i]) continue;
+    const d = (across[j] - across[i]) * dir;
+    if (d > 0 && d < bestD && Math.abs(along[j] - along[i]) < 1e6) (bestD = d), (best = j);
+  }
+  return best;
+}
+
+// Tell the host we are listening; it answers with the model.
+showOverlay('loading', 'Opening model…');
+setView(state.view);
+post({ type: 'ready' });

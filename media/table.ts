@@ -1,0 +1,163 @@
+// The layer table: every node as DOM text (the accessible view, and the fast one for huge
+// models). Sortable by any column, filterable; clicking a row selects the node.
+import type { ViewerState } from '../src/protocol';
+import { h } from './dom';
+import type { GraphModel } from './graphModel';
+import { shapeText } from './graphModel';
+
+interface Row {
+  flat: number;
+  tr: HTMLTableRowElement;
+  name: string;
+  op: string;
+  shape: string;
+  params: number;
+  activation: string;
+  /** lower-cased text the filter matches */
+  text: string;
+}
+
+const COLUMNS = [
+  { key: 'index', label: '#' },
+  { key: 'name', label: 'Name' },
+  { key: 'op', label: 'Op' },
+  { key: 'shape', label: 'Output shape' },
+  { key: 'params', label: 'Parameters' },
+  { key: 'activation', label: 'Activation' },
+] as const;
+
+export class LayerTable {
+  readonly table: HTMLTableElement;
+  private readonly tbody: HTMLTableSectionElement;
+  private readonly rows: Row[] = [];
+  private readonly byFlat = new Map<number, Row>();
+  private readonly filter: HTMLInputElement;
+  private readonly count: HTMLElement;
+  private readonly headers = new Map<string, HTMLTableCellElement>();
+  private selected?: Row;
+
+  constructor(host: HTMLElement, model: GraphModel, private readonly onSelect: (flat: number) => void, private readonly state: ViewerState, private readonly save: () => void) {
+    this.filter = h('input', { id: 'table-filter', type: 'search', placeholder: 'Filter by name, op, shape or activation', 'aria-label': 'Filter layers', spellcheck: 'false' });
+    this.count = h('span', { class: 'count', 'aria-live': 'polite' });
+    this.table = h('table', { id: 'layer-table' });
+    const headRow = h('tr');
+    for (const c of COLUMNS) {
+      const b = h('button', { type: 'button', 'data-sort': c.key }, c.label);
+      b.addEventListener('click', () => this.sortBy(c.key, this.state.sort?.column === c.key ? !this.state.sort.descending : false));
+      const th = h('th', { scope: 'col', 'data-column': c.key, 'aria-sort': 'none' }, b);
+      this.headers.set(c.key, th);
+      headRow.append(th);
+    }
+    this.tbody = h('tbody');
+    this.table.append(h('thead', null, headRow), this.tbody);
+    host.append(h('div', { class: 'table-tools' }, this.filter, this.count), h('div', { class: 'table-scroll' }, this.table));
+
+    const frag = document.createDocumentFragment();
+    for (const it of model.items) {
+      if (it.kind !== 'node') continue;
+      const n = it.node!;
+      const shape = n.outputs.map((o) => shapeText(o.shape) || '?').join(', ');
+      const activation = n.activation ? `${n.activation.op}${n.activation.fused ? ' (fused)' : ''}` : '';
+      const tr = h(
+        'tr',
+        { 'data-node-id': it.id, class: `cat-${n.category}`, tabindex: '-1' },
+        h('td', { class: 'num' }, String(this.rows.length + 1)),
+        h('td', { class: 'name' }, n.name || '(unnamed)'),
+        h('td', null, n.op),
+        h('td', { class: 'shape' }, shape),
+        h('td', { class: 'num' }, n.parameters ? n.parameters.toLocaleString('en-US') : ''),
+        h('td', { class: n.activation ? (n.activation.relu ? 'act relu' : 'act') : '' }, activation),
+      );
+      const row: Row = { flat: it.index, tr, name: n.name, op: n.op, shape, params: n.parameters, activation, text: `${n.name}\n${n.op}\n${shape}\n${activation}`.toLowerCase() };
+      this.rows.push(row);
+      this.byFlat.set(it.index, row);
+      frag.append(tr);
+    }
+    this.tbody.append(frag);
+    this.tbody.addEventListener('click', (ev) => {
+      const tr = (ev.target as Element).closest('tr');
+      const id = tr?.getAttribute('data-node-id');
+      const it = id ? model.byId.get(id) : undefined;
+      if (it) this.onSelect(it.index);
+    });
+    this.tbody.addEventListener('keydown', (ev) => {
+      const tr = (ev.target as Element).closest('tr');
+      if (!tr) return;
+      if (ev.key === 'Enter') (tr as HTMLElement).click();
+      else if (ev.key === 'ArrowDown' || ev.key === 'ArrowUp') {
+        ev.preventDefault();
+        let next = (ev.key === 'ArrowDown' ? tr.nextElementSibling : tr.previousElementSibling) as HTMLElement | null;
+        while (next && next.hidden) next = (ev.key === 'ArrowDown' ? next.nextElementSibling : next.previousElementSibling) as HTMLElement | null;
+        next?.focus();
+      }
+    });
+    let timer = 0;
+    this.filter.addEventListener('input', () => {
+      clearTimeout(timer);
+      timer = window.setTimeout(() => this.applyFilter(this.filter.value), 80);
+    });
+    if (state.filter) {
+      this.filter.value = state.filter;
+      this.applyFilter(state.filter);
+    } else this.updateCount(this.rows.length);
+    if (state.sort) this.sortBy(state.sort.column, state.sort.descending);
+  }
+
+  applyFilter(text: string): void {
+    const q = text.trim().toLowerCase();
+    let shown = 0;
+    for (const r of this.rows) {
+      const hide = q !== '' && !r.text.includes(q);
+      if (r.tr.hidden !== hide) r.tr.hidden = hide;
+      if (!hide) shown++;
+    }
+    this.state.filter = text;
+    this.save();
+    this.updateCount(shown);
+  }
+
+  private updateCount(shown: number): void {
+    this.count.textContent = shown === this.rows.length ? `${this.rows.length.toLocaleString('en-US')} layers` : `${shown.toLocaleString('en-US')} of ${this.rows.length.toLocaleString('en-US')} layers`;
+  }
+
+  sortBy(column: string, descending: boolean): void {
+    const key = (r: Row): string | number => {
+      switch (column) {
+        case 'name':
+          return r.name.toLowerCase();
+        case 'op':
+          return r.op.toLowerCase();
+        case 'shape':
+          return r.shape;
+        case 'params':
+          return r.params;
+        case 'activation':
+          return r.activation.toLowerCase();
+        default:
+          return r.flat;
+      }
+    };
+    const sorted = [...this.rows].sort((a, b) => {
+      const ka = key(a), kb = key(b);
+      const c = ka < kb ? -1 : ka > kb ? 1 : a.flat - b.flat;
+      return descending ? -c : c;
+    });
+    const frag = document.createDocumentFragment();
+    for (const r of sorted) frag.append(r.tr);
+    this.tbody.append(frag);
+    for (const [k, th] of this.headers) th.setAttribute('aria-sort', k === column ? (descending ? 'descending' : 'ascending') : 'none');
+    this.state.sort = { column, descending };
+    this.save();
+  }
+
+  setSelected(flat: number): void {
+    this.selected?.tr.classList.remove('selected');
+    this.selected?.tr.removeAttribute('aria-selected');
+    this.selected = this.byFlat.get(flat);
+    if (this.selected) {
+      this.selected.tr.classList.add('selected');
+      this.selected.tr.setAttribute('aria-selected', 'true');
+      if (this.table.isConnected && this.table.offsetParent) this.selected.tr.scrollIntoView({ block: 'nearest' });
+    }
+  }
+}
