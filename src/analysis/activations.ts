@@ -88,6 +88,101 @@ const FUSED_ONNX_ACTIVATION: Record<string, string> = {
   ThresholdedRelu: 'ThresholdedRelu',
 };
 
+/** Keras / TF.js activation identifiers (a layer's `activation` setting, the `Activation` layer)
+ *  → the canonical op and its Keras defaults. Keys are lower case without separators, since
+ *  TF.js writes 'hardSigmoid' where Keras writes 'hard_sigmoid'. `null` marks the identity. */
+const KERAS_ACTIVATIONS: Record<string, { op: string; params?: Record<string, number> } | null> = {
+  linear: null,
+  relu: { op: 'Relu' },
+  relu6: { op: 'Relu6', params: { max: 6 } },
+  elu: { op: 'Elu', params: { alpha: 1 } },
+  selu: { op: 'Selu' },
+  sigmoid: { op: 'Sigmoid' },
+  hardsigmoid: { op: 'HardSigmoid' },
+  tanh: { op: 'Tanh' },
+  softmax: { op: 'Softmax' },
+  logsoftmax: { op: 'LogSoftmax' },
+  softplus: { op: 'Softplus' },
+  softsign: { op: 'Softsign' },
+  swish: { op: 'Swish' },
+  silu: { op: 'Swish' },
+  hardswish: { op: 'HardSwish' },
+  hardsilu: { op: 'HardSwish' },
+  gelu: { op: 'Gelu' },
+  gelunew: { op: 'Gelu' },
+  mish: { op: 'Mish' },
+  leakyrelu: { op: 'LeakyRelu', params: { alpha: 0.2 } },
+  exponential: { op: 'Exp' },
+};
+
+/** The activation a Keras/TF.js `activation` setting names: `null` for linear (none), the
+ *  op for a known name, and the name itself for a custom activation. */
+export function kerasActivation(setting: unknown): { op: string; params?: Record<string, number> } | null {
+  let name = setting;
+  if (typeof setting === 'object' && setting !== null) {
+    // Keras 3 may serialise an activation as {class_name, config: {name}} or {module, class_name, ...}.
+    const o = setting as Record<string, unknown>;
+    const config = (o.config ?? {}) as Record<string, unknown>;
+    name = typeof config.name === 'string' ? config.name : o.class_name;
+  }
+  if (name === undefined || name === null || name === '') return null;
+  const key = String(name).toLowerCase().replace(/[_\s-]/g, '');
+  const known = KERAS_ACTIVATIONS[key];
+  if (known === null) return null;
+  if (known) return { op: known.op, params: known.params ? { ...known.params } : undefined };
+  return { op: String(name) };
+}
+
+/** TF.js layer classes and TF GraphDef ops that are activations under a name ONNX does not use
+ *  (TF ops spelled like ONNX ones — Relu, Elu, Selu, Sigmoid, Tanh, Softmax, Softplus, Softsign,
+ *  LeakyRelu — are found in ACTIVATION_OPS). ONNX never defines these names, so ONNX models are
+ *  unaffected. Returns null for an `Activation` layer set to linear. */
+function kerasLayerActivation(node: Node): ActivationInfo | null | undefined {
+  const num = (name: string) => numberAttr(node, name);
+  const info = (op: string, params: Record<string, number>): ActivationInfo => ({
+    op,
+    family: ACTIVATION_OPS[op] ?? (op === 'Relu6' ? 'relu' : 'smooth'),
+    params,
+    fused: false,
+  });
+  switch (node.opType) {
+    case 'ReLU': {
+      // Keras ReLU(max_value, negative_slope, threshold): f(x) = max_value if x >= max_value,
+      // x if threshold <= x < max_value, negative_slope * (x - threshold) otherwise.
+      const max = num('max_value');
+      const slope = num('negative_slope') ?? 0;
+      const threshold = num('threshold') ?? 0;
+      const params: Record<string, number> = {};
+      if (max !== undefined) params.max = max;
+      if (threshold !== 0) params.threshold = threshold;
+      if (slope !== 0) return info('LeakyRelu', { alpha: slope, ...params });
+      if (threshold !== 0 && max === undefined) return info('ThresholdedRelu', { alpha: threshold });
+      if (max !== undefined) return info('Relu6', params);
+      return info('Relu', params);
+    }
+    case 'LeakyReLU':
+      // TF.js and Keras 2 call the slope alpha, Keras 3 negative_slope; both default to 0.3.
+      return info('LeakyRelu', { alpha: num('alpha') ?? num('negative_slope') ?? 0.3 });
+    case 'PReLU':
+    case 'Prelu':
+      return info('PRelu', {});
+    case 'ELU':
+      return info('Elu', { alpha: num('alpha') ?? 1 });
+    case 'ThresholdedReLU':
+      return info('ThresholdedRelu', { alpha: num('theta') ?? 1 });
+    case 'Relu6':
+      return info('Relu6', { max: 6 });
+    case 'Activation': {
+      const a = attr(node, 'activation');
+      const setting = a?.value.type === 'string' ? a.value.value : a?.value.type === 'json' ? a.value.value : undefined;
+      const act = kerasActivation(setting);
+      return act ? info(act.op, act.params ?? {}) : null;
+    }
+    default:
+      return undefined;
+  }
+}
+
 /** The activation function a node applies, if any. */
 export function activationOf(node: Node, constScalar: (name: string) => number | undefined = () => undefined): ActivationInfo | undefined {
   if (node.fusedActivation) {
@@ -108,6 +203,10 @@ export function activationOf(node: Node, constScalar: (name: string) => number |
       const alpha = numberAttr(node, 'alpha');
       if (alpha !== undefined) params.alpha = alpha;
       return { op, family: ACTIVATION_OPS[op] ?? (op === 'Relu6' ? 'relu' : 'smooth'), params, fused: true };
+    }
+    if (domain === '') {
+      const keras = kerasLayerActivation(node);
+      if (keras !== undefined) return keras ?? undefined;
     }
     const family = ACTIVATION_OPS[node.opType];
     if (!family) return undefined;
