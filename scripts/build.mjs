@@ -25,6 +25,12 @@ mkdirSync('dist', { recursive: true });
 const assets = [
   ['node_modules/@vscode/codicons/dist/codicon.css', 'dist/codicon.css'],
   ['node_modules/@vscode/codicons/dist/codicon.ttf', 'dist/codicon.ttf'],
+  // onnxruntime-web (src/runtime/ort.ts) and the TF.js wasm backend (src/runtime/tfjsBackend.ts)
+  ['node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.mjs', 'dist/ort-wasm-simd-threaded.mjs'],
+  ['node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm', 'dist/ort-wasm-simd-threaded.wasm'],
+  ['node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm', 'dist/tfjs-backend-wasm.wasm'],
+  ['node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm', 'dist/tfjs-backend-wasm-simd.wasm'],
+  ['node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm', 'dist/tfjs-backend-wasm-threaded-simd.wasm'],
 ];
 for (const [from, to] of assets) if (existsSync(from)) cpSync(from, to);
 
