@@ -1,9 +1,11 @@
 // The VS Code face: thin wiring of providers and commands to the core.
 import * as vscode from 'vscode';
 import { registerViewer } from './viewer';
+import { registerGlossary } from './glossary';
 
 export function activate(context: vscode.ExtensionContext): void {
   registerViewer(context);
+  registerGlossary(context);
 }
 
 export function deactivate(): void {}

@@ -132,4 +132,13 @@ export function termAt(line: string, col: number): TermMatch | undefined {
   return findTerms(line).find((t) => col >= t.start && col < t.end);
 }
 
+/** Like `termAt`, but only looks at `radius` characters around `col`: a minified model.json is
+ *  one line of megabytes, and a hover must not scan all of it. Offsets refer to the full line. */
+export function termAtWindowed(line: string, col: number, radius = 256): TermMatch | undefined {
+  if (line.length <= 2 * radius) return termAt(line, col);
+  const from = Math.max(0, col - radius);
+  const m = termAt(line.slice(from, col + radius), col - from);
+  return m && { ...m, start: m.start + from, end: m.end + from };
+}
+
 export { normalizeTerm };
