@@ -1,0 +1,99 @@
+// Streaming activation statistics: exact against a direct computation, independent of how the
+// samples are split into batches, with units on the channel axis.
+import * as assert from 'node:assert/strict';
+import { LayerAccumulator, StreamingHistogram } from '../../src/runtime/statsAccumulator';
+import { unitAxisFor } from '../../src/runtime/unitAxis';
+import { SeededRandom } from '../../src/runtime/inputs/random';
+
+function randomBatch(rng: SeededRandom, n: number, c: number, hw: number, deadUnit: number): Float32Array {
+  const d = new Float32Array(n * c * hw);
+  for (let i = 0; i < n; i++)
+    for (let u = 0; u < c; u++)
+      for (let k = 0; k < hw; k++) {
+        const v = rng.normal() * 3 + 0.5;
+        d[(i * c + u) * hw + k] = u === deadUnit ? 0 : Math.max(0, v); // ReLU output
+      }
+  return d;
+}
+
+const axis1 = (rank: number): number => unitAxisFor(undefined, rank, 'channels-first');
+
+describe('run: streaming activation statistics', () => {
+  it('active rates, dead units, zero fraction, min/max/mean/std equal a direct computation over all samples', () => {
+    const rng = new SeededRandom(1);
+    const batches = [randomBatch(rng, 3, 5, 4, 2), randomBatch(rng, 2, 5, 4, 2), randomBatch(rng, 4, 5, 4, 2)];
+    const acc = new LayerAccumulator({ node: 'r', op: 'Relu', output: 'y' }, axis1);
+    for (const b of batches) acc.add([b.length / 20, 5, 2, 2], b, b.length / 20);
+    const s = acc.result();
+    const all = batches.flatMap((b) => Array.from(b));
+    const mean = all.reduce((a, v) => a + v, 0) / all.length;
+    const std = Math.sqrt(all.reduce((a, v) => a + (v - mean) ** 2, 0) / all.length);
+    assert.equal(s.units, 5);
+    assert.equal(s.unitAxis, 1);
+    assert.equal(s.samples, 9);
+    assert.deepEqual(s.deadUnits, [2]);
+    assert.ok(Math.abs(s.mean - mean) < 1e-9 && Math.abs(s.std - std) < 1e-9);
+    assert.equal(s.min, Math.min(...all));
+    assert.equal(s.max, Math.max(...all));
+    assert.equal(s.zeroFraction, all.filter((v) => v === 0).length / all.length);
+    // per-unit active rate: positives of that channel over its positions
+    for (let u = 0; u < 5; u++) {
+      let pos = 0, tot = 0;
+      for (const b of batches) for (let i = 0; i < b.length / 20; i++) for (let k = 0; k < 4; k++) { tot++; if (b[(i * 5 + u) * 4 + k] > 0) pos++; }
+      assert.equal(s.activeRate[u], pos / tot);
+    }
+    assert.equal(s.histogram.counts.reduce((a, c) => a + c, 0), all.length);
+  });
+
+  it('gives the same result whether the samples come in one batch or many', () => {
+    const rng = new SeededRandom(2);
+    const data = randomBatch(rng, 12, 3, 6, -1);
+    const one = new LayerAccumulator({ node: 'r', op: 'Relu', output: 'y' }, axis1);
+    one.add([12, 3, 6], data, 12);
+    const many = new LayerAccumulator({ node: 'r', op: 'Relu', output: 'y' }, axis1);
+    for (let i = 0; i < 12; i += 5) {
+      const n = Math.min(5, 12 - i);
+      many.add([n, 3, 6], data.subarray(i * 18, (i + n) * 18), n);
+    }
+    const a = one.result(), b = many.result();
+    assert.deepEqual(a.activeRate, b.activeRate);
+    assert.deepEqual(a.deadUnits, b.deadUnits);
+    assert.ok(Math.abs(a.std - b.std) < 1e-12 && Math.abs(a.mean - b.mean) < 1e-12);
+    assert.equal(a.histogram.counts.reduce((x, c) => x + c, 0), b.histogram.counts.reduce((x, c) => x + c, 0));
+  });
+
+  it('takes dense and sequence units from the last axis and NCHW conv units from axis 1', () => {
+    assert.equal(unitAxisFor('channels-last', 3, 'channels-first'), 2);
+    assert.equal(unitAxisFor('channels-first', 4, 'channels-first'), 1);
+    assert.equal(unitAxisFor(undefined, 2, 'channels-first'), 1);
+    assert.equal(unitAxisFor(undefined, 4, 'channels-last'), 3);
+  });
+
+  it('histogram: bins keep exact counts as the range grows in both directions', () => {
+    const h = new StreamingHistogram(8);
+    const values = [0, 0.5, 1, 1, 2];
+    h.cover(0, 2);
+    h.addAll(values);
+    h.cover(-10, 100);
+    h.addAll([-10, 100, 50]);
+    const r = h.result();
+    assert.equal(r.edges.length, 9);
+    assert.ok(r.edges[0] <= -10 && r.edges[8] >= 100);
+    assert.equal(r.counts.reduce((a, c) => a + c, 0), 8);
+    // every value lies in the bin whose edges enclose it
+    const binOf = (v: number): number => Math.min(7, r.edges.findIndex((e, i) => i < 8 && v >= e && v < r.edges[i + 1]) === -1 ? 7 : r.edges.findIndex((e, i) => i < 8 && v >= e && v < r.edges[i + 1]));
+    const expect = new Array(8).fill(0);
+    for (const v of [...values, -10, 100, 50]) expect[binOf(v)]++;
+    assert.deepEqual(r.counts, expect);
+  });
+
+  it('a unit that is always exactly zero is dead and its layer histogram is not empty', () => {
+    const acc = new LayerAccumulator({ node: 'r', op: 'Relu', output: 'y' }, (r) => r - 1);
+    acc.add([4, 2], new Float32Array([0, 1, 0, 2, 0, 0, 0, 3]), 4);
+    const s = acc.result();
+    assert.deepEqual(s.deadUnits, [0]);
+    assert.deepEqual(s.activeRate, [0, 0.75]);
+    assert.equal(s.zeroFraction, 5 / 8);
+    assert.equal(s.histogram.counts.reduce((a, c) => a + c, 0), 8);
+  });
+});
