@@ -14,6 +14,8 @@ export interface Backend {
   readonly inputs: InputSignature[];
   /** The model's own output names. */
   readonly outputs: string[];
+  /** Which runtime runs the model ("onnxruntime-web wasm", "tfjs wasm" …). */
+  readonly runtime: string;
   /** Runs one batch; returns the requested values (captures and/or model outputs) by name. */
   run(feeds: Record<string, HostTensor>, fetch: readonly string[]): Promise<Record<string, HostTensor>>;
   dispose(): Promise<void>;

@@ -23,6 +23,7 @@ export interface OnnxBackendOptions {
 }
 
 export class OnnxBackend implements Backend {
+  readonly runtime = 'onnxruntime-web wasm';
   private constructor(
     private readonly session: InferenceSession,
     readonly inputs: InputSignature[],

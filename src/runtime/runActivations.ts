@@ -14,6 +14,7 @@ import { rows, type SampleChunk, type SampleSource } from './inputs/samples';
 import { syntheticSource, type Distribution } from './inputs/synthetic';
 import { activationLayers, type ActivationLayer } from './layers';
 import { OnnxBackend } from './onnxBackend';
+import { TfjsBackend } from './tfjsBackend';
 import { DEFAULT_BINS, LayerAccumulator } from './statsAccumulator';
 import { unitAxisFor } from './unitAxis';
 
@@ -49,6 +50,8 @@ export interface RunResult extends ActivationRun {
   /** Wall time of inference calls alone, and of the whole run (ms). */
   inferenceMs: number;
   totalMs: number;
+  /** The runtime that ran the model. */
+  runtime: string;
   /** Extra detail per layer: the activation it applies (for fused ops, the fused one). */
   activations: Record<string, string>;
 }
@@ -83,7 +86,6 @@ async function createBackend(model: Model, layers: ActivationLayer[], opts: RunO
     });
   }
   if (model.format === 'tfjs-layers' || model.format === 'tfjs-graph') {
-    const { TfjsBackend } = await import('./tfjsBackend');
     return TfjsBackend.create(model, layers, opts);
   }
   throw new ModelError(`${model.path}: a ${model.format} file holds no graph to run`);
@@ -188,6 +190,7 @@ async function measure(model: Model, backend: Backend, layers: ActivationLayer[]
     layers: stats,
     inferenceMs: Math.round(inferenceMs),
     totalMs: Math.round(performance.now() - t0),
+    runtime: backend.runtime,
     activations,
   };
 }

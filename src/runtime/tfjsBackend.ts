@@ -226,6 +226,10 @@ export class TfjsBackend implements Backend {
     }
   }
 
+  get runtime(): string {
+    return `tfjs ${this.backendName}`;
+  }
+
   async dispose(): Promise<void> {
     this.disposeModel();
   }

@@ -135,6 +135,7 @@ export function toJson(r: RunResult): object {
       samples: l.samples,
       timeMs: l.timeMs,
     })),
+    runtime: r.runtime,
     inferenceMs: r.inferenceMs,
     totalMs: r.totalMs,
   };
@@ -149,7 +150,8 @@ function num(x: number): string {
 }
 
 export function formatRun(r: RunResult): string {
-  const lines = [`${path.relative(process.cwd(), r.model) || r.model}: ${r.samples} samples from ${r.inputSource}`];
+  const rel = path.relative(process.cwd(), r.model);
+  const lines = [`${rel && !rel.startsWith('..') ? rel : r.model}: ${r.samples} samples from ${r.inputSource}`];
   const dims = Object.entries(r.dims);
   if (dims.length) lines.push(`  dims: ${dims.map(([k, v]) => `${k}=${v}`).join(', ')}`);
   if (!r.layers.length) lines.push('  no activation layers');
@@ -161,7 +163,7 @@ export function formatRun(r: RunResult): string {
     lines.push(fmt(head));
     for (const row of rows) lines.push(fmt(row));
   }
-  lines.push(`  inference ${r.inferenceMs} ms, total ${r.totalMs} ms`);
+  lines.push(`  ${r.runtime}: inference ${r.inferenceMs} ms, total ${r.totalMs} ms`);
   return lines.join('\n') + '\n';
 }
 

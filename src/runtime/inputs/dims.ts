@@ -41,6 +41,8 @@ export function resolveInputs(sig: readonly InputSignature[], given: Record<stri
       if (typeof d === 'number') return d;
       const key = d ?? `${inp.name}[${axis}]`;
       if (given[key] !== undefined) return (used[key] = given[key]);
+      // An unnamed batch axis is where samples are stacked; nothing to report.
+      if (d === null && batchable && axis === 0) return 1;
       if (used[key] !== undefined) return used[key];
       const size = defaultDimSize(d ?? '', axis, inp.shape.length);
       used[key] = size;
