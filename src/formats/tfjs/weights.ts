@@ -199,7 +199,7 @@ export class ShardTensor implements Tensor {
     const stored = decodeRaw(q.dtype, raw, n);
     for (let i = 0; i < n; i++) {
       const v = stored[i] * q.scale + q.min;
-      stored[i] = e.tfjsDtype === 'int32' ? Math.round(v) : Math.fround(v);
+      stored[i] = e.tfjsDtype === 'int32' ? Math.round(v) | 0 : Math.fround(v);
     }
     return stored;
   }
