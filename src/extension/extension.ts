@@ -2,10 +2,12 @@
 import * as vscode from 'vscode';
 import { registerViewer } from './viewer';
 import { registerGlossary } from './glossary';
+import { registerRun } from './runCommand';
 
 export function activate(context: vscode.ExtensionContext): void {
   registerViewer(context);
   registerGlossary(context);
+  registerRun(context);
 }
 
 export function deactivate(): void {}

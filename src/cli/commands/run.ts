@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { CliUsageError, dimOptions, intOption, parseArgs, type ParsedArgs } from '../args';
 import { RunCancelledError } from '../../runtime/cancel';
 import { runActivations, type RunOptions, type RunResult } from '../../runtime/runActivations';
+import { runToJson } from '../../runtime/runJson';
 import type { ImageLayout, ImageOptions } from '../../runtime/inputs/image';
 
 const HELP = `usage: activation-lens run MODEL [--inputs PATH] [--samples N] [--seed S] [--dim name=value]... [--json]
@@ -68,7 +69,7 @@ export async function run(argv: string[]): Promise<number> {
     progress.done();
     process.off('SIGINT', onSigint);
   }
-  process.stdout.write(json ? JSON.stringify(toJson(result), null, 2) + '\n' : formatRun(result));
+  process.stdout.write(json ? JSON.stringify(runToJson(result), null, 2) + '\n' : formatRun(result));
   return 0;
 }
 
@@ -107,37 +108,6 @@ function runOptions(args: ParsedArgs): RunOptions {
     everyNode: args.flags.has('every-node'),
     bins,
     threads: intOption(args, 'threads', 1, 1),
-  };
-}
-
-/** The `--json` object: {model, samples, inputSource, dims, layers: [...]}. */
-export function toJson(r: RunResult): object {
-  return {
-    model: r.model,
-    samples: r.samples,
-    inputSource: r.inputSource,
-    dims: r.dims,
-    layers: r.layers.map((l) => ({
-      node: l.node,
-      op: l.op,
-      activation: r.activations[l.node] || undefined,
-      output: l.output,
-      units: l.units,
-      unitAxis: l.unitAxis,
-      deadUnits: l.deadUnits,
-      activeRate: l.activeRate,
-      zeroFraction: l.zeroFraction,
-      min: l.min,
-      max: l.max,
-      mean: l.mean,
-      std: l.std,
-      histogram: l.histogram,
-      samples: l.samples,
-      timeMs: l.timeMs,
-    })),
-    runtime: r.runtime,
-    inferenceMs: r.inferenceMs,
-    totalMs: r.totalMs,
   };
 }
 

@@ -1,0 +1,45 @@
+// The latest activation run per model, shared by the run command, the viewer (badges, layer
+// table, histograms) and the export command. Keyed by the model's URI string.
+import * as vscode from 'vscode';
+import type { NodeActivationResult } from '../protocol';
+import type { RunResult } from '../runtime/runActivations';
+
+export interface RunResultsChange {
+  uri: vscode.Uri;
+  /** undefined when the results were cleared (the model file changed). */
+  result: RunResult | undefined;
+}
+
+const results = new Map<string, RunResult>();
+const emitter = new vscode.EventEmitter<RunResultsChange>();
+
+/** Fires after every run that finished for a model, and when results are cleared. */
+export const onDidChangeRunResults: vscode.Event<RunResultsChange> = emitter.event;
+
+export function getRunResult(uri: vscode.Uri): RunResult | undefined {
+  return results.get(uri.toString());
+}
+
+export function setRunResult(uri: vscode.Uri, result: RunResult): void {
+  results.set(uri.toString(), result);
+  emitter.fire({ uri, result });
+}
+
+export function clearRunResult(uri: vscode.Uri): void {
+  if (results.delete(uri.toString())) emitter.fire({ uri, result: undefined });
+}
+
+/** The per-node form the viewer paints (badge: share of dead units; details: histogram, active rates). */
+export function toNodeResults(run: RunResult): NodeActivationResult[] {
+  return run.layers.map((l) => ({
+    node: l.node,
+    deadShare: l.units ? l.deadUnits.length / l.units : 0,
+    zeroFraction: l.zeroFraction,
+    activeRate: l.activeRate,
+    histogram: l.histogram,
+  }));
+}
+
+export function disposeRunResults(): void {
+  results.clear();
+}

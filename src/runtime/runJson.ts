@@ -1,0 +1,66 @@
+// The documented JSON form of a run, shared by `activation-lens run --json` and the VS Code
+// "Export Activation Results as JSON" command.
+import type { Histogram } from '../analysis/activationStats';
+import type { RunResult } from './runActivations';
+
+export interface RunJsonLayer {
+  node: string;
+  op: string;
+  activation?: string;
+  output: string;
+  units: number;
+  unitAxis: number;
+  deadUnits: number[];
+  activeRate: number[];
+  zeroFraction: number;
+  min: number;
+  max: number;
+  mean: number;
+  std: number;
+  histogram: Histogram;
+  samples: number;
+  timeMs: number;
+}
+
+export interface RunJson {
+  model: string;
+  samples: number;
+  inputSource: string;
+  dims: Record<string, number>;
+  layers: RunJsonLayer[];
+  runtime: string;
+  inferenceMs: number;
+  totalMs: number;
+}
+
+/** The `--json` object: {model, samples, inputSource, dims, layers: [...]}. */
+export function runToJson(r: RunResult): RunJson {
+  return {
+    model: r.model,
+    samples: r.samples,
+    inputSource: r.inputSource,
+    dims: r.dims,
+    layers: r.layers.map((l) => ({
+      node: l.node,
+      op: l.op,
+      activation: r.activations[l.node] || undefined,
+      output: l.output,
+      units: l.units,
+      unitAxis: l.unitAxis,
+      deadUnits: l.deadUnits,
+      activeRate: l.activeRate,
+      zeroFraction: l.zeroFraction,
+      min: l.min,
+      max: l.max,
+      mean: l.mean,
+      std: l.std,
+      histogram: l.histogram,
+      samples: l.samples,
+      timeMs: l.timeMs,
+    })),
+    runtime: r.runtime,
+    inferenceMs: r.inferenceMs,
+    totalMs: r.totalMs,
+  };
+}
+
