@@ -61,7 +61,9 @@ export async function readTfjsModel(file: string): Promise<Model> {
 
   if (isGraphModel) {
     const byName = new Map<string, Tensor>(params.map((t) => [t.name, t]));
-    const graph = buildGraphDefGraph(topology, json.signature, byName, name);
+    // Some converter versions put the signature into userDefinedMetadata instead.
+    const udm = isObject(json.userDefinedMetadata) ? json.userDefinedMetadata : {};
+    const graph = buildGraphDefGraph(topology, json.signature ?? udm.signature, byName, name);
     graph.initializers = params;
     const versions = isObject(topology.versions) ? topology.versions : {};
     if (versions.producer !== undefined) metadata.graphDefVersion = String(versions.producer);
