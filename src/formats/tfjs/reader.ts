@@ -14,6 +14,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
 /** "TensorFlow.js tfjs-layers v4.22.0" → name and version; anything else is all name. */
 export function parseProducer(s: unknown): { name: string; version: string } {
   if (typeof s !== 'string' || s.trim() === '') return { name: '', version: '' };
+  // The converter writes TensorFlow's version alone as generatedBy of a graph-model ("2.15.0").
+  if (/^v?\d+(\.\d+)+[\w.+-]*$/.test(s.trim())) return { name: 'TensorFlow', version: s.trim().replace(/^v/, '') };
   const m = /^(.*?)\s+v?(\d+(?:\.\d+)+[\w.+-]*)$/.exec(s.trim());
   return m ? { name: m[1], version: m[2] } : { name: s.trim(), version: '' };
 }
