@@ -51,13 +51,14 @@ describe('TF.js layers-model with a Keras 3 topology', () => {
     assert.equal(activationOf(node('head'))?.op, 'Sigmoid');
   });
 
-  it('opens the nested Sequential as a subgraph whose explicit InputLayer is its input, not a layer', () => {
+  it('opens the nested Sequential as a subgraph whose explicit InputLayer is its first layer, as tfjs counts it', () => {
     const attr = node('seq').attributes.find((a) => a.name === 'model');
     assert.equal(attr?.value.type, 'graph');
     const inner = (attr!.value as { value: Graph }).value;
-    assert.deepEqual(inner.nodes.map((n) => n.name), ['seq_dense']);
+    assert.deepEqual(inner.nodes.map((n) => n.name), ['seq_input', 'seq_dense']);
+    assert.deepEqual(inner.nodes[1].inputs, inner.nodes[0].outputs);
     assert.deepEqual(inner.inputs, [{ name: 'seq_input', dtype: 'float', shape: [null, 3] }]);
-    assert.equal(activationOf(inner.nodes[0])?.op, 'Softmax');
+    assert.equal(activationOf(inner.nodes[1])?.op, 'Softmax');
     assert.deepEqual(node('seq').weights?.sort(), ['seq_dense/bias', 'seq_dense/kernel']);
   });
 

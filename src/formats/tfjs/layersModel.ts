@@ -27,6 +27,8 @@ interface LayerEntry {
 interface Context {
   file: string;
   weightNames: readonly string[];
+  /** Weight names by each path segment before the last ("a/b/kernel" under "a" and "b"). */
+  weightIndex: Map<string, string[]>;
   warnings: string[];
   depth: number;
 }
@@ -123,7 +125,22 @@ function shapeOf(config: Record<string, unknown>): Dim[] | undefined {
   return undefined;
 }
 
+function indexWeights(names: readonly string[]): Map<string, string[]> {
+  const index = new Map<string, string[]>();
+  for (const w of names) {
+    const segments = w.split('/');
+    for (const seg of new Set(segments.slice(0, -1))) {
+      if (!index.has(seg)) index.set(seg, []);
+      (index.get(seg) as string[]).push(w);
+    }
+  }
+  return index;
+}
+
+/** The weights a layer owns: those whose name has the layer's name as a path segment
+ *  ("dense_1/kernel", "model/dense_1/bias" — converters prefix outer model names). */
 function weightsOf(name: string, ctx: Context): string[] {
+  if (!name.includes('/')) return [...(ctx.weightIndex.get(name) ?? [])];
   const prefix = `${name}/`;
   const inner = `/${name}/`;
   return ctx.weightNames.filter((w) => w.startsWith(prefix) || w.includes(inner));
@@ -156,8 +173,11 @@ function layerNode(e: LayerEntry, inputs: string[], outputs: string[], ctx: Cont
     node.weights = [...all];
   } else {
     node.attributes = configAttributes(e.config);
-    if (e.className !== 'Activation' && 'activation' in e.config) {
-      const act = kerasActivation(e.config.activation);
+    // Wrappers (TimeDistributed, Bidirectional) apply their wrapped layer's activation.
+    const wrapped = isObject(e.config.layer) && isObject(e.config.layer.config) ? e.config.layer.config : undefined;
+    const setting = 'activation' in e.config ? e.config.activation : wrapped?.activation;
+    if (e.className !== 'Activation' && setting !== undefined) {
+      const act = kerasActivation(setting);
       if (act) node.fusedActivation = act.params ? { op: act.op, params: act.params } : { op: act.op };
     }
   }
@@ -173,24 +193,21 @@ function buildSequential(config: Record<string, unknown>, ctx: Context): Graph {
   const entries = raw.map((l, i) => parseLayer(l, i, () => false));
   const graph = emptyGraph(typeof config.name === 'string' ? config.name : 'sequential');
   if (entries.length === 0) return graph;
-  // Sequential.layers excludes the input layer (Keras and TF.js alike): an explicit InputLayer
-  // (Keras 3) only names and shapes the model input; otherwise the first layer carries the shape
-  // and the input is named `<first>_input` as TF.js and Keras 2 name it.
-  let inputName: string;
-  let inputConfig: Record<string, unknown>;
+  // An InputLayer written in the config (TF-Keras 2.x, Keras 3) is a layer of the model as
+  // tfjs counts them (model.layers of such a Sequential includes it); without one, the first
+  // layer carries the input shape and the input is named `<first>_input`, as tfjs and Keras name it.
+  let prev: string;
   if (entries[0].className === 'InputLayer') {
-    const input = entries.shift() as LayerEntry;
-    inputName = input.name;
-    inputConfig = input.config;
+    const input = entries[0];
+    graph.inputs.push({ name: input.name, dtype: dtypeOf(input.config), shape: shapeOf(input.config) });
+    prev = input.name;
   } else {
-    inputName = `${entries[0].name}_input`;
-    inputConfig = entries[0].config;
+    prev = `${entries[0].name}_input`;
+    graph.inputs.push({ name: prev, dtype: dtypeOf(entries[0].config), shape: shapeOf(entries[0].config) });
   }
-  graph.inputs.push({ name: inputName, dtype: dtypeOf(inputConfig), shape: shapeOf(inputConfig) });
-  let prev = inputName;
   for (const e of entries) {
     const out = `${e.name}/0/0`;
-    graph.nodes.push(layerNode(e, [prev], [out], ctx));
+    graph.nodes.push(layerNode(e, e.className === 'InputLayer' ? [e.name] : [prev], [out], ctx));
     prev = out;
   }
   graph.outputs.push({ name: prev, dtype: 'float' });
@@ -280,7 +297,7 @@ export function readLayersTopology(file: string, topology: unknown, weightNames:
   const config = Array.isArray(rawConfig) ? { layers: rawConfig } : isObject(rawConfig) ? rawConfig : undefined;
   if (!config) throw new ModelError(`${file}: modelTopology has no model config (expected {class_name, config: {layers}})`);
   const warnings: string[] = [];
-  const graph = buildModelGraph(className, config, { file, weightNames, warnings, depth: 0 });
+  const graph = buildModelGraph(className, config, { file, weightNames, weightIndex: indexWeights(weightNames), warnings, depth: 0 });
   const metadata: Record<string, string> = { modelClass: className };
   for (const key of ['keras_version', 'backend']) {
     if (typeof outer[key] === 'string') metadata[key] = outer[key] as string;
