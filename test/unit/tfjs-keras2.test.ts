@@ -11,7 +11,7 @@ import { tempDir, tf } from '../support/tfjsFixtures';
 /** Writes model.json with zero-filled weights shaped as tfjs builds them for this topology. */
 async function writeConverted(topology: object): Promise<{ file: string; reference: tf.LayersModel }> {
   const reference = await tf.models.modelFromJSON({ modelTopology: topology } as never);
-  const weights = reference.weights.map((w) => ({ name: w.originalName, shape: w.shape, dtype: w.dtype }));
+  const weights = reference.weights.map((w) => ({ name: w.originalName, shape: w.shape as number[], dtype: w.dtype }));
   const bytes = weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1) * 4, 0);
   const dir = tempDir();
   fs.writeFileSync(path.join(dir, 'group1-shard1of1.bin'), Buffer.alloc(bytes));
