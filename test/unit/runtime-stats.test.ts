@@ -96,4 +96,33 @@ describe('run: streaming activation statistics', () => {
     assert.equal(s.zeroFraction, 5 / 8);
     assert.equal(s.histogram.counts.reduce((a, c) => a + c, 0), 8);
   });
+
+  it('leaves NaN and infinities out of range, moments and histogram, counting +Infinity as active', () => {
+    const acc = new LayerAccumulator({ node: 'r', op: 'Relu', output: 'y' }, (r) => r - 1);
+    acc.add([3, 2], new Float32Array([NaN, 1, Infinity, 3, 0, -Infinity]), 3);
+    const s = acc.result();
+    assert.equal(s.min, 0);
+    assert.equal(s.max, 3);
+    assert.equal(s.mean, 4 / 3);
+    assert.deepEqual(s.activeRate, [1 / 3, 2 / 3]);
+    assert.deepEqual(s.deadUnits, []);
+    assert.equal(s.histogram.counts.reduce((a, c) => a + c, 0), 3);
+  });
+
+  it('channels-last batches (units varying fastest) count per unit like channels-first ones', () => {
+    const rng = new SeededRandom(7);
+    const n = 10, c = 6;
+    const nhwc = new Float32Array(n * 4 * c).map(() => Math.max(0, rng.normal()));
+    for (let i = 0; i < nhwc.length; i += c) nhwc[i + 4] = 0; // unit 4 dead
+    const acc = new LayerAccumulator({ node: 'r', op: 'Relu', output: 'y' }, (r) => r - 1);
+    acc.add([n, 2, 2, c], nhwc, n);
+    const s = acc.result();
+    assert.equal(s.units, c);
+    assert.deepEqual(s.deadUnits, [4]);
+    for (let u = 0; u < c; u++) {
+      let pos = 0;
+      for (let i = u; i < nhwc.length; i += c) if (nhwc[i] > 0) pos++;
+      assert.equal(s.activeRate[u], pos / (n * 4));
+    }
+  });
 });
