@@ -191,6 +191,24 @@ describe('TF.js JSON that is not a usable model', () => {
     await rejectsWith(loadModel(f), /modelTopology of class 'Sequential' has no list of layers/);
   });
 
+  it('refuses absurdly deep nesting with a clear error instead of a crash', async () => {
+    const dir = tempDir();
+    const deep = '['.repeat(200000) + ']'.repeat(200000);
+    const f = path.join(dir, 'deep.json');
+    const layer = `{"class_name":"Dense","name":"d","config":{"name":"d"},"inbound_nodes":[{"args":${deep},"kwargs":{}}]}`;
+    fs.writeFileSync(f, `{"modelTopology":{"class_name":"Model","config":{"layers":[${layer}],"input_layers":[],"output_layers":[]}},"format":"layers-model"}`);
+    await rejectsWith(loadModel(f), /deep\.json: the model description is nested too deeply to read/);
+  });
+
+  it('warns when a weight group lists weights but no shard files', async () => {
+    const dir = tempDir();
+    const f = path.join(dir, 'model.json');
+    fs.writeFileSync(f, JSON.stringify({ modelTopology: TOPOLOGY, format: 'layers-model', weightsManifest: [{ paths: [], weights: WEIGHTS }] }));
+    const model = await loadModel(f);
+    assert.ok(model.warnings.some((w) => /weight group 1 lists 4 weight\(s\) but no shard files/.test(w)), model.warnings.join('\n'));
+    await rejectsWith(read(model.graph.initializers[0]), /cannot read weight 'd1\/kernel': the group lists no shard files/);
+  });
+
   it('opens a bare weights manifest (no topology) as a weight list', async () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'w.bin'), Buffer.from(VALUES.buffer));

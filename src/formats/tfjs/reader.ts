@@ -36,6 +36,17 @@ function emptyGraph(name: string): Graph {
 
 export async function readTfjsModel(file: string): Promise<Model> {
   const abs = path.resolve(file);
+  try {
+    return readModelJson(abs);
+  } catch (e) {
+    // Hostile nesting (thousands of levels of lists in a config) exhausts the stack somewhere in
+    // the walk; that is a bad file, not a crash.
+    if (e instanceof RangeError) throw new ModelError(`${abs}: the model description is nested too deeply to read (${e.message})`);
+    throw e;
+  }
+}
+
+function readModelJson(abs: string): Model {
   const json = readJsonFile(abs);
   if (Array.isArray(json)) return weightList(abs, json, {});
   if (!isObject(json)) {

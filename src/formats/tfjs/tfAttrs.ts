@@ -1,7 +1,7 @@
 // TensorFlow's JSON encoding of GraphDef values (AttrValue, TensorProto, TensorShapeProto,
 // DataType) turned into core attributes and tensors.
 import { decodeRaw, float16ToNumber, rawByteLength } from '../../core/dtypes';
-import { elementCountOf, type AttributeValue, type Dim, type Tensor } from '../../core/model';
+import { elementCountOf, ModelError, type AttributeValue, type Dim, type Tensor } from '../../core/model';
 
 const TF_DTYPE_NAMES: Record<string, string> = {
   DT_FLOAT: 'float',
@@ -132,7 +132,7 @@ export class InlineTensor implements Tensor {
   }
 
   async *values(chunkElements?: number): AsyncIterable<Float64Array> {
-    if (this.dtype === 'string') throw new Error(`tensor '${this.name}' holds strings, which have no numeric values`);
+    if (this.dtype === 'string') throw new ModelError(`tensor '${this.name}' holds strings, which have no numeric values`);
     yield* this.chunks(chunkElements);
   }
 
@@ -143,7 +143,7 @@ export class InlineTensor implements Tensor {
       const parts = (Array.isArray(p.stringVal) ? p.stringVal : []).map((s) => Buffer.from(String(s), 'base64'));
       return new Uint8Array(Buffer.concat(parts));
     }
-    if (this.elementCount > 1 << 24) throw new Error(`tensor '${this.name}' is too large to expand from its literal values`);
+    if (this.elementCount > 1 << 24) throw new ModelError(`tensor '${this.name}' is too large to expand from its literal values`);
     const values = this.decodeAll();
     const size = (rawByteLength(this.dtype, 8) ?? 64) / 8;
     const out = new Uint8Array(values.length * (this.dtype.startsWith('complex') ? size / 2 : size));

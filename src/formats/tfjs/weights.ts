@@ -261,7 +261,9 @@ function groupWarnings(shards: ShardGroup, layout: GroupLayout): string[] {
     if (s.size === undefined) out.push(`weights shard '${s.name}' (${label}) is missing: weights stored in it and after it cannot be read`);
   }
   const need = layout.fixedTotal;
-  if (shards.firstMissing < 0 && need !== undefined) {
+  if (shards.shards.length === 0) {
+    if (layout.entries.length > 0) out.push(`${label} lists ${layout.entries.length} weight(s) but no shard files; they cannot be read`);
+  } else if (shards.firstMissing < 0 && need !== undefined) {
     const have = shards.readableBytes;
     if (have < need) {
       const last = shards.shards[shards.shards.length - 1];
