@@ -38,6 +38,12 @@ export const ACTIVATION_OPS: Record<string, ActivationFamily> = {
   QuickGelu: 'smooth',
 };
 
+/** The family of an activation op; a name outside the catalogue (a custom Keras activation) counts
+ *  as smooth, ReLU6 as ReLU. */
+function familyOf(op: string): ActivationFamily {
+  return Object.hasOwn(ACTIVATION_OPS, op) ? ACTIVATION_OPS[op] : op === 'Relu6' ? 'relu' : 'smooth';
+}
+
 /** Names of activations that are ReLU or a close variant (what dying-ReLU analysis cares about). */
 export function isReluFamily(op: string): boolean {
   return op === 'Relu' || op === 'Relu6' || ACTIVATION_OPS[op] === 'relu-variant';
@@ -127,7 +133,7 @@ export function kerasActivation(setting: unknown): { op: string; params?: Record
   }
   if (name === undefined || name === null || name === '') return null;
   const key = String(name).toLowerCase().replace(/[_\s-]/g, '');
-  const known = KERAS_ACTIVATIONS[key];
+  const known = Object.hasOwn(KERAS_ACTIVATIONS, key) ? KERAS_ACTIVATIONS[key] : undefined;
   if (known === null) return null;
   if (known) return { op: known.op, params: known.params ? { ...known.params } : undefined };
   return { op: String(name) };
@@ -141,7 +147,7 @@ function kerasLayerActivation(node: Node): ActivationInfo | null | undefined {
   const num = (name: string) => numberAttr(node, name);
   const info = (op: string, params: Record<string, number>): ActivationInfo => ({
     op,
-    family: ACTIVATION_OPS[op] ?? (op === 'Relu6' ? 'relu' : 'smooth'),
+    family: familyOf(op),
     params,
     fused: false,
   });
@@ -187,7 +193,7 @@ function kerasLayerActivation(node: Node): ActivationInfo | null | undefined {
 export function activationOf(node: Node, constScalar: (name: string) => number | undefined = () => undefined): ActivationInfo | undefined {
   if (node.fusedActivation) {
     const op = node.fusedActivation.op;
-    return { op, family: ACTIVATION_OPS[op] ?? (op === 'Relu6' ? 'relu' : 'smooth'), params: node.fusedActivation.params ?? {}, fused: true };
+    return { op, family: familyOf(op), params: node.fusedActivation.params ?? {}, fused: true };
   }
   const domain = node.domain === 'ai.onnx' ? '' : node.domain;
   if (domain === '' || domain === 'com.microsoft') {
@@ -202,13 +208,14 @@ export function activationOf(node: Node, constScalar: (name: string) => number |
       if (ps?.value.type === 'floats') ps.value.value.forEach((v, i) => (params[`p${i}`] = v));
       const alpha = numberAttr(node, 'alpha');
       if (alpha !== undefined) params.alpha = alpha;
-      return { op, family: ACTIVATION_OPS[op] ?? (op === 'Relu6' ? 'relu' : 'smooth'), params, fused: true };
+      return { op, family: familyOf(op), params, fused: true };
     }
     if (domain === '') {
       const keras = kerasLayerActivation(node);
       if (keras !== undefined) return keras ?? undefined;
     }
-    const family = ACTIVATION_OPS[node.opType];
+    // Own properties only: an op named 'constructor' or 'toString' is no activation.
+    const family = Object.hasOwn(ACTIVATION_OPS, node.opType) ? ACTIVATION_OPS[node.opType] : undefined;
     if (!family) return undefined;
     if (domain === 'com.microsoft' && !['FastGelu', 'BiasGelu', 'QuickGelu', 'Gelu'].includes(node.opType)) return undefined;
     const params: Record<string, number> = {};

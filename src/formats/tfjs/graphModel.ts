@@ -40,7 +40,7 @@ export function fusedActivationOf(op: string, attributes: Attribute[]): FusedAct
   if (!/Fused/.test(op)) return undefined;
   const fused = attributes.find((a) => a.name === 'fused_ops');
   if (!fused || fused.value.type !== 'strings') return undefined;
-  const act = [...fused.value.value].reverse().find((s) => s in FUSED_TF_ACTIVATIONS);
+  const act = [...fused.value.value].reverse().find((s) => Object.hasOwn(FUSED_TF_ACTIVATIONS, s));
   if (!act) return undefined;
   const canonical = FUSED_TF_ACTIVATIONS[act];
   const num = (name: string): number | undefined => {

@@ -38,7 +38,7 @@ export function tfDtypeName(v: unknown): string {
 /** Core (ONNX-style) dtype name for a TF DataType. */
 export function coreDtypeOfTf(v: unknown): string {
   const n = tfDtypeName(v).replace(/_REF$/, '');
-  return TF_DTYPE_NAMES[n] ?? n.replace(/^DT_/, '').toLowerCase();
+  return (Object.hasOwn(TF_DTYPE_NAMES, n) ? TF_DTYPE_NAMES[n] : undefined) ?? n.replace(/^DT_/, '').toLowerCase();
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

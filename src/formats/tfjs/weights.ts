@@ -24,7 +24,7 @@ export const TFJS_DTYPES: Record<string, string> = {
 };
 
 export function coreDtype(tfjsDtype: unknown): string {
-  return typeof tfjsDtype === 'string' ? TFJS_DTYPES[tfjsDtype] ?? tfjsDtype : 'float';
+  return typeof tfjsDtype === 'string' ? (Object.hasOwn(TFJS_DTYPES, tfjsDtype) ? TFJS_DTYPES[tfjsDtype] : tfjsDtype) : 'float';
 }
 
 export interface Quantization {
@@ -68,7 +68,7 @@ function parseEntry(modelFile: string, raw: unknown, where: string): WeightEntry
     return bad(`weight '${name}' has shape ${JSON.stringify(shape)}, not a list of non-negative integers`);
   }
   const tfjsDtype = raw.dtype;
-  if (typeof tfjsDtype !== 'string' || !(tfjsDtype in TFJS_DTYPES)) {
+  if (typeof tfjsDtype !== 'string' || !Object.hasOwn(TFJS_DTYPES, tfjsDtype)) {
     return bad(`weight '${name}' has dtype ${JSON.stringify(tfjsDtype)}, which TensorFlow.js does not store`);
   }
   const dtype = TFJS_DTYPES[tfjsDtype];
