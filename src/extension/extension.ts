@@ -3,11 +3,13 @@ import * as vscode from 'vscode';
 import { registerViewer } from './viewer';
 import { registerGlossary } from './glossary';
 import { registerRun } from './runCommand';
+import { registerAnalysis } from './diagnostics';
 
 export function activate(context: vscode.ExtensionContext): void {
   registerViewer(context);
   registerGlossary(context);
   registerRun(context);
+  registerAnalysis(context);
 }
 
 export function deactivate(): void {}
