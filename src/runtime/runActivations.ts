@@ -34,6 +34,8 @@ export interface RunOptions {
   everyNode?: boolean;
   threads?: number;
   bins?: number;
+  /** Run the first batch once untimed before measuring (benchmarks: excludes one-time set-up). */
+  warmup?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: RunProgress) => void;
   /** Notes for the user (dimension defaults, skipped layers). */
@@ -127,6 +129,7 @@ async function measure(model: Model, backend: Backend, layers: ActivationLayer[]
       const t = batch[inp.name];
       feeds[inp.name] = inp.batchable ? t : { ...t, dims: t.dims.slice(1) };
     }
+    if (opts.warmup && samplesDone === 0) await backend.run(feeds, fetch);
     const ti = performance.now();
     const out = await backend.run(feeds, fetch);
     inferenceMs += performance.now() - ti;
