@@ -7,6 +7,7 @@ import { activationOf } from '../../src/analysis/activations';
 import { summarize } from '../../src/analysis/summary';
 import { loadModel } from '../../src/core/load';
 import type { Model, Node, Tensor } from '../../src/core/model';
+import { runCli } from '../support/cli';
 
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'tfjs', 'graph-control-flow', 'model.json');
 
@@ -85,6 +86,20 @@ describe('TF.js graph-model with control flow, inline constants and functions', 
     assert.deepEqual(activationOf(node('act')), { op: 'Relu6', family: 'relu', params: { max: 6 }, fused: false });
     assert.equal(activationOf(node('sel'))?.op, 'Selu');
     assert.deepEqual(summarize(model).activations.map((a) => a.node), ['dense', 'act', 'sel']);
+  });
+
+  it('inspect --json prints the same summary from the command line', () => {
+    const r = runCli(['inspect', '--json', FIXTURE]);
+    assert.equal(r.status, 0, r.stderr);
+    const s = JSON.parse(r.stdout);
+    assert.equal(s.format, 'tfjs-graph');
+    assert.equal(s.nodeCount, 15);
+    assert.equal(s.parameters, 20);
+    assert.deepEqual(s.activations, [
+      { node: 'dense', op: '_FusedMatMul', activation: 'LeakyRelu' },
+      { node: 'act', op: 'Relu6', activation: 'Relu6' },
+      { node: 'sel', op: 'Selu', activation: 'Selu' },
+    ]);
   });
 
   it('builds functions whose node edges connect to their arguments and to each other', () => {
