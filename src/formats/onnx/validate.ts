@@ -1,31 +1,48 @@
 // Structural checks that keep hostile graphs from hanging or misleading later stages.
 import { ModelError, type Node } from '../../core/model';
 
-/** Refuses a graph whose nodes feed each other in a cycle (ONNX graphs are acyclic). */
+/** Refuses a graph whose nodes feed each other in a cycle (ONNX graphs are acyclic).
+ *  Kahn's algorithm over producer → consumer edges; plain loops, since it runs on every open. */
 export function checkAcyclic(file: string, where: string, nodes: Node[]): void {
+  const count = nodes.length;
   const producer = new Map<string, number>();
-  nodes.forEach((n, i) => n.outputs.forEach((o) => o && producer.set(o, i)));
-  const indegree = new Array<number>(nodes.length).fill(0);
-  const consumers: number[][] = nodes.map(() => []);
-  nodes.forEach((n, i) => {
-    for (const input of new Set(n.inputs)) {
-      const p = producer.get(input);
-      if (p !== undefined) {
-        indegree[i]++;
-        consumers[p].push(i);
-      }
-    }
-  });
-  const queue: number[] = [];
-  indegree.forEach((d, i) => d === 0 && queue.push(i));
-  let seen = 0;
-  while (queue.length) {
-    const i = queue.pop()!;
-    seen++;
-    for (const c of consumers[i]) if (--indegree[c] === 0) queue.push(c);
+  for (let i = 0; i < count; i++) {
+    const outs = nodes[i].outputs;
+    for (let k = 0; k < outs.length; k++) if (outs[k]) producer.set(outs[k], i);
   }
-  if (seen < nodes.length) {
-    const stuck = nodes.findIndex((_, i) => indegree[i] > 0);
+  const indegree = new Int32Array(count);
+  // Edges in CSR form: first count per producer, then fill.
+  const edgeFrom: number[] = [];
+  const edgeTo: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const ins = nodes[i].inputs;
+    for (let k = 0; k < ins.length; k++) {
+      const p = producer.get(ins[k]);
+      if (p === undefined) continue;
+      // A node that reads the same tensor twice counts that edge once.
+      let dup = false;
+      for (let j = 0; j < k; j++) if (ins[j] === ins[k]) dup = true;
+      if (dup) continue;
+      edgeFrom.push(p);
+      edgeTo.push(i);
+      indegree[i]++;
+    }
+  }
+  const start = new Int32Array(count + 1);
+  for (const p of edgeFrom) start[p + 1]++;
+  for (let i = 0; i < count; i++) start[i + 1] += start[i];
+  const fill = start.slice(0, count);
+  const targets = new Int32Array(edgeFrom.length);
+  for (let e = 0; e < edgeFrom.length; e++) targets[fill[edgeFrom[e]]++] = edgeTo[e];
+  const queue = new Int32Array(count);
+  let head = 0, tail = 0;
+  for (let i = 0; i < count; i++) if (indegree[i] === 0) queue[tail++] = i;
+  while (head < tail) {
+    const i = queue[head++];
+    for (let e = start[i]; e < start[i + 1]; e++) if (--indegree[targets[e]] === 0) queue[tail++] = targets[e];
+  }
+  if (tail < count) {
+    const stuck = indegree.findIndex((d) => d > 0);
     const n = nodes[stuck];
     throw new ModelError(`${file}: ${where} contains a cycle through node '${n.name || `#${stuck}`}' (${n.opType})`);
   }
