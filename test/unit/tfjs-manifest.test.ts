@@ -189,6 +189,8 @@ describe('TF.js JSON that is not a usable model', () => {
     await rejectsWith(loadModel(f), /other\.json: not a TensorFlow.js model: the JSON holds a number/);
     fs.writeFileSync(f, JSON.stringify({ modelTopology: { class_name: 'Sequential', config: { name: 'x' } }, format: 'layers-model' }));
     await rejectsWith(loadModel(f), /modelTopology of class 'Sequential' has no list of layers/);
+    fs.writeFileSync(f, JSON.stringify({ modelTopology: { versions: {} }, format: 'graph-model' }));
+    await rejectsWith(loadModel(f), /modelTopology has neither a GraphDef node list \(graph-model\) nor a Keras model config/);
   });
 
   it('refuses absurdly deep nesting with a clear error instead of a crash', async () => {

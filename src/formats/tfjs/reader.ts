@@ -73,6 +73,9 @@ function readModelJson(abs: string): Model {
   const isGraphModel = json.format === 'graph-model' || Array.isArray(topology.node) || (json.format !== 'layers-model' && !('class_name' in topology) && !('model_config' in topology));
 
   if (isGraphModel) {
+    if (!Array.isArray(topology.node)) {
+      throw new ModelError(`${abs}: modelTopology has neither a GraphDef node list (graph-model) nor a Keras model config (layers-model)`);
+    }
     const byName = new Map<string, Tensor>(params.map((t) => [t.name, t]));
     // Some converter versions put the signature into userDefinedMetadata instead.
     const udm = isObject(json.userDefinedMetadata) ? json.userDefinedMetadata : {};
