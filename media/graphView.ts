@@ -35,6 +35,9 @@ const PAD_TOP = 17;
 const CELL = 512;
 /** Above this many boxes on screen, draw the canvas overview instead of SVG boxes. */
 const SVG_LIMIT = 1500;
+/** Graphs up to this many boxes are drawn whole (every box in the DOM, for find-in-page and
+ *  screen readers); larger ones only draw what is on screen. */
+const FULL_RENDER = 1500;
 const MIN_ZOOM = 0.02;
 const MAX_ZOOM = 4;
 
@@ -218,11 +221,14 @@ export class GraphView {
     const W = this.svg.clientWidth || 800, H = this.svg.clientHeight || 600;
     const margin = 150 / t.k;
     const x0 = -t.x / t.k - margin, y0 = -t.y / t.k - margin, x1 = (W - t.x) / t.k + margin, y1 = (H - t.y) / t.k + margin;
-    const nodes = this.query(this.nodeGrid, x0, y0, x1, y1, (i) => {
-      const b = this.boxes[i];
-      return L.x[i] + b.w / 2 >= x0 && L.x[i] - b.w / 2 <= x1 && L.y[i] + b.h / 2 >= y0 && L.y[i] - b.h / 2 <= y1;
-    });
-    const useCanvas = nodes.length > SVG_LIMIT || t.k < 0.12;
+    const whole = g.items.length <= FULL_RENDER;
+    const nodes = whole
+      ? g.items.map((_, i) => i)
+      : this.query(this.nodeGrid, x0, y0, x1, y1, (i) => {
+          const b = this.boxes[i];
+          return L.x[i] + b.w / 2 >= x0 && L.x[i] - b.w / 2 <= x1 && L.y[i] + b.h / 2 >= y0 && L.y[i] - b.h / 2 <= y1;
+        });
+    const useCanvas = !whole && (nodes.length > SVG_LIMIT || t.k < 0.12);
     if (useCanvas) {
       this.mode = 'canvas';
       this.clearSvg();
@@ -237,14 +243,14 @@ export class GraphView {
       ctx?.clearRect(0, 0, this.canvas.width, this.canvas.height);
       this.canvas.classList.remove('shown');
     }
-    const edges = this.query(this.edgeGrid, x0, y0, x1, y1, () => true);
+    const edges = whole ? g.edges.map((_, i) => i) : this.query(this.edgeGrid, x0, y0, x1, y1, () => true);
     const showLabels = t.k >= 0.45;
     this.svg.classList.toggle('no-labels', !showLabels);
     sync(this.renderedNodes, nodes, (i) => this.drawNode(i), this.nodesG);
     sync(this.renderedEdges, edges, (e) => this.drawEdge(e), this.edgesG);
     const frames: number[] = [];
     this.frameBoxes.forEach((f, i) => {
-      if (f.x + f.w >= x0 && f.x <= x1 && f.y + f.h >= y0 && f.y <= y1) frames.push(i);
+      if (whole || (f.x + f.w >= x0 && f.x <= x1 && f.y + f.h >= y0 && f.y <= y1)) frames.push(i);
     });
     sync(this.renderedFrames, frames, (i) => this.drawFrame(i), this.framesG);
     this.drawnBoxes = nodes.length;

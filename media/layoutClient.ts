@@ -15,6 +15,17 @@ export class LayoutClient {
 
   constructor(private readonly scriptUrl: string | undefined) {}
 
+  /** Starts the worker (and warms its JIT on a small graph) while the model is still loading. */
+  warmUp(): void {
+    void this.start().then((w) => {
+      if (!w) return;
+      const n = 300;
+      const edges = new Int32Array(2 * (n - 1));
+      for (let i = 1; i < n; i++) (edges[2 * i - 2] = i - 1), (edges[2 * i - 1] = i);
+      w.postMessage({ id: 0, widths: new Float64Array(n).fill(100), heights: new Float64Array(n).fill(40), edges, direction: 'TB' });
+    });
+  }
+
   private start(): Promise<Worker | undefined> {
     this.starting ??= (async () => {
       if (!this.scriptUrl || typeof Worker === 'undefined') return undefined;

@@ -1,5 +1,6 @@
 // The model viewer webview: graph, layer table, model panel and details, talking to the
 // extension host through the typed protocol in src/protocol.ts.
+import { decodeGraph } from '../src/protocol';
 import type { FindingInfo, GraphInfo, HostMessage, ModelInfo, NodeActivationResult, TensorStatsInfo, ViewerState, ViewName, WebviewMessage } from '../src/protocol';
 import { clear, h, icon } from './dom';
 import { GraphModel } from './graphModel';
@@ -92,6 +93,9 @@ let nextRequest = 1;
 let activation = new Map<string, NodeActivationResult>();
 let findings: FindingInfo[] = [];
 let table: LayerTable | undefined;
+/** Milliseconds per stage of the last (re)load, for the status line and the scale tests. */
+const timings: Record<string, number> = {};
+(window as unknown as { __alTimings: typeof timings }).__alTimings = timings;
 
 const expanded = () => new Set(state.expanded);
 const collapsed = () => new Set(state.collapsed);
@@ -125,6 +129,7 @@ new MutationObserver(() => {
 }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
 const layoutClient = new LayoutClient(document.body.dataset.worker);
+layoutClient.warmUp();
 
 // ---- messages from the host ---------------------------------------------------------------------
 
@@ -138,7 +143,12 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
       break;
     case 'init':
       file = m.file;
-      void init(m.graph, m.model);
+      {
+        const t = performance.now();
+        const g = decodeGraph(m.graph);
+        timings.decode = performance.now() - t;
+        void init(g, m.model);
+      }
       break;
     case 'error':
       file = m.file;
@@ -190,6 +200,7 @@ function setStatus(text: string): void {
 async function init(graph: GraphInfo, m: ModelInfo): Promise<void> {
   const t0 = performance.now();
   model = new GraphModel(graph);
+  timings.model = performance.now() - t0;
   info = m;
   stats.clear();
   table = undefined;
@@ -198,7 +209,9 @@ async function init(graph: GraphInfo, m: ModelInfo): Promise<void> {
   selectedFlat = state.selection ? (model.byId.get(state.selection)?.index ?? -1) : -1;
   if (model.items.length === 0) showOverlay('empty', 'This model has no nodes.', 'Its inputs, outputs and metadata are in the Model view.');
   else showOverlay('none');
+  let t = performance.now();
   renderModelPanel(modelHost, m, graph);
+  timings.modelPanel = performance.now() - t;
   await relayout(firstLayout && !state.transform);
   firstLayout = false;
   refreshDetails();
@@ -210,7 +223,10 @@ async function init(graph: GraphInfo, m: ModelInfo): Promise<void> {
 async function relayout(resetView: boolean): Promise<void> {
   if (!model) return;
   const gen = ++layoutGeneration;
+  let t = performance.now();
   const vg = model.visible(expanded(), collapsed());
+  timings.visible = performance.now() - t;
+  t = performance.now();
   const ex = expanded(), co = collapsed();
   const boxes = vg.items.map((item) => {
     const b = boxContent(item, state.showNames, (k) => model!.isOpen(k, ex, co));
@@ -223,6 +239,8 @@ async function relayout(resetView: boolean): Promise<void> {
     edges[2 * i] = e.s;
     edges[2 * i + 1] = e.t;
   });
+  timings.boxes = performance.now() - t;
+  t = performance.now();
   const result = await layoutClient.layout({
     widths: Float64Array.from(boxes, (b) => b.w),
     heights: Float64Array.from(boxes, (b) => b.h),
@@ -230,6 +248,9 @@ async function relayout(resetView: boolean): Promise<void> {
     direction: state.direction,
   });
   if (gen !== layoutGeneration) return;
+  timings.layout = performance.now() - t;
+  timings.layoutCore = result.ms;
+  t = performance.now();
   visible = vg;
   view.setGraph(vg, result, boxes, state.direction);
   view.setSelected(selectedFlat >= 0 ? vg.repOf[selectedFlat] : -1);
@@ -239,6 +260,7 @@ async function relayout(resetView: boolean): Promise<void> {
   if (resetView) view.initialView();
   else if (state.transform) view.setTransform(state.transform, false);
   view.update();
+  timings.render = performance.now() - t;
 }
 
 // ---- views ------------------------------------------------------------------------------------

@@ -145,7 +145,7 @@ export interface FindingInfo {
 
 export type HostMessage =
   | { type: 'loading'; file: string }
-  | { type: 'init'; file: string; model: ModelInfo; graph: GraphInfo }
+  | { type: 'init'; file: string; model: ModelInfo; graph: WireGraph }
   | { type: 'error'; file: string; message: string }
   | { type: 'weightStats'; id: number; tensor: string; stats?: TensorStatsInfo; error?: string }
   | { type: 'exportDone'; id: number; path?: string; error?: string }
@@ -185,4 +185,132 @@ export function isWebviewMessage(m: unknown): m is WebviewMessage {
   if (!m || typeof m !== 'object') return false;
   const t = (m as { type?: unknown }).type;
   return t === 'ready' || t === 'requestWeightStats' || t === 'revealNode' || t === 'exportFile' || t === 'stateChanged';
+}
+
+// ---- compact wire form of the graph ---------------------------------------------------------
+// A 20,000-node model as plain GraphInfo JSON is ~6 MB, mostly repeated keys and repeated value
+// types; with a string table and a value table it is about a third of that, which is what keeps
+// the first picture fast (and VS Code Remote light). decodeGraph(encodeGraph(g)) deep-equals g.
+
+/** [name, dtype, shape] as string-table indices; dtype -1 and shape -1 when unknown/absent. */
+type WireValue = [number, number, Dim[] | null | -1];
+/** [name, dtype, shape, elementCount, byteSize (-1 unknown), location] */
+type WireWeight = [number, number, number[], number, number, number];
+/** [id, name, op, domain, category, activation (0 none, else [op, family, fused, relu]),
+ *  inputs, outputs (value indices), weights (weight indices), attributes [name, type, value],
+ *  docString (-1 none), subgraphs [attribute, body], parameters] */
+type WireNode = [number, number, number, number, number, 0 | [number, number, 0 | 1, 0 | 1], number[], number[], number[], [number, number, number][], number, [number, WireBody][], number];
+interface WireBody {
+  n: number;
+  i: number[];
+  o: number[];
+  nodes: WireNode[];
+}
+
+export interface WireGraph {
+  strings: string[];
+  values: WireValue[];
+  weights: WireWeight[];
+  body: WireBody;
+}
+
+export function encodeGraph(graph: GraphInfo): WireGraph {
+  const strings: string[] = [];
+  const stringIds = new Map<string, number>();
+  const str = (s: string): number => {
+    let i = stringIds.get(s);
+    if (i === undefined) {
+      i = strings.length;
+      strings.push(s);
+      stringIds.set(s, i);
+    }
+    return i;
+  };
+  const values: WireValue[] = [];
+  const valueIds = new Map<string, number>();
+  const value = (v: ValueRef): number => {
+    const w: WireValue = [str(v.name), v.dtype === undefined ? -1 : str(v.dtype), v.shape === undefined ? -1 : v.shape];
+    const key = JSON.stringify(w);
+    let i = valueIds.get(key);
+    if (i === undefined) {
+      i = values.length;
+      values.push(w);
+      valueIds.set(key, i);
+    }
+    return i;
+  };
+  const weights: WireWeight[] = [];
+  const weightIds = new Map<string, number>();
+  const weight = (w: WeightInfo): number => {
+    const e: WireWeight = [str(w.name), str(w.dtype), w.shape, w.elementCount, w.byteSize ?? -1, str(w.location)];
+    const key = JSON.stringify(e);
+    let i = weightIds.get(key);
+    if (i === undefined) {
+      i = weights.length;
+      weights.push(e);
+      weightIds.set(key, i);
+    }
+    return i;
+  };
+  const body = (g: GraphInfo): WireBody => ({
+    n: str(g.name),
+    i: g.inputs.map(value),
+    o: g.outputs.map(value),
+    nodes: g.nodes.map((n): WireNode => [
+      str(n.id),
+      str(n.name),
+      str(n.op),
+      str(n.domain),
+      str(n.category),
+      n.activation ? [str(n.activation.op), str(n.activation.family), n.activation.fused ? 1 : 0, n.activation.relu ? 1 : 0] : 0,
+      n.inputs.map(value),
+      n.outputs.map(value),
+      n.weights.map(weight),
+      n.attributes.map((a) => [str(a.name), str(a.type), str(a.value)]),
+      n.docString === undefined ? -1 : str(n.docString),
+      n.subgraphs.map((sg) => [str(sg.attribute), body(sg.graph)]),
+      n.parameters,
+    ]),
+  });
+  const b = body(graph);
+  return { strings, values, weights, body: b };
+}
+
+export function decodeGraph(w: WireGraph): GraphInfo {
+  const S = w.strings;
+  const values: ValueRef[] = w.values.map(([n, d, sh]) => {
+    const v: ValueRef = { name: S[n] };
+    if (d !== -1) v.dtype = S[d];
+    if (sh !== -1) v.shape = sh;
+    return v;
+  });
+  const weights: WeightInfo[] = w.weights.map(([n, d, shape, elementCount, byteSize, loc]) => {
+    const x: WeightInfo = { name: S[n], dtype: S[d], shape, elementCount, location: S[loc] };
+    if (byteSize !== -1) x.byteSize = byteSize;
+    return x;
+  });
+  const body = (b: WireBody): GraphInfo => ({
+    name: S[b.n],
+    inputs: b.i.map((i) => values[i]),
+    outputs: b.o.map((i) => values[i]),
+    nodes: b.nodes.map(([id, name, op, domain, category, act, ins, outs, ws, attrs, doc, subs, parameters]) => {
+      const n: NodeInfo = {
+        id: S[id],
+        name: S[name],
+        op: S[op],
+        domain: S[domain],
+        category: S[category] as NodeCategory,
+        inputs: ins.map((i) => values[i]),
+        outputs: outs.map((i) => values[i]),
+        weights: ws.map((i) => weights[i]),
+        attributes: attrs.map(([an, at, av]) => ({ name: S[an], type: S[at], value: S[av] })),
+        subgraphs: subs.map(([a, g]) => ({ attribute: S[a], graph: body(g) })),
+        parameters,
+      };
+      if (act) n.activation = { op: S[act[0]], family: S[act[1]], fused: act[2] === 1, relu: act[3] === 1 };
+      if (doc !== -1) n.docString = S[doc];
+      return n;
+    }),
+  });
+  return body(w.body);
 }

@@ -1,12 +1,12 @@
 // The model viewer: a read-only custom editor for ONNX files (default) and TF.js model.json
 // (option). The host reads the model with the core reader and sends the webview a compact graph
 // (src/extension/viewerGraph.ts); the webview app lives in media/ and is bundled to dist/webview.js.
-import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import { loadModel } from '../core/load';
 import type { HostMessage, ViewerState, WebviewMessage } from '../protocol';
 import { isWebviewMessage } from '../protocol';
 import { ViewerSession } from './viewerGraph';
+import { viewerPage } from './viewerHtml';
 
 export const VIEW_TYPE_ONNX = 'activationLens.modelViewer';
 export const VIEW_TYPE_JSON = 'activationLens.modelViewerJson';
@@ -43,45 +43,15 @@ export function viewerState(file: vscode.Uri): ViewerState | undefined {
   return undefined;
 }
 
-function nonce(): string {
-  return crypto.randomBytes(18).toString('base64').replace(/[+/=]/g, '');
-}
-
 export function viewerHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
-  const n = nonce();
-  const dist = vscode.Uri.joinPath(extensionUri, 'dist');
-  const media = vscode.Uri.joinPath(extensionUri, 'media');
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js'));
-  const worker = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'layout.worker.js'));
-  const codicons = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'codicon.css'));
-  const css = webview.asWebviewUri(vscode.Uri.joinPath(media, 'viewer.css'));
-  const src = webview.cspSource;
-  // The layout worker is fetched (connect-src) and started from a blob: URL (worker-src), because
-  // a Worker cannot be created directly from the webview's resource origin.
-  const csp = [
-    "default-src 'none'",
-    `style-src ${src}`,
-    `font-src ${src}`,
-    `img-src ${src} data:`,
-    `script-src 'nonce-${n}'`,
-    `connect-src ${src}`,
-    'worker-src blob:',
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${codicons}">
-<link rel="stylesheet" href="${css}">
-<title>Activation Lens</title>
-</head>
-<body data-worker="${worker}">
-<div id="app"></div>
-<script nonce="${n}" src="${script}"></script>
-</body>
-</html>`;
+  const uri = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p)).toString();
+  return viewerPage({
+    cspSource: webview.cspSource,
+    script: uri('dist', 'webview.js'),
+    worker: uri('dist', 'layout.worker.js'),
+    codicons: uri('dist', 'codicon.css'),
+    css: uri('media', 'viewer.css'),
+  });
 }
 
 class ModelViewerProvider implements vscode.CustomReadonlyEditorProvider<ModelDocument> {
@@ -109,6 +79,7 @@ class ModelViewerProvider implements vscode.CustomReadonlyEditorProvider<ModelDo
       ),
     };
     openViewers.add(viewer);
+    viewer.session.preload();
 
     const disposables: vscode.Disposable[] = [];
     disposables.push(

@@ -7,6 +7,7 @@ import { constantScalarLookup } from '../analysis/constants';
 import { summarize } from '../analysis/summary';
 import { tensorStats } from '../analysis/tensorStats';
 import {
+  encodeGraph,
   HISTOGRAM_BINS,
   type AttributeInfo,
   type GraphInfo,
@@ -228,6 +229,11 @@ export class ViewerSession {
     this.file = file;
   }
 
+  /** Starts reading the model before the webview asks, so both get ready at the same time. */
+  preload(): void {
+    this.load().catch(() => undefined); // the error is reported when the webview is ready
+  }
+
   /** Re-reads the model (file changed on disk) and sends the new graph. */
   reload(): Promise<void> {
     this.built = undefined;
@@ -254,7 +260,7 @@ export class ViewerSession {
     await this.post({ type: 'loading', file: this.file });
     try {
       const b = await this.load();
-      await this.post({ type: 'init', file: this.file, model: b.model, graph: b.graph });
+      await this.post({ type: 'init', file: this.file, model: b.model, graph: encodeGraph(b.graph) });
     } catch (e) {
       await this.post({ type: 'error', file: this.file, message: e instanceof Error ? e.message : String(e) });
     }

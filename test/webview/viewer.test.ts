@@ -1,0 +1,378 @@
+// The model viewer webview in headless Chromium, answered by the real host session over real
+// models. Screenshots land in test-results/screenshots/.
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { loadModel } from '../../src/core/load';
+import { tensorStats } from '../../src/analysis/tensorStats';
+import { closeBrowser, FIXTURES, generateLargeModel, ViewerPage } from './harness';
+
+const CONVNET = path.join(FIXTURES, 'viewer_convnet.onnx');
+const IF_MODEL = path.join(FIXTURES, 'viewer_if.onnx');
+const HOSTILE = path.join(FIXTURES, 'viewer_hostile.onnx');
+const NODE = 'svg#graph g.node[data-node-id]';
+
+/** The page's globals used inside evaluate callbacks (this tsconfig has no DOM library). */
+interface Win {
+  getComputedStyle(e: unknown): { stroke: string; fill: string; backgroundColor: string };
+  document: { body: unknown };
+}
+
+after(closeBrowser);
+
+describe('model viewer webview: a small conv net', function () {
+  let v: ViewerPage;
+  before(async () => {
+    v = await ViewerPage.open(CONVNET, { theme: 'light' });
+    await v.waitForGraph();
+  });
+  after(async () => v?.close());
+
+  it('draws one box per node, with its op type, and edges labelled with shapes', async () => {
+    const model = await loadModel(CONVNET);
+    const ids = await v.page.locator(NODE).evaluateAll((els) => els.map((e) => [e.getAttribute('data-node-id'), e.getAttribute('data-op')]));
+    assert.deepEqual(
+      ids.map(([id]) => id).sort(),
+      model.graph.nodes.map((n) => n.name).sort(),
+    );
+    for (const [id, op] of ids) assert.equal(op, model.graph.nodes.find((n) => n.name === id)!.opType);
+    const labels = await v.page.locator('svg#graph .edge text.shape').allTextContents();
+    assert.ok(labels.includes('N×8×16×16'), `edge labels: ${labels.join(' | ')}`);
+    // graph input and output are drawn too
+    assert.equal(await v.page.locator('svg#graph g.io.input').count(), 1);
+    assert.equal(await v.page.locator('svg#graph g.io.output').count(), 1);
+  });
+
+  it('makes ReLU nodes stand out in their own colour and other activations in another', async () => {
+    const relu = v.page.locator(`${NODE}[data-op="Relu"]`).first();
+    const softmax = v.page.locator(`${NODE}[data-op="Softmax"]`);
+    const conv = v.page.locator(`${NODE}[data-op="Conv"]`).first();
+    assert.match((await relu.getAttribute('class'))!, /\brelu\b/);
+    assert.match((await softmax.getAttribute('class'))!, /\bact\b/);
+    const stroke = (l: typeof relu) => l.locator('rect.box').evaluate((e) => (globalThis as unknown as Win).getComputedStyle(e).stroke);
+    const [r, s, c] = [await stroke(relu), await stroke(softmax), await stroke(conv)];
+    assert.notEqual(r, s);
+    assert.notEqual(r, c);
+    assert.notEqual(s, c);
+  });
+
+  it('lays the graph out in a web worker under the page CSP, with no errors and no remote requests', async () => {
+    const status = await v.page.locator('#status').textContent();
+    assert.match(status!, /in a worker/);
+    assert.deepEqual(v.consoleErrors, []);
+    const csp = await v.page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+    assert.match(csp!, /^default-src 'none'/);
+    assert.match(csp!, /script-src 'nonce-[A-Za-z0-9]{20,}'/);
+    assert.doesNotMatch(csp!, /unsafe-inline|unsafe-eval|https?:\/\/(?!webview\.test)/);
+  });
+
+  it('shows a clicked node\'s attributes, inputs, outputs and weight statistics computed by the host', async () => {
+    await v.page.locator(`${NODE}[data-node-id="/conv1/Conv"]`).click();
+    const details = v.page.locator('#details');
+    await details.locator('.weight-stats.done').first().waitFor();
+    const text = await details.innerText();
+    assert.match(text, /Conv/);
+    assert.match(text, /\/conv1\/Conv/);
+    assert.match(text, /kernel_shape/);
+    assert.match(text, /conv1\.weight/);
+    assert.match(text, /float \[8, 3, 3, 3\]/);
+    // the statistics are the tensor's, as streamed on the host side
+    const model = await loadModel(CONVNET);
+    const w = model.graph.initializers.find((t) => t.name === 'conv1.weight')!;
+    const expected = await tensorStats(() => w.values(), 32);
+    const block = details.locator('.weight-stats[data-tensor="conv1.weight"]');
+    const blockText = await block.innerText();
+    assert.match(blockText, new RegExp(`min\\s+${expected.min.toPrecision(4).replace(/\.?0+$/, '').replace('-', '\\-')}`));
+    assert.equal(await block.locator('svg.histogram rect').count(), 32);
+    assert.ok(v.sent.some((m) => m.type === 'requestWeightStats' && m.tensor === 'conv1.weight'));
+    assert.equal(await v.page.locator(`${NODE}.selected`).getAttribute('data-node-id'), '/conv1/Conv');
+    await v.screenshot('viewer-light');
+  });
+
+  it('finds nodes by op type and tensor name, and steps through the matches', async () => {
+    await v.page.keyboard.press('Control+f');
+    assert.equal(await v.page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id), 'search');
+    await v.page.locator('#search').fill('gemm');
+    assert.equal(await v.page.locator('#search-count').textContent(), '1 found');
+    await v.page.locator('#search').press('Enter');
+    await v.page.locator('#details').getByText('/fc/Gemm').first().waitFor();
+    await v.page.locator('#search').fill('layer1_relu_out');
+    assert.equal(await v.page.locator('#search-count').textContent(), '2 found');
+    assert.equal(await v.page.locator(`${NODE}.match`).count(), 2);
+    await v.page.locator('#search').press('Enter');
+    await v.page.locator('#search').press('Enter');
+    assert.equal(await v.page.locator('#search-count').textContent(), '2 of 2');
+    assert.equal(await v.page.locator(`${NODE}.selected`).getAttribute('data-node-id'), '/layer1/Add');
+    await v.page.locator('#search').fill('');
+  });
+
+  it('moves along edges with the arrow keys and selects with Enter', async () => {
+    await v.page.locator(`${NODE}[data-node-id="/bn1/BatchNormalization"]`).click();
+    await v.page.locator('svg#graph').focus();
+    await v.page.keyboard.press('ArrowDown');
+    assert.equal(await v.page.locator(`${NODE}.focused`).getAttribute('data-node-id'), '/relu1/Relu');
+    await v.page.keyboard.press('Enter');
+    await v.page.locator('#details').getByText('/relu1/Relu').first().waitFor();
+    await v.page.keyboard.press('ArrowUp');
+    assert.equal(await v.page.locator(`${NODE}.focused`).getAttribute('data-node-id'), '/bn1/BatchNormalization');
+  });
+
+  it('lists every node in a layer table that sorts, filters and selects', async () => {
+    await v.page.locator('button[data-view="table"]').click();
+    const rows = v.page.locator('table#layer-table tbody tr');
+    assert.equal(await rows.count(), 10);
+    await v.page.locator('table#layer-table th[data-column="params"] button').click();
+    await v.page.locator('table#layer-table th[data-column="params"] button').click();
+    assert.equal(await v.page.locator('table#layer-table th[data-column="params"]').getAttribute('aria-sort'), 'descending');
+    assert.equal(await rows.first().getAttribute('data-node-id'), '/fc/Gemm'); // 1,290 parameters: the most
+    await v.page.locator('table#layer-table th[data-column="name"] button').click();
+    const names = await v.page.locator('table#layer-table tbody tr td.name').allTextContents();
+    assert.deepEqual(names, [...names].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1)));
+    await v.page.locator('#table-filter').fill('relu');
+    await v.until("document.querySelectorAll('#layer-table tbody tr:not([hidden])').length === 2");
+    await v.page.locator('table#layer-table tbody tr:not([hidden])', { hasText: '/layer1/relu/Relu' }).click();
+    await v.page.locator('#details').getByText('/layer1/relu/Relu').first().waitFor();
+    await v.screenshot('viewer-table-light');
+    await v.page.locator('#table-filter').fill('');
+    await v.page.locator('button[data-view="graph"]').click();
+    assert.equal(await v.page.locator(`${NODE}.selected`).getAttribute('data-node-id'), '/layer1/relu/Relu');
+  });
+
+  it('shows the model panel with producer, opsets, inputs, parameters, metadata and op histogram', async () => {
+    await v.page.locator('button[data-view="model"]').click();
+    const text = await v.page.locator('#model-view').innerText();
+    for (const s of ['activation-lens-fixtures', 'ai.onnx 13', 'input', 'probabilities', '2,132', 'author', 'viewer tests', 'Conv', 'Softmax']) assert.ok(text.includes(s), `model panel lacks ${s}`);
+    await v.page.locator('button[data-view="graph"]').click();
+  });
+
+  it('saves zoom, selection and view with setState and restores them in a new webview', async () => {
+    await v.page.locator('#zoom-in').click();
+    const state = (await v.page.evaluate(() => (globalThis as unknown as { __alState: unknown }).__alState)) as { selection?: string; transform?: { k: number }; view: string };
+    assert.equal(state.selection, '/layer1/relu/Relu');
+    assert.ok(state.transform && state.transform.k > 0);
+    const again = await ViewerPage.open(CONVNET, { state: { ...state, view: 'table' } });
+    try {
+      await again.page.locator('table#layer-table tbody tr.selected').waitFor();
+      assert.equal(await again.page.locator('table#layer-table tbody tr.selected').getAttribute('data-node-id'), '/layer1/relu/Relu');
+      await again.page.locator('button[data-view="graph"]').click();
+      const transform = await again.page.locator('svg#graph g.viewport').getAttribute('transform');
+      assert.ok(transform!.includes(`scale(${state.transform!.k})`), transform!);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('exports the view as SVG text and PNG bytes through the host', async () => {
+    await v.page.locator('#export-svg').click();
+    await v.page.locator('#export-png').click();
+    await v.until("true");
+    const svg = v.sent.find((m) => m.type === 'exportFile' && m.kind === 'svg');
+    const png = v.sent.find((m) => m.type === 'exportFile' && m.kind === 'png');
+    assert.ok(svg && svg.type === 'exportFile' && svg.data.startsWith('<svg') && svg.data.includes('BatchNormalization'));
+    assert.ok(png && png.type === 'exportFile');
+    const bytes = Buffer.from(png.data, 'base64');
+    assert.equal(bytes.subarray(1, 4).toString('latin1'), 'PNG');
+    assert.ok(bytes.length > 2000);
+  });
+});
+
+describe('model viewer webview: themes', () => {
+  it('renders readable graphs in the dark and high-contrast themes', async () => {
+    for (const theme of ['dark', 'high-contrast'] as const) {
+      const v = await ViewerPage.open(CONVNET, { theme });
+      try {
+        await v.waitForGraph();
+        await v.page.locator(`${NODE}[data-node-id="/layer1/conv/Conv"]`).click();
+        await v.page.locator('#details .weight-stats.done').first().waitFor();
+        const [bg, fg] = await v.page.locator(`${NODE}[data-op="Conv"] text.op`).first().evaluate((e) => {
+          const w = globalThis as unknown as Win;
+          return [w.getComputedStyle(w.document.body).backgroundColor, w.getComputedStyle(e).fill];
+        });
+        assert.notEqual(bg, fg);
+        assert.equal(bg, theme === 'dark' ? 'rgb(31, 31, 31)' : 'rgb(0, 0, 0)');
+        await v.screenshot(`viewer-${theme}`);
+      } finally {
+        await v.close();
+      }
+    }
+  });
+});
+
+describe('model viewer webview: subgraphs and errors', () => {
+  it('opens and closes the branches of an If node', async () => {
+    const v = await ViewerPage.open(IF_MODEL);
+    try {
+      await v.waitForGraph();
+      assert.equal(await v.page.locator(NODE).count(), 3);
+      await v.page.locator(`${NODE}[data-node-id="branch"] text.toggle`).click();
+      await v.page.locator(`${NODE}[data-node-id="else_sigmoid"]`).waitFor();
+      assert.equal(await v.page.locator(NODE).count(), 6);
+      assert.equal(await v.page.locator('svg#graph g.frame').count(), 2);
+      await v.page.locator(`${NODE}[data-node-id="else_sigmoid"]`).click();
+      await v.page.locator('#details').getByText('inside').waitFor();
+      await v.screenshot('viewer-if-light');
+      await v.page.locator(`${NODE}[data-node-id="branch"] text.toggle`).click();
+      await v.until(`document.querySelectorAll('${NODE}').length === 3`);
+    } finally {
+      await v.close();
+    }
+  });
+
+  it('shows the reader\'s error for an unreadable model instead of a blank panel', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'al-viewer-'));
+    const bad = path.join(dir, 'broken.onnx');
+    writeFileSync(bad, Buffer.from([0x08, 0x07, 0x12, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01, 0x02]));
+    let message = '';
+    try {
+      await loadModel(bad);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    assert.ok(message, 'the reader accepted a broken file');
+    const v = await ViewerPage.open(bad);
+    try {
+      await v.page.locator('#overlay.error').waitFor();
+      const text = await v.page.locator('#overlay').innerText();
+      assert.ok(text.includes(message), `overlay: ${text}`);
+      assert.match(text, /broken\.onnx/);
+    } finally {
+      await v.close();
+    }
+  });
+});
+
+describe('model viewer webview: hostile strings', () => {
+  it('shows HTML/JS payloads from node names, doc strings and metadata as text and runs none of them', async () => {
+    // Without the CSP's help: nothing may be parsed as markup in the first place.
+    const v = await ViewerPage.open(HOSTILE, { bypassCSP: true });
+    try {
+      await v.waitForGraph();
+      const ids = await v.page.locator(NODE).evaluateAll((els) => els.map((e) => e.getAttribute('data-node-id')));
+      assert.ok(ids.includes('<img src=x onerror="window.__pwned=1">'));
+      await v.page.locator(NODE).first().click();
+      await v.page.locator(`${NODE}[data-op="MatMul"]`).click();
+      const details = await v.page.locator('#details').innerText();
+      assert.ok(details.includes('<script>window.__pwned=2</script>'), details);
+      assert.ok(details.includes('weight<img src=x onerror=window.__pwned=7>'));
+      await v.page.locator(`${NODE}[data-op="Relu"]`).click();
+      assert.ok((await v.page.locator('#details').innerText()).includes('<b onmouseover=window.__pwned=8>x</b>'));
+      await v.page.locator('button[data-view="model"]').click();
+      const panel = await v.page.locator('#model-view').innerText();
+      assert.ok(panel.includes('<img src=x onerror="window.__pwned=11">'));
+      assert.ok(panel.includes('<img src=x onerror="window.__pwned=10">'));
+      await v.page.locator('button[data-view="table"]').click();
+      assert.ok((await v.page.locator('#layer-table').innerText()).includes('"><svg onload="window.__pwned=3">'));
+      await v.page.locator('#search').fill('<img');
+      await v.page.locator('#search').press('Enter');
+      await v.page.mouse.move(300, 300);
+      await v.page.waitForTimeout(200);
+      const pwned = await v.page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned);
+      assert.equal(pwned, undefined, 'a payload ran');
+      const injected = await v.page.evaluate(
+        "document.querySelectorAll('img, iframe, object, embed, script:not([nonce]), [onerror], [onload], [onmouseover], b').length",
+      );
+      assert.equal(injected, 0);
+      await v.page.locator('button[data-view="graph"]').click();
+      await v.screenshot('viewer-hostile');
+    } finally {
+      await v.close();
+    }
+  });
+});
+
+describe('model viewer webview: scale', function () {
+  let v: ViewerPage;
+  let file: string;
+  before(function () {
+    file = path.join(mkdtempSync(path.join(tmpdir(), 'al-large-')), 'large_20000.onnx');
+    generateLargeModel(file, 20000);
+  });
+  after(async () => v?.close());
+
+  it('paints a 20,000-node model within 3 s of opening, drawing only what is on screen', async () => {
+    const model = await loadModel(file);
+    assert.equal(model.graph.nodes.length, 20000);
+    v = await ViewerPage.open(file, { theme: 'dark' });
+    await v.waitForGraph(20_000);
+    console.log(`      first picture of 20,000 nodes after ${v.firstPaintMs} ms; ${await v.page.locator('#status').textContent()}`);
+    assert.ok(v.firstPaintMs < 3000, `first picture after ${v.firstPaintMs} ms`);
+    const drawn = await v.page.locator(NODE).count();
+    assert.ok(drawn > 5 && drawn < 1500, `${drawn} boxes in the DOM`);
+    await v.screenshot('viewer-large-dark');
+  });
+
+  it('pans smoothly: each wheel step repaints in well under a frame budget of 50 ms', async () => {
+    await v.page.locator('svg#graph').hover();
+    const before = await v.page.locator(NODE).first().getAttribute('data-node-id');
+    const ms = (await v.page.evaluate(`(async () => {
+      const svg = document.getElementById('graph');
+      const times = [];
+      for (let i = 0; i < 40; i++) {
+        const t0 = performance.now();
+        svg.dispatchEvent(new WheelEvent('wheel', { deltaY: 120, deltaX: 0, bubbles: true, cancelable: true }));
+        await new Promise((r) => requestAnimationFrame(() => r()));
+        times.push(performance.now() - t0);
+      }
+      times.sort((a, b) => a - b);
+      return times[Math.floor(times.length * 0.9)];
+    })()`)) as number;
+    console.log(`      90th percentile wheel-to-frame: ${ms.toFixed(1)} ms`);
+    assert.ok(ms < 50, `${ms} ms per pan step`);
+    const after = await v.page.locator(NODE).first().getAttribute('data-node-id');
+    assert.notEqual(before, after, 'panning did not change what is drawn');
+    // zoomed far out, the canvas overview stands in for thousands of boxes
+    await v.page.locator('#fit').click();
+    await v.until("document.querySelector('canvas.overview.shown') !== null");
+    assert.ok((await v.page.locator(NODE).count()) < 1500);
+  });
+
+  it('finds a node deep in the model and brings it on screen', async () => {
+    await v.page.locator('#search').fill('block3000_add');
+    await v.page.locator('#search').press('Enter');
+    await v.page.locator(`${NODE}[data-node-id="block3000_add"]`).waitFor();
+    await v.page.locator('#details').getByText('block3000_add').first().waitFor();
+  });
+});
+
+describe('model viewer webview: real models from libonnx-testdata', () => {
+  const root = '/usr/share/libonnx-testdata/data';
+  const models: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir)) {
+      const p = path.join(dir, e);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (e === 'model.onnx') models.push(p);
+    }
+  };
+  try {
+    walk(root);
+  } catch {
+    /* not installed: the test below reports it */
+  }
+  models.sort();
+  // Every 40th model: a spread of ops, subgraphs and dtypes without a long run.
+  const sample = models.filter((_, i) => i % 40 === 0);
+
+  it('draws every sampled model (or shows the reader\'s error) with no script errors', async function () {
+    assert.ok(sample.length > 10, `libonnx-testdata missing under ${root}`);
+    for (const file of sample) {
+      let nodes = -1;
+      try {
+        nodes = (await loadModel(file)).graph.nodes.length;
+      } catch {
+        /* the viewer must show the error */
+      }
+      const v = await ViewerPage.open(file);
+      try {
+        if (nodes >= 0) {
+          await v.until("document.body.dataset.ready === 'true'");
+          assert.equal(await v.page.locator(NODE).count(), nodes, file);
+        } else await v.page.locator('#overlay.error').waitFor();
+        assert.deepEqual(v.consoleErrors, [], file);
+      } finally {
+        await v.close();
+      }
+    }
+  });
+});
