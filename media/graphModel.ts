@@ -57,7 +57,7 @@ export interface VisibleEdge {
   t: number;
   label: string;
   dashed: boolean;
-  /** Flat edges merged into this one (edges into a closed group). */
+  /** Distinct tensors this edge stands for (several when it enters or leaves a closed group). */
   count: number;
 }
 
@@ -137,7 +137,9 @@ export class GraphModel {
       let incoming = 0;
       for (const input of node.inputs) {
         if (weightNames.has(input.name)) continue;
-        const p = resolve(scope, input.name);
+        // Inside a body, values from enclosing graphs are not drawn as edges: the body hangs
+        // below its owning node instead of being pulled across the drawing.
+        const p = owner === undefined ? resolve(scope, input.name) : scope.values.get(input.name);
         if (p !== undefined) {
           this.edges.push({ s: p, t: item.index, value: input, dashed: false });
           incoming++;
@@ -147,7 +149,7 @@ export class GraphModel {
       for (const out of node.outputs) scope.values.set(out.name, item.index);
       for (const sub of node.subgraphs) {
         const key = `sub:${node.id}:${sub.attribute}`;
-        this.container(key, 'sub', `${node.name || node.op} › ${sub.attribute}`, ancestors.length, false, item.index);
+        this.container(key, 'sub', sub.attribute, ancestors.length, false, item.index);
         const subScope: Scope = { values: new Map(), parent: scope };
         this.flatten(sub.graph, [...ancestors, key], item.index, subScope);
       }
@@ -197,16 +199,22 @@ export class GraphModel {
     }
     const edges: VisibleEdge[] = [];
     const seen = new Map<string, number>();
+    const tensors: Set<string>[] = [];
     for (const e of this.edges) {
       const s = repOf[e.s], t = repOf[e.t];
       if (s === t) continue;
       const key = `${s}>${t}`;
       const at = seen.get(key);
       if (at !== undefined) {
-        edges[at].count++;
+        // merged edges count the distinct tensors they carry
+        if (e.value && !tensors[at].has(e.value.name)) {
+          tensors[at].add(e.value.name);
+          edges[at].count++;
+        }
         continue;
       }
       seen.set(key, edges.length);
+      tensors.push(new Set(e.value ? [e.value.name] : []));
       edges.push({ s, t, label: e.value ? shapeText(e.value.shape) : '', dashed: e.dashed, count: 1 });
     }
     // Frames are only drawn for open containers with something of theirs visible.

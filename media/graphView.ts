@@ -199,7 +199,7 @@ export class GraphView {
       .sort((a, b) => a.depth - b.depth)
       .map((c) => {
         const f = boxes.get(c.key)!;
-        const pad = 10 + 4 * Math.max(0, 4 - c.depth);
+        const pad = 6 + 2 * Math.max(0, 3 - c.depth);
         return { c, x: f.x0 - pad, y: f.y0 - pad - 6, w: f.x1 - f.x0 + 2 * pad, h: f.y1 - f.y0 + 2 * pad + 6 };
       });
   }
@@ -330,7 +330,7 @@ export class GraphView {
     }
     const el = s('g', { class: edge.dashed ? 'edge dashed' : 'edge', 'data-from': g.items[edge.s].id, 'data-to': g.items[edge.t].id });
     el.append(s('path', { d, 'marker-end': 'url(#arrow)' }));
-    const label = edge.count > 1 ? `${edge.label}${edge.label ? ' ' : ''}(${edge.count})` : edge.label;
+    const label = edge.count > 1 ? `${edge.count} tensors` : edge.label;
     if (label && count >= 2) {
       const x = L.points[2 * start], y = L.points[2 * start + 1];
       el.append(lr ? s('text', { class: 'shape', x: x + 6, y: y - 5 }, label) : s('text', { class: 'shape', x: x + 5, y: y + 13 }, label));
@@ -468,14 +468,14 @@ export class GraphView {
     this.setTransform({ x: (W - L.width * k) / 2, y: (H - L.height * k) / 2, k });
   }
 
-  /** The first picture: the whole graph when it is readable that way, else its start at 80 %. */
+  /** The first picture: the whole graph when it is readable that way, else its start at 90 %. */
   initialView(): void {
     const L = this.layout;
     if (!L) return;
     const W = this.svg.clientWidth || 800, H = this.svg.clientHeight || 600;
     const fitK = Math.min((W - 40) / Math.max(L.width, 1), (H - 40) / Math.max(L.height, 1));
-    if (fitK >= 0.5) return this.fit();
-    const k = 0.8;
+    if (fitK >= 0.7) return this.fit();
+    const k = 0.9;
     // Centre on the first items (inputs) along the flow direction.
     let first = 0;
     for (let i = 1; i < this.graph!.items.length; i++) {

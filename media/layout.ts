@@ -41,7 +41,7 @@ export function layoutGraph(input: LayoutInput): LayoutResult {
   const t0 = performance.now();
   const lr = input.direction === 'LR';
   const n = input.widths.length;
-  const nodeGap = input.nodeGap ?? 24;
+  const nodeGap = input.nodeGap ?? 30;
   const layerGap = input.layerGap ?? 46;
   // In LR the layout runs top-to-bottom on swapped sizes and is transposed at the end.
   const W = lr ? input.heights : input.widths;

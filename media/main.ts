@@ -112,7 +112,7 @@ const view = new GraphView(graphHost, {
     const item = visible?.items[i];
     if (item?.flat) select(item.flat.index, false);
   },
-  toggle: (key) => toggleContainer(key),
+  toggle: (key) => void toggleContainer(key),
   reveal: (i) => {
     const item = visible?.items[i];
     if (item?.flat?.node) post({ type: 'revealNode', node: item.flat.node.name });
@@ -319,12 +319,18 @@ function closeKey(k: string): void {
   if (!state.collapsed.includes(k)) state.collapsed.push(k);
 }
 
-function toggleContainer(key: string): void {
+async function toggleContainer(key: string): Promise<void> {
   if (!model) return;
-  if (model.isOpen(key, expanded(), collapsed())) closeKey(key);
-  else openKey(key);
+  const opening = !model.isOpen(key, expanded(), collapsed());
+  if (opening) openKey(key);
+  else closeKey(key);
   saveState();
-  void relayout(false);
+  await relayout(false);
+  // Bring what was opened (or what it closed into) on screen.
+  const c = model.containers.get(key);
+  if (!c || !visible) return;
+  const first = opening ? model.items.findIndex((it) => it.ancestors.includes(key)) : c.kind === 'sub' ? c.owner! : model.items.findIndex((it) => it.ancestors.includes(key));
+  if (first >= 0) view.centerOn(visible.repOf[first], true);
 }
 
 /** Weights up to this size get their statistics as soon as their node is selected. */
@@ -450,7 +456,7 @@ view.svg.addEventListener('keydown', (ev) => {
     ev.preventDefault();
     const item = visible.items[cur];
     if (!item) return;
-    if (item.kind === 'group') toggleContainer(item.container!.key);
+    if (item.kind === 'group') void toggleContainer(item.container!.key);
     else if (item.flat) void select(item.flat.index, false);
     return;
   } else if (key === '+' || key === '=') view.zoomBy(1.25);

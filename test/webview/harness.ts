@@ -198,6 +198,6 @@ export class ViewerPage {
 }
 
 /** Generates a large residual ONNX model with the committed Python generator (python3-onnx). */
-export function generateLargeModel(out: string, nodes: number): void {
-  execFileSync('/usr/bin/python3', [path.join(FIXTURES, 'make_large_chain.py'), out, String(nodes)], { stdio: 'inherit' });
+export function generateLargeModel(out: string, nodes: number, scoped = false): void {
+  execFileSync('/usr/bin/python3', [path.join(FIXTURES, 'make_large_chain.py'), out, String(nodes), ...(scoped ? ['--scoped'] : [])], { stdio: 'inherit' });
 }

@@ -163,6 +163,18 @@ describe('model viewer webview: a small conv net', function () {
     }
   });
 
+  it('lays the graph out left to right on request', async () => {
+    const x = async (sel: string) => (await v.page.locator(sel).boundingBox())!.x;
+    const y = async (sel: string) => (await v.page.locator(sel).boundingBox())!.y;
+    assert.ok((await y('svg#graph g.io.output')) > (await y('svg#graph g.io.input')));
+    await v.page.locator('#toggle-direction').click();
+    await v.until("document.querySelector('#graph g.io.output').getBoundingClientRect().x > document.querySelector('#graph g.io.input').getBoundingClientRect().x + 200");
+    assert.ok((await x('svg#graph g.io.output')) > (await x('svg#graph g.io.input')));
+    await v.screenshot('viewer-lr-light');
+    await v.page.locator('#toggle-direction').click();
+    await v.until("document.querySelector('#graph g.io.output').getBoundingClientRect().y > document.querySelector('#graph g.io.input').getBoundingClientRect().y + 200");
+  });
+
   it('exports the view as SVG text and PNG bytes through the host', async () => {
     await v.page.locator('#export-svg').click();
     await v.page.locator('#export-png').click();
@@ -332,6 +344,42 @@ describe('model viewer webview: scale', function () {
     await v.page.locator('#search').press('Enter');
     await v.page.locator(`${NODE}[data-node-id="block3000_add"]`).waitFor();
     await v.page.locator('#details').getByText('block3000_add').first().waitFor();
+  });
+});
+
+describe('model viewer webview: name-scope groups', function () {
+  let v: ViewerPage;
+  before(async function () {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'al-scoped-')), 'scoped_2000.onnx');
+    generateLargeModel(file, 2000, true);
+    v = await ViewerPage.open(file);
+    await v.page.locator('svg#graph g.group-box').first().waitFor();
+  });
+  after(async () => v?.close());
+
+  it('starts a large model with its name scopes closed, one box per top-level scope', async () => {
+    // /layer{k}/block{i}/… : 2,000 nodes in 40 layer scopes
+    assert.equal(await v.page.locator('svg#graph g.group-box').count(), 40);
+    assert.equal(await v.page.locator(NODE).count(), 0);
+    const label = await v.page.locator('svg#graph g.group-box[data-group="layer0"]').textContent();
+    assert.match(label!, /layer0/);
+    assert.match(label!, /50 nodes/);
+  });
+
+  it('opens a scope on click, showing its sub-scopes, and closes it from its frame', async () => {
+    await v.page.locator('svg#graph g.group-box[data-group="layer1"]').click();
+    await v.page.locator('svg#graph g.group-box[data-group="layer1/block10"]').waitFor();
+    assert.equal(await v.page.locator('svg#graph g.group-box[data-group^="layer1/"]').count(), 10);
+    await v.page.locator('svg#graph g.frame[data-frame="layer1"] text.frame-label').click();
+    await v.page.locator('svg#graph g.group-box[data-group="layer1"]').waitFor();
+    assert.equal(await v.page.locator('svg#graph g.group-box[data-group^="layer1/"]').count(), 0);
+  });
+
+  it('opens the scopes around a node that search finds', async () => {
+    await v.page.locator('#search').fill('/layer7/block77/add/Add');
+    await v.page.locator('#search').press('Enter');
+    await v.page.locator(`${NODE}[data-node-id="/layer7/block77/add/Add"].selected`).waitFor();
+    await v.screenshot('viewer-groups-light');
   });
 });
 
