@@ -8,6 +8,7 @@ import { join } from 'node:path';
 const only = process.argv.slice(2);
 const suites = [
   { name: 'unit', cmd: ['npx', 'mocha', '--config', '.mocharc.json'] },
+  { name: 'webview', cmd: ['npx', 'mocha', '--config', '.mocharc.webview.json'], when: '.mocharc.webview.json' },
   { name: 'integration', cmd: ['node', 'scripts/test-integration.mjs'], when: 'scripts/test-integration.mjs' },
   { name: 'ui', cmd: ['node', 'scripts/test-ui.mjs'], when: 'scripts/test-ui.mjs' },
 ];
