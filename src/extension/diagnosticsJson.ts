@@ -1,7 +1,9 @@
 // Where a TF.js layer or graph node is written in a model.json: the offsets of its JSON object,
 // so a finding can be shown on exactly that text. Uses jsonc-parser (VS Code's own JSON parser)
 // for offsets; no `vscode` import, so it is unit-tested directly.
-import { parseTree, type Node as JsonNode } from 'jsonc-parser';
+// The ESM build: the package's main (UMD) build loads its parts with require() calls esbuild cannot
+// follow, so the bundled extension failed at activation with "Cannot find module './impl/format'".
+import { parseTree, type Node as JsonNode } from 'jsonc-parser/lib/esm/main.js';
 
 export interface JsonRange {
   offset: number;
