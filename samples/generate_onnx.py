@@ -19,6 +19,8 @@ def init(name, array):
 
 
 def save(model, name):
+    # Record every intermediate tensor's shape, as exporters usually do, so viewers can show them.
+    model = onnx.shape_inference.infer_shapes(model, strict_mode=True)
     onnx.checker.check_model(model)
     path = os.path.join(HERE, name)
     onnx.save(model, path)
