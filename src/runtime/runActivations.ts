@@ -6,7 +6,7 @@ import { loadModel } from '../core/load';
 import { ModelError, type Model } from '../core/model';
 import type { Backend } from './backend';
 import { throwIfCancelled } from './cancel';
-import { concat0, elementCount, asNumbers, type HostTensor } from './hostTensor';
+import { concat0, asNumbers, type HostTensor } from './hostTensor';
 import { resolveInputs, type ResolvedInput } from './inputs/dims';
 import { fileSource } from './inputs/fileSource';
 import type { ImageOptions } from './inputs/image';
@@ -15,8 +15,10 @@ import { syntheticSource, type Distribution } from './inputs/synthetic';
 import { activationLayers, type ActivationLayer } from './layers';
 import { OnnxBackend } from './onnxBackend';
 import { TfjsBackend } from './tfjsBackend';
-import { DEFAULT_BINS, LayerAccumulator } from './statsAccumulator';
-import { unitAxisFor } from './unitAxis';
+import { DEFAULT_BINS } from './statsAccumulator';
+import type { Worker } from 'node:worker_threads';
+import { createSink, startStatsThread, type CapturedItem, type StatsSink } from './statsSink';
+import { workerEntry } from './client';
 
 export interface RunOptions {
   /** A file or folder of inputs; synthetic inputs when absent. */
@@ -34,6 +36,8 @@ export interface RunOptions {
   everyNode?: boolean;
   threads?: number;
   bins?: number;
+  /** Compute statistics on a second thread while the next batch runs (default true). */
+  statsThread?: boolean;
   /** Run the first batch once untimed before measuring (benchmarks: excludes one-time set-up). */
   warmup?: boolean;
   signal?: AbortSignal;
@@ -54,6 +58,8 @@ export interface RunResult extends ActivationRun {
   totalMs: number;
   /** The runtime that ran the model. */
   runtime: string;
+  /** Wall time from the first batch to the last statistics (inputs, inference, statistics). */
+  measureMs: number;
   /** Extra detail per layer: the activation it applies (for fused ops, the fused one). */
   activations: Record<string, string>;
 }
@@ -65,14 +71,19 @@ const MAX_AUTO_BATCH = 64;
 
 export async function runActivations(modelPath: string, opts: RunOptions = {}): Promise<RunResult> {
   const t0 = performance.now();
-  const model = await loadModel(modelPath);
-  throwIfCancelled(opts.signal);
-  const layers = activationLayers(model, opts.everyNode);
-  const backend = await createBackend(model, layers, opts);
+  const statsWorker = startStatsThread(workerEntry, opts.statsThread ?? true);
   try {
-    return await measure(model, backend, layers, opts, t0);
+    const model = await loadModel(modelPath);
+    throwIfCancelled(opts.signal);
+    const layers = activationLayers(model, opts.everyNode);
+    const backend = await createBackend(model, layers, opts);
+    try {
+      return await measure(model, backend, layers, opts, t0, statsWorker);
+    } finally {
+      await backend.dispose();
+    }
   } finally {
-    await backend.dispose();
+    void statsWorker?.terminate();
   }
 }
 
@@ -93,7 +104,7 @@ async function createBackend(model: Model, layers: ActivationLayer[], opts: RunO
   throw new ModelError(`${model.path}: a ${model.format} file holds no graph to run`);
 }
 
-async function measure(model: Model, backend: Backend, layers: ActivationLayer[], opts: RunOptions, t0: number): Promise<RunResult> {
+async function measure(model: Model, backend: Backend, layers: ActivationLayer[], opts: RunOptions, t0: number, statsWorker: Worker | undefined): Promise<RunResult> {
   const resolution = resolveInputs(backend.inputs, opts.dims ?? {});
   if (resolution.defaulted.length) {
     opts.onNote?.(`symbolic dimensions without a size used defaults: ${resolution.defaulted.map((d) => `${d}=${resolution.used[d]}`).join(', ')} (set them with --dim name=value)`);
@@ -106,15 +117,30 @@ async function measure(model: Model, backend: Backend, layers: ActivationLayer[]
 
   const batchable = inputs.every((i) => i.batchable);
   const formatLayout = model.format === 'onnx' ? 'channels-first' : 'channels-last';
-  const accs = layers.map(
-    (l) =>
-      new LayerAccumulator(
-        { node: l.node, op: l.op, output: l.output },
-        // A vector output of a batched run is [samples]: one unit, not one unit per sample.
-        (rank) => (rank === 1 && batchable ? -1 : unitAxisFor(l.layout, rank, formatLayout)),
-        opts.bins ?? DEFAULT_BINS,
-      ),
+  const sink = createSink(
+    { layers: layers.map((l) => ({ node: l.node, op: l.op, output: l.output, layout: l.layout })), batchable, formatLayout, bins: opts.bins ?? DEFAULT_BINS },
+    statsWorker,
   );
+  try {
+    return await measureWith(model, backend, layers, opts, t0, resolution, inputs, source, batchable, sink);
+  } finally {
+    sink.dispose();
+  }
+}
+
+async function measureWith(
+  model: Model,
+  backend: Backend,
+  layers: ActivationLayer[],
+  opts: RunOptions,
+  t0: number,
+  resolution: ReturnType<typeof resolveInputs>,
+  inputs: ResolvedInput[],
+  source: SampleSource,
+  batchable: boolean,
+  sink: StatsSink,
+): Promise<RunResult> {
+  const loopStart = performance.now();
   const fetch = layers.map((l) => l.output);
   const givenBatch = batchDimGiven(backend, opts.dims ?? {});
   let batchSize = opts.batchSize ?? givenBatch ?? 1; // the first call runs 1 sample to measure its size
@@ -134,12 +160,16 @@ async function measure(model: Model, backend: Backend, layers: ActivationLayer[]
     const out = await backend.run(feeds, fetch);
     inferenceMs += performance.now() - ti;
     let bytes = 0;
+    const items: CapturedItem[] = [];
     layers.forEach((l, i) => {
       const t = out[l.output];
       if (!t) return;
       bytes += t.data.length * 4;
-      accs[i].add(t.dims, asNumbers(t), n);
+      const nums = asNumbers(t);
+      const data = nums instanceof Float32Array || nums instanceof Float64Array ? nums : Float64Array.from(nums);
+      items.push({ layer: i, dims: t.dims, data, samples: n });
     });
+    await sink.add(items);
     samplesDone += n;
     if (autoBatch) {
       batchSize = Math.max(1, Math.min(MAX_AUTO_BATCH, Math.floor(BATCH_BYTES_TARGET / Math.max(1, bytes / n))));
@@ -182,7 +212,8 @@ async function measure(model: Model, backend: Backend, layers: ActivationLayer[]
   await flush(true);
   if (!samplesDone) throw new ModelError(`${opts.inputs ?? 'inputs'}: no samples to run`);
 
-  const stats = accs.map((a) => a.result());
+  const stats = await sink.finish();
+  const measureMs = performance.now() - loopStart;
   const activations: Record<string, string> = {};
   for (const l of layers) activations[l.node] = l.activation;
   return {
@@ -194,6 +225,7 @@ async function measure(model: Model, backend: Backend, layers: ActivationLayer[]
     inferenceMs: Math.round(inferenceMs),
     totalMs: Math.round(performance.now() - t0),
     runtime: backend.runtime,
+    measureMs: Math.round(measureMs),
     activations,
   };
 }
@@ -207,5 +239,3 @@ function batchDimGiven(backend: Backend, dims: Record<string, number>): number |
   return undefined;
 }
 
-export type { ResolvedInput };
-export { elementCount };

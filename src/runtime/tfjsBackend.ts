@@ -109,8 +109,11 @@ function hostDType(dtype: string): HostDType {
   return dtype === 'int32' ? 'int32' : dtype === 'bool' ? 'bool' : dtype === 'string' ? 'string' : 'float32';
 }
 
+/** The tensor's values in an array of our own: the cpu backend's dataSync() returns its storage,
+ *  which other tensors may share and which the statistics thread would take over. */
 function toHost(t: tfTypes.Tensor): HostTensor {
-  return { dtype: hostDType(t.dtype), dims: [...t.shape], data: t.dataSync() as unknown as HostData };
+  const values = t.dataSync() as unknown as Float32Array;
+  return { dtype: hostDType(t.dtype), dims: [...t.shape], data: values.slice() as unknown as HostData };
 }
 
 export class TfjsBackend implements Backend {
