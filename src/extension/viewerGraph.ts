@@ -1,7 +1,7 @@
 // Turns a core Model into the compact graph the viewer webview draws, and answers the webview's
 // requests (weight statistics). No `vscode` import here: the webview tests drive this module
 // directly with models read by the real readers.
-import { type Attribute, type Graph, type Model, type Node, type Tensor, type ValueInfo } from '../core/model';
+import { type Attribute, type FunctionDef, type Graph, type Model, type Node, type Tensor, type ValueInfo } from '../core/model';
 import { activationOf, isReluFamily } from '../analysis/activations';
 import { constantScalarLookup } from '../analysis/constants';
 import { summarize } from '../analysis/summary';
@@ -123,11 +123,32 @@ function lookup<T>(scope: Scope | undefined, pick: (s: Scope) => Map<string, T>,
   return undefined;
 }
 
+/** Function bodies bigger than this are not expanded at each call (the payload would multiply). */
+const MAX_FUNCTION_BODY = 200;
+
 class GraphBuilder {
   private readonly usedIds = new Set<string>();
   readonly tensors = new Map<string, Tensor>();
+  private readonly functions = new Map<string, FunctionDef>();
+  private functionDepth = 0;
 
-  build(graph: Graph, parent?: Scope): GraphInfo {
+  constructor(functions: FunctionDef[] = []) {
+    for (const f of functions) this.functions.set(`${f.domain}\u0000${f.name}`, f);
+  }
+
+  /** A model-local function's body as a graph (its values have no declared types). */
+  private functionBody(f: FunctionDef, scope: Scope, callId: string): GraphInfo | undefined {
+    if (f.nodes.length > MAX_FUNCTION_BODY || this.functionDepth >= 4) return undefined;
+    const graph: Graph = { name: f.domain ? `${f.domain}.${f.name}` : f.name, inputs: [], outputs: [], valueInfo: [], nodes: f.nodes, initializers: [], sparseInitializers: [] };
+    this.functionDepth++;
+    try {
+      return this.build(graph, scope, callId);
+    } finally {
+      this.functionDepth--;
+    }
+  }
+
+  build(graph: Graph, parent?: Scope, idPrefix?: string): GraphInfo {
     const scope: Scope = { values: new Map(), weights: new Map(), parent };
     for (const v of [...graph.inputs, ...graph.valueInfo, ...graph.outputs]) scope.values.set(v.name, v);
     for (const t of graph.initializers) {
@@ -143,7 +164,8 @@ class GraphBuilder {
       if (t) return { name, dtype: t.dtype, shape: [...t.shape] };
       return { name };
     };
-    const nodes: NodeInfo[] = graph.nodes.map((n, i) => this.node(n, i, graph, scope, ref, constScalar));
+    const prefix = idPrefix ?? graph.name;
+    const nodes: NodeInfo[] = graph.nodes.map((n, i) => this.node(n, i, prefix, scope, ref, constScalar));
     return {
       name: graph.name,
       inputs: graph.inputs.filter((v) => !initNames.has(v.name)).map((v) => ref(v.name)),
@@ -152,16 +174,17 @@ class GraphBuilder {
     };
   }
 
-  private uniqueId(node: Node, index: number, graph: Graph): string {
+  /** Unnamed nodes get "<graph or call>/<op>_<index>"; clashes get "#2", "#3" … */
+  private uniqueId(node: Node, index: number, prefix: string): string {
     let base = node.name || `${node.opType}_${index}`;
-    if (!node.name && graph.name) base = `${graph.name}/${base}`;
+    if (!node.name && prefix) base = `${prefix}/${base}`;
     let id = base;
     for (let k = 2; this.usedIds.has(id); k++) id = `${base}#${k}`;
     this.usedIds.add(id);
     return id;
   }
 
-  private node(n: Node, index: number, graph: Graph, scope: Scope, ref: (name: string) => ValueRef, constScalar: (name: string) => number | undefined): NodeInfo {
+  private node(n: Node, index: number, prefix: string, scope: Scope, ref: (name: string) => ValueRef, constScalar: (name: string) => number | undefined): NodeInfo {
     const act = activationOf(n, constScalar);
     const weightNames = new Set(n.weights ?? []);
     for (const i of n.inputs) if (i && lookup(scope, (s) => s.weights, i)) weightNames.add(i);
@@ -172,7 +195,7 @@ class GraphBuilder {
       weights.push({ name: t.name, dtype: t.dtype, shape: [...t.shape], elementCount: t.elementCount, byteSize: t.byteSize, location: t.location });
     }
     const info: NodeInfo = {
-      id: this.uniqueId(n, index, graph),
+      id: this.uniqueId(n, index, prefix),
       name: n.name,
       op: n.opType,
       domain: n.domain,
@@ -190,6 +213,11 @@ class GraphBuilder {
       const graphs = a.value.type === 'graph' ? [a.value.value] : a.value.type === 'graphs' ? a.value.value : [];
       graphs.forEach((g, k) => info.subgraphs.push({ attribute: graphs.length > 1 ? `${a.name}[${k}]` : a.name, graph: this.build(g, scope) }));
     }
+    const fn = this.functions.get(`${n.domain}\u0000${n.opType}`);
+    if (fn) {
+      const body = this.functionBody(fn, scope, info.id);
+      if (body) info.subgraphs.push({ attribute: 'function', graph: body });
+    }
     return info;
   }
 }
@@ -202,7 +230,7 @@ export interface BuiltModel {
 }
 
 export function buildViewerGraph(model: Model): BuiltModel {
-  const builder = new GraphBuilder();
+  const builder = new GraphBuilder(model.functions);
   const graph = builder.build(model.graph);
   const info: ModelInfo = { ...summarize(model) };
   if (model.docString) info.docString = cut(model.docString, 4000);

@@ -43,6 +43,17 @@ describe('viewer graph built by the host', () => {
     assert.match(branch.attributes.find((a) => a.name === 'then_branch')!.value, /graph then_body: 1 nodes/);
   });
 
+  it('gives each call of a model-local function its body, with ids under the call', async () => {
+    const { graph } = buildViewerGraph(await loadModel(path.join(FIXTURES, 'viewer_function.onnx')));
+    assert.deepEqual(
+      graph.nodes.map((n) => [n.id, n.subgraphs.map((s) => [s.attribute, s.graph.nodes.map((b) => `${b.id}:${b.op}`)])]),
+      [
+        ['first_call', [['function', ['first_call/Constant_0:Constant', 'first_call/Relu_1:Relu', 'first_call/Mul_2:Mul']]]],
+        ['second_call', [['function', ['second_call/Constant_0:Constant', 'second_call/Relu_1:Relu', 'second_call/Mul_2:Mul']]]],
+      ],
+    );
+  });
+
   it('sends the graph in a compact form that decodes to exactly the same graph and is smaller', async () => {
     const { graph } = buildViewerGraph(await loadModel(IF_MODEL));
     assert.deepEqual(decodeGraph(JSON.parse(JSON.stringify(encodeGraph(graph)))), graph);

@@ -231,6 +231,20 @@ describe('model viewer webview: subgraphs and errors', () => {
     }
   });
 
+  it('opens the body of a model-local function at its call', async () => {
+    const v = await ViewerPage.open(path.join(FIXTURES, 'viewer_function.onnx'));
+    try {
+      await v.waitForGraph();
+      assert.equal(await v.page.locator(NODE).count(), 2);
+      await v.page.locator(`${NODE}[data-node-id="second_call"] text.toggle`).click();
+      await v.page.locator(`${NODE}[data-node-id="second_call/Relu_1"]`).waitFor();
+      assert.equal(await v.page.locator(NODE).count(), 5);
+      assert.match((await v.page.locator(`${NODE}[data-node-id="second_call/Relu_1"]`).getAttribute('class'))!, /\brelu\b/);
+    } finally {
+      await v.close();
+    }
+  });
+
   it('shows the reader\'s error for an unreadable model instead of a blank panel', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'al-viewer-'));
     const bad = path.join(dir, 'broken.onnx');
