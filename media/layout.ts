@@ -2,11 +2,11 @@
 // ordering sweeps, and coordinates by isotonic regression (each node as close as possible to the
 // mean of its neighbours, in order, without overlaps). Linear-ish in nodes + edges.
 //
-// Why not d3-dag (installed, and used by the bench for comparison): measured on this machine
-// (Node 20, 2 cores) on a residual chain, d3-dag 1.2 sugiyama with longest-path layering,
-// two-layer decrossing and greedy coordinates took 612 ms for 1,000 nodes, 1,422 ms for 5,000 and
-// 3,188 ms for 20,000 — over the 3 s first-picture budget on its own. This layout does 20,000 nodes
-// in well under 200 ms (see scripts/bench-layout.ts for the numbers on your machine).
+// Why not d3-dag (installed; `npx tsx scripts/bench-layout.ts --compare` times both): on this
+// machine (Node 20, 2 shared cores) on a residual chain, d3-dag 1.2 sugiyama with longest-path
+// layering, two-layer decrossing and greedy coordinates took 351 ms for 1,000 nodes, 1,126 ms for
+// 5,000 and 3,201 ms for 20,000 — over the whole 3 s first-picture budget on its own. This layout
+// took 27 ms, 60 ms and 198 ms on the same graphs.
 
 export interface LayoutInput {
   /** Node sizes in top-to-bottom orientation (the caller swaps w/h for left-to-right). */
