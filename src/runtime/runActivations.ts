@@ -106,7 +106,10 @@ async function createBackend(model: Model, layers: ActivationLayer[], opts: RunO
 
 async function measure(model: Model, backend: Backend, layers: ActivationLayer[], opts: RunOptions, t0: number, statsWorker: Worker | undefined): Promise<RunResult> {
   const resolution = resolveInputs(backend.inputs, opts.dims ?? {});
-  if (resolution.defaulted.length) {
+  if (opts.inputs) {
+    // Files set the sizes of the model's symbolic per-sample dims; report only what the user gave.
+    for (const name of resolution.defaulted) delete resolution.used[name];
+  } else if (resolution.defaulted.length) {
     opts.onNote?.(`symbolic dimensions without a size used defaults: ${resolution.defaulted.map((d) => `${d}=${resolution.used[d]}`).join(', ')} (set them with --dim name=value)`);
   }
   const inputs = resolution.inputs;

@@ -58,6 +58,28 @@ describe('run: dead units against ground truth', () => {
     for (const [node, dead] of Object.entries(truth.dead)) assert.deepEqual(r.layers.find((l) => l.node === node)?.deadUnits, dead, node);
   });
 
+  it('a transformer encoder with named dynamic dims (batch, sequence) and int64 tokens: dead feed-forward units on the last axis equal the hook truth', () => {
+    const dir = path.join(DEAD_CNN, 'transformer');
+    const truth = JSON.parse(fs.readFileSync(path.join(dir, 'truth.json'), 'utf8')) as { samples: number; layers: { node: string; units: number; deadUnits: number[] }[] };
+    const r = runCli(['run', path.join(dir, 'tiny_transformer.onnx'), '--inputs', path.join(dir, 'tokens.npy'), '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { samples: number; layers: (JsonLayer & { unitAxis: number })[] };
+    assert.equal(out.samples, truth.samples);
+    const t = truth.layers[0];
+    const l = out.layers.find((x) => x.node === t.node)!;
+    assert.equal(l.units, t.units);
+    assert.equal(l.unitAxis, 2, 'units of a [batch, sequence, hidden] output are on the last axis');
+    assert.deepEqual(l.deadUnits, t.deadUnits);
+  });
+
+  it('resolves the named sequence dimension from --dim for synthetic tokens and reports it', () => {
+    const r = runCli(['run', path.join(DEAD_CNN, 'transformer', 'tiny_transformer.onnx'), '--dim', 'sequence=5', '--samples', '8', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { dims: Record<string, number>; layers: JsonLayer[] };
+    assert.equal(out.dims.sequence, 5);
+    assert.deepEqual(out.layers.find((x) => x.node === '/enc/ffn_relu/Relu')!.deadUnits.filter((u) => [3, 17, 40].includes(u)), [3, 17, 40]);
+  });
+
   for (const name of ['bn_planted', 'bn_folded', 'mlp_planted']) {
     it(`planted dead channels in ${name}.onnx are found on synthetic inputs, and only those`, async () => {
       const truth = JSON.parse(fs.readFileSync(path.join(ANALYSIS, `${name}.truth.json`), 'utf8')) as { planted: Record<string, number[]> };
