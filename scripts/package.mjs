@@ -2,8 +2,8 @@
 // The bundles carry all JavaScript dependencies, so node_modules stays out (--no-dependencies);
 // .vscodeignore lists what ships (dist/, package.json, docs), everything else stays out.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { repoRoot } from './codeserver.mjs';
 
@@ -17,6 +17,7 @@ function run(cmd, args, opts = {}) {
 export function packageExtension({ out, production = true, quiet = false } = {}) {
   const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
   const vsix = out ?? join(repoRoot, `${pkg.name}-${pkg.version}.vsix`);
+  mkdirSync(dirname(vsix), { recursive: true });
   run(process.execPath, ['scripts/build.mjs', ...(production ? ['--production'] : [])]);
   const vsce = join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
   run(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '--out', vsix]);
