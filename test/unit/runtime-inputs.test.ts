@@ -132,3 +132,26 @@ describe('run: inputs', () => {
     assert.equal(out.layers.length, 3);
   });
 });
+
+describe('run: hostile inputs', () => {
+  it('refuses a .npy whose header claims far more data than the file holds, without allocating it', () => {
+    const header = "{'descr': '<f4', 'fortran_order': False, 'shape': (4000000000, 3), }".padEnd(117, ' ') + '\n';
+    const bytes = new Uint8Array(10 + header.length + 24);
+    bytes.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0], 0);
+    new DataView(bytes.buffer).setUint16(8, header.length, true);
+    bytes.set(new TextEncoder().encode(header), 10);
+    assert.throws(() => parseNpy(bytes, 'big.npy'), (e: Error) => e instanceof ModelError && /big\.npy: data holds 24 bytes, shape \(4000000000, 3\) needs 48000000000/.test(e.message));
+  });
+
+  it('refuses a TensorProto whose dims claim more values than it stores', async () => {
+    const dir = tmp();
+    const pb = onnx.TensorProto.encode({ name: 'x', dims: [100000000, 3], dataType: 1, rawData: new Uint8Array(12) }).finish();
+    fs.writeFileSync(path.join(dir, 'big.pb'), pb);
+    const inputs = resolveInputs(sig, {}).inputs;
+    await assert.rejects(collect(fileSource(path.join(dir, 'big.pb'), inputs, {}).chunks()), /big\.pb: raw data holds 12 bytes/);
+  });
+
+  it('refuses symbolic sizes that would make a giant synthetic input', () => {
+    assert.throws(() => resolveInputs([{ name: 'x', dtype: 'float32', shape: ['N', 'h', 'w'] }], { h: 100000, w: 100000 }), (e: Error) => e instanceof ModelError && /input 'x' would need/.test(e.message));
+  });
+});

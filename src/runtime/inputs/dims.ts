@@ -13,6 +13,9 @@ export function defaultDimSize(name: string, axis: number, rank: number): number
   return 1;
 }
 
+/** Largest input per sample (elements) a run will allocate: 256 Mi (1 GiB of float32). */
+export const MAX_SAMPLE_ELEMENTS = 2 ** 28;
+
 export interface ResolvedInput {
   name: string;
   dtype: string;
@@ -50,6 +53,10 @@ export function resolveInputs(sig: readonly InputSignature[], given: Record<stri
       return size;
     });
     for (const s of resolved) if (!Number.isSafeInteger(s) || s < 0) throw new ModelError(`input '${inp.name}' has a bad dimension ${s}`);
+    const perSample = (batchable ? resolved.slice(1) : resolved).reduce((a, b) => a * b, 1);
+    if (perSample > MAX_SAMPLE_ELEMENTS) {
+      throw new ModelError(`input '${inp.name}' would need ${perSample.toLocaleString('en-US')} elements per sample (shape [${resolved.join(', ')}]); set smaller sizes with --dim name=value`);
+    }
     const symbolic = inp.shape.map((d) => typeof d !== 'number');
     return { name: inp.name, dtype: inp.dtype, batchable, sampleShape: batchable ? resolved.slice(1) : resolved, symbolic: batchable ? symbolic.slice(1) : symbolic };
   });

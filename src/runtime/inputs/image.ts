@@ -31,12 +31,19 @@ function decode(file: string): Rgba {
   const lower = file.toLowerCase();
   try {
     if (lower.endsWith('.png')) {
+      // The IHDR chunk gives the size: refuse a decompression bomb before inflating it.
+      if (bytes.length >= 24) {
+        const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        const w = v.getUint32(16), h = v.getUint32(20);
+        if (w * h > MAX_PIXELS) throw new ModelError(`${file}: ${w}×${h} pixels is too large an image`);
+      }
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
     }
     const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_PIXELS / 1e6, maxMemoryUsageInMB: 1024 });
     return { width: img.width, height: img.height, data: img.data };
   } catch (e) {
+    if (e instanceof ModelError) throw e;
     throw new ModelError(`${file}: cannot decode the image (${(e as Error).message})`);
   }
 }

@@ -12,6 +12,8 @@ const DESCR: Record<string, HostDType> = {
   i4: 'int32', u4: 'uint32', i8: 'int64', u8: 'uint64', b1: 'bool',
 };
 
+const BYTES: Record<string, number> = { float16: 2, float32: 4, float64: 8, int8: 1, uint8: 1, int16: 2, uint16: 2, int32: 4, uint32: 4, int64: 8, uint64: 8, bool: 1 };
+
 export function parseNpy(bytes: Uint8Array, where: string): HostTensor {
   const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
   if (bytes.length < 10 || magic.some((m, i) => bytes[i] !== m)) throw new ModelError(`${where}: not a .npy file (bad magic)`);
@@ -32,10 +34,11 @@ export function parseNpy(bytes: Uint8Array, where: string): HostTensor {
   const dims = shapeText.split(',').map((s) => s.trim()).filter((s) => s.length).map(Number);
   if (dims.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new ModelError(`${where}: bad shape (${shapeText})`);
   const count = elementCount(dims);
-  const data = allocate(dtype, count) as Float32Array;
   const start = headerStart + headerLen;
-  const need = count * data.BYTES_PER_ELEMENT;
+  const need = count * BYTES[dtype];
+  // Checked before allocating: a header may claim any shape.
   if (bytes.length - start < need) throw new ModelError(`${where}: data holds ${bytes.length - start} bytes, shape (${shapeText}) needs ${need}`);
+  const data = allocate(dtype, count) as Float32Array;
   new Uint8Array(data.buffer).set(bytes.subarray(start, start + need));
   return { dtype, dims, data };
 }

@@ -18,7 +18,9 @@ export interface SyntheticOptions {
 export const INT_RANGE = 10;
 
 export function syntheticSource(inputs: readonly ResolvedInput[], opts: SyntheticOptions): SampleSource {
-  const chunk = Math.max(1, opts.chunk ?? 16);
+  // At most ~16 Mi elements per chunk, so a large input does not multiply into a giant allocation.
+  const perSample = Math.max(1, ...inputs.map((i) => elementCount(i.sampleShape)));
+  const chunk = Math.max(1, Math.min(opts.chunk ?? 16, Math.floor(2 ** 24 / perSample)));
   return {
     description: `synthetic ${opts.distribution} seed ${opts.seed}`,
     total: opts.samples,

@@ -42,6 +42,8 @@ function num(v: number | Long | { toNumber(): number }): number {
 }
 type Long = { low: number; high: number; unsigned: boolean };
 
+const BYTES_PER: Record<string, number> = { float32: 4, float64: 8, float16: 2, int8: 1, uint8: 1, int16: 2, uint16: 2, int32: 4, uint32: 4, int64: 8, uint64: 8, bool: 1, string: 0 };
+
 export function tensorFromProto(proto: onnx.ITensorProto, where: string): HostTensor {
   const dims = (proto.dims ?? []).map((d) => num(d as number));
   const typeName = onnxDTypeName(proto.dataType ?? 0);
@@ -50,17 +52,20 @@ export function tensorFromProto(proto: onnx.ITensorProto, where: string): HostTe
   if (proto.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) throw new ModelError(`${where}: tensors with external data are not supported as inputs`);
   const count = elementCount(dims);
   if (dims.some((d) => !Number.isSafeInteger(d) || d < 0) || count > 2 ** 31) throw new ModelError(`${where}: bad tensor shape [${dims.join(', ')}]`);
-  const data = allocate(dtype, count);
   const raw = proto.rawData;
   if (raw && raw.length) {
     if (dtype === 'string') throw new ModelError(`${where}: string tensor with raw data`);
-    const bytesPer = (data as Float32Array).BYTES_PER_ELEMENT;
+    const bytesPer = BYTES_PER[dtype];
+    // Checked before allocating: the dims may claim any size.
     if (raw.length !== count * bytesPer) throw new ModelError(`${where}: raw data holds ${raw.length} bytes, the shape needs ${count * bytesPer}`);
+    const data = allocate(dtype, count);
     new Uint8Array((data as Float32Array).buffer).set(raw);
     return { dtype, dims, data };
   }
+  let data: HostData | undefined;
   const fill = (values: ArrayLike<unknown>, conv: (v: unknown) => unknown): void => {
     if (values.length !== count) throw new ModelError(`${where}: holds ${values.length} values, the shape needs ${count}`);
+    data = allocate(dtype, count);
     const d = data as unknown as unknown[];
     for (let i = 0; i < count; i++) d[i] = conv(values[i]);
   };
@@ -73,7 +78,7 @@ export function tensorFromProto(proto: onnx.ITensorProto, where: string): HostTe
     case 'string': fill(proto.stringData ?? [], (v) => new TextDecoder().decode(v as Uint8Array)); break;
     default: fill(proto.int32Data ?? [], Number); // int8/16/32, uint8/16, bool, float16 (bits)
   }
-  return { dtype, dims, data: data as HostData };
+  return { dtype, dims, data: data ?? allocate(dtype, 0) };
 }
 
 function longString(v: unknown): string {
