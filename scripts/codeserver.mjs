@@ -181,6 +181,14 @@ export async function startCodeServer(cs, { folder, userDataDir, extensionsDir, 
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
   let exited = null;
+  // Never leave a server behind: stop it when this process exits or is interrupted.
+  const killChild = () => exited === null && child.kill('SIGTERM');
+  const onSignal = (sig) => {
+    killChild();
+    process.exit(sig === 'SIGINT' ? 130 : 143);
+  };
+  process.once('exit', killChild);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) if (process.listenerCount(sig) === 0) process.once(sig, onSignal);
   child.on('exit', (code) => (exited = code ?? -1));
   const url = `http://127.0.0.1:${port}/`;
   const deadline = Date.now() + 60_000;

@@ -62,12 +62,7 @@ async function main() {
   const server = await startCodeServer(cs, { folder, ...dirs, port: await portToUse(), trustAll: true, quiet: !argv.includes('--verbose') });
   console.log(`\nActivation Lens is running in VS Code (code-server) at:\n\n    ${server.folderUrl}\n`);
   console.log(`Workspace: ${folder}\nOpen any .onnx file (or a TF.js model.json via "Activation Lens: Open Model"). Ctrl+C stops the server.`);
-  const stop = async () => {
-    await server.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  // startCodeServer stops the server on Ctrl+C / SIGTERM.
 }
 
 main().catch((e) => {
