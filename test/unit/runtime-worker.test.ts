@@ -23,6 +23,13 @@ describe('run: worker thread', function () {
     assert.equal(progress.at(-1)!.samplesTotal, 40);
   });
 
+  it('statistics computed on the statistics thread equal those computed on the run thread', async () => {
+    const opts = { inputs: path.join(ROOT, 'test/fixtures/dead-cnn/inputs.npy'), batchSize: 32 };
+    const threaded = await runActivations(MODEL, { ...opts, statsThread: true });
+    const inThread = await runActivations(MODEL, { ...opts, statsThread: false });
+    assert.deepEqual(threaded.layers.map((l) => ({ ...l, timeMs: 0 })), inThread.layers.map((l) => ({ ...l, timeMs: 0 })));
+  });
+
   it('stops a long run within seconds of cancelling', async () => {
     const controller = new AbortController();
     let seen = 0;
