@@ -49,7 +49,7 @@ dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margi
 dt { opacity: .75; } dd { margin: 0; }
 ul.items { margin: 0; padding-left: 18px; }
 .related button { margin: 0 6px 4px 0; padding: 2px 8px; color: var(--vscode-button-secondaryForeground); background: var(--vscode-button-secondaryBackground); border: 0; border-radius: 2px; cursor: pointer; font: inherit; }
-svg.plot { background: var(--vscode-textCodeBlock-background); border-radius: 3px; }
+svg.plot { background: var(--vscode-textCodeBlock-background); border-radius: 3px; max-width: 100%; height: auto; }
 svg .axis { stroke: var(--vscode-editorLineNumber-foreground, #888); stroke-width: 1; }
 svg .f { stroke: var(--vscode-charts-blue, #3794ff); stroke-width: 2; fill: none; }
 svg .df { stroke: var(--vscode-charts-orange, #d18616); stroke-width: 1.5; fill: none; stroke-dasharray: 4 3; }
