@@ -10,6 +10,7 @@ import { ModelError, type Model } from '../core/model';
 import type { Backend, InputSignature } from './backend';
 import type { HostData, HostDType, HostTensor } from './hostTensor';
 import type { ActivationLayer } from './layers';
+import { toTfjsTopology } from './kerasCompat';
 
 type Tf = typeof tfTypes;
 let tfPromise: Promise<{ tf: Tf; backend: string }> | undefined;
@@ -93,7 +94,7 @@ export function readArtifacts(file: string): tfTypes.io.ModelArtifacts {
     off += b.byteLength;
   }
   return {
-    modelTopology: json.modelTopology as tfTypes.io.ModelArtifacts['modelTopology'],
+    modelTopology: (json.format === 'graph-model' ? json.modelTopology : toTfjsTopology(json.modelTopology)) as tfTypes.io.ModelArtifacts['modelTopology'],
     format: json.format,
     generatedBy: json.generatedBy,
     convertedBy: json.convertedBy ?? undefined,

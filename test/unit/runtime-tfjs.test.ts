@@ -101,4 +101,36 @@ describe('run: TensorFlow.js models', function () {
     assert.equal(act.units, 5);
     assert.deepEqual(act.deadUnits, [1, 4]);
   });
+
+  it('runs a Keras 3 layers-model (batch_shape, DTypePolicy, keras_history, nested Sequential) that tfjs alone cannot load', async () => {
+    const file = path.join(ROOT, 'test/fixtures/tfjs/keras3-functional/model.json');
+    const { tf: tfr } = await getTf();
+    await assert.rejects(tfr.loadLayersModel({ load: async () => ({ ...readArtifacts(file), modelTopology: JSON.parse(fs.readFileSync(file, 'utf8')).modelTopology }) }));
+    const r = await runActivations(file, { samples: 32 });
+    const names = r.layers.map((l) => l.node);
+    for (const n of ['dense', 'relu_leaky', 'relu_thr', 'leaky', 'act', 'head']) assert.ok(names.includes(n), `${n} missing from ${names}`);
+    // relu_thr is ReLU(threshold=0.5) of relu_leaky's output: it zeroes everything relu_leaky zeroes, and more
+    const z = (n: string): number => r.layers.find((l) => l.node === n)!.zeroFraction;
+    assert.ok(z('relu_thr') > z('relu_leaky'));
+  });
+
+  it('computes Keras ReLU(negative_slope) as a leaky ReLU, as Keras does (tfjs ReLU ignores the slope)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'al-tfjs-relu-'));
+    const topology = {
+      class_name: 'Sequential',
+      config: { name: 's', layers: [{ class_name: 'ReLU', config: { name: 'slope', negative_slope: 0.1, threshold: 0, max_value: null, batch_input_shape: [null, 3], dtype: 'float32' } }] },
+      keras_version: '2.15.0',
+      backend: 'tensorflow',
+    };
+    fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify({ format: 'layers-model', modelTopology: topology, weightsManifest: [] }));
+    const model = await loadModel(path.join(dir, 'model.json'));
+    const layers = activationLayers(model);
+    const backend = await TfjsBackend.create(model, layers);
+    try {
+      const out = await backend.run({ [backend.inputs[0].name]: { dtype: 'float32', dims: [1, 3], data: new Float32Array([-2, 0, 3]) } }, layers.map((l) => l.output));
+      assert.deepEqual(Array.from(out[layers[0].output].data as Float32Array).map((v) => +v.toFixed(5)), [-0.2, 0, 3]);
+    } finally {
+      await backend.dispose();
+    }
+  });
 });

@@ -145,7 +145,7 @@ function progressPrinter(): ((done: number, total?: number) => void) & { done():
   const tty = process.stderr.isTTY;
   const f = ((done: number, total?: number) => {
     const now = Date.now();
-    if (now - start < 1000 || now - last < (tty ? 250 : 5000)) return;
+    if (now - start < (tty ? 1000 : 5000) || now - last < (tty ? 250 : 5000)) return;
     last = now;
     shown = true;
     const text = `running: ${done}${total ? `/${total}` : ''} samples`;
