@@ -62,13 +62,15 @@ function summary(r: RunResult): string {
 }
 
 /** Runs the command. With an argument object no question is asked (tests, other commands). */
-export async function runActivationsCommand(uriArg?: unknown, argsArg?: unknown): Promise<RunResult | undefined> {
+export async function runActivationsCommand(uriArg?: unknown, rawArgs?: unknown): Promise<RunResult | undefined> {
+  // Menus pass (uri) or, from the explorer, (uri, selectedUris[]): only a plain object is arguments.
+  const argsArg = rawArgs && typeof rawArgs === 'object' && !Array.isArray(rawArgs) && !(rawArgs instanceof vscode.Uri) ? rawArgs : undefined;
   const model = activeModelUri(uriArg) ?? (argsArg ? undefined : await pickModel());
   if (!model) {
     if (argsArg) void vscode.window.showErrorMessage('Activation Lens: no model to run');
     return undefined;
   }
-  const args: RunCommandArgs = argsArg && typeof argsArg === 'object' ? (argsArg as RunCommandArgs) : {};
+  const args: RunCommandArgs = (argsArg as RunCommandArgs | undefined) ?? {};
   const source = argsArg ? args.inputs ?? 'synthetic' : await pickInputs(model);
   if (!source) return undefined;
   const options = runOptionsFromSettings(model, args);
