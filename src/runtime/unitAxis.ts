@@ -16,7 +16,7 @@ const CHANNELS_FIRST_OPS = new Set([
 const CHANNELS_LAST_OPS = new Set([
   'MatMul', 'Gemm', 'FusedGemm', 'FusedMatMul', 'MatMulInteger', 'QLinearMatMul', 'MatMulNBits', 'QGemm',
   'LayerNormalization', 'SimplifiedLayerNormalization', 'SkipLayerNormalization', 'Einsum', 'Attention',
-  'MultiHeadAttention', 'RNN', 'LSTM', 'GRU', 'Gather', 'EmbedLayerNormalization', 'Flatten', 'Transpose',
+  'MultiHeadAttention', 'RNN', 'LSTM', 'GRU', 'Gather', 'EmbedLayerNormalization', 'Flatten',
 ]);
 
 /** Ops that keep their first input's layout; the search walks through them. */
@@ -41,6 +41,7 @@ export class LayoutResolver {
     let current: Node | undefined = node;
     for (let steps = 0; current && steps < 64; steps++) {
       const op = current.opType;
+      if (op === 'Transpose') return transposeLayout(current);
       if (CHANNELS_FIRST_OPS.has(op)) return 'channels-first';
       if (CHANNELS_LAST_OPS.has(op)) return 'channels-last';
       if (steps > 0 && !LAYOUT_PRESERVING.has(op)) return undefined;
@@ -50,6 +51,19 @@ export class LayoutResolver {
     }
     return undefined;
   }
+}
+
+/** A Transpose that moves channels: NCHW→NHWC ([0, 2, …, 1]) leaves them last, NHWC→NCHW
+ *  ([0, n−1, 1, …]) puts them on axis 1 (tf2onnx wraps convolutions in such pairs). */
+function transposeLayout(node: Node): ChannelLayout | undefined {
+  const a = node.attributes.find((x) => x.name === 'perm');
+  if (!a || a.value.type !== 'ints') return undefined;
+  const perm = a.value.value.map(Number);
+  const n = perm.length;
+  if (n < 3 || perm[0] !== 0) return undefined;
+  if (perm[n - 1] === 1 && perm.slice(1, -1).every((p, i) => p === i + 2)) return 'channels-last';
+  if (perm[1] === n - 1 && perm.slice(2).every((p, i) => p === i + 1)) return 'channels-first';
+  return undefined;
 }
 
 /** The unit axis for an output of the given rank. Unknown layouts follow the format's convention:

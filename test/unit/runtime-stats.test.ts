@@ -2,7 +2,8 @@
 // samples are split into batches, with units on the channel axis.
 import * as assert from 'node:assert/strict';
 import { LayerAccumulator, StreamingHistogram } from '../../src/runtime/statsAccumulator';
-import { unitAxisFor } from '../../src/runtime/unitAxis';
+import { LayoutResolver, unitAxisFor } from '../../src/runtime/unitAxis';
+import type { Graph, Node } from '../../src/core/model';
 import { SeededRandom } from '../../src/runtime/inputs/random';
 
 function randomBatch(rng: SeededRandom, n: number, c: number, hw: number, deadUnit: number): Float32Array {
@@ -124,5 +125,33 @@ describe('run: streaming activation statistics', () => {
       for (let i = u; i < nhwc.length; i += c) if (nhwc[i] > 0) pos++;
       assert.equal(s.activeRate[u], pos / (n * 4));
     }
+  });
+
+  it('finds the layout from the producing op: through residual adds to a Conv, MatMul outputs, tf2onnx transposes', () => {
+    const node = (name: string, opType: string, inputs: string[], perm?: number[]): Node => ({
+      name, opType, domain: '', inputs, outputs: [name], attributes: perm ? [{ name: 'perm', value: { type: 'ints', value: perm } }] : [],
+    });
+    const nodes = [
+      node('conv', 'Conv', ['x', 'w']),
+      node('bn', 'BatchNormalization', ['conv']),
+      node('relu1', 'Relu', ['bn']),
+      node('add', 'Add', ['relu1', 'conv']),
+      node('relu2', 'Relu', ['add']),
+      node('mm', 'MatMul', ['seq', 'w2']),
+      node('bias', 'Add', ['mm', 'b2']),
+      node('gelu', 'Relu', ['bias']),
+      node('toNhwc', 'Transpose', ['conv'], [0, 2, 3, 1]),
+      node('relu3', 'Relu', ['toNhwc']),
+      node('toNchw', 'Transpose', ['x'], [0, 3, 1, 2]),
+      node('relu4', 'Relu', ['toNchw']),
+    ];
+    const graph: Graph = { name: 'g', inputs: [], outputs: [], valueInfo: [], nodes, initializers: [], sparseInitializers: [] };
+    const r = new LayoutResolver(graph);
+    const at = (n: string): string | undefined => r.layoutOf(nodes.find((x) => x.name === n)!);
+    assert.equal(at('relu1'), 'channels-first');
+    assert.equal(at('relu2'), 'channels-first');
+    assert.equal(at('gelu'), 'channels-last');
+    assert.equal(at('relu3'), 'channels-last');
+    assert.equal(at('relu4'), 'channels-first');
   });
 });
