@@ -68,6 +68,11 @@ async function pickParams(variant: VariantId, uri: vscode.Uri): Promise<Record<s
   return text === undefined ? undefined : { alpha: Number(text) };
 }
 
+function defaultParams(variant: VariantId, uri: vscode.Uri): Record<string, number> {
+  if (variant !== 'leaky-relu') return {};
+  return { alpha: vscode.workspace.getConfiguration('activationLens.analysis', uri).get<number>('leakyReluAlpha', 0.01) };
+}
+
 async function pickNodes(uri: vscode.Uri, args: RewriteArgs): Promise<string[] | undefined | null> {
   if (args.nodes?.length) return args.nodes;
   const relus = await reluNames(uri);
@@ -106,7 +111,9 @@ export async function rewriteModelCommand(arg?: unknown): Promise<ModelRewriteRe
   try {
     const variant = args.variant ?? (await pickVariant());
     if (!variant) return undefined;
-    const params = args.params ?? (await pickParams(variant, model));
+    // A variant chosen from the list gets its parameter asked; a named one ("Write a Copy with
+    // Leaky ReLU…", quick fixes) uses the defaults (Leaky ReLU: the leakyReluAlpha setting).
+    const params = args.params ?? (args.variant ? defaultParams(variant, model) : await pickParams(variant, model));
     if (!params) return undefined;
     const nodes = await pickNodes(model, args);
     if (nodes === null) return undefined;

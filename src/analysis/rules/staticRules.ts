@@ -297,7 +297,7 @@ async function linearRule(ctx: Ctx, site: ReluSite, lin: LinearUnits): Promise<v
     const units = weak.map((w) => w.u);
     push(ctx, {
       rule: 'linear-relu-negative-bias', severity: severityFor(units.length, n), confidence: 'low', node: site.node.name, source: lin.node.name, units, unitCount: n,
-      message: `${describeUnits(units, noun)} of ${n} in ${src} have a bias far below the weight scale: with unit-variance inputs P(active) ≈ Φ(b/‖w‖) < ${formatProbability(ctx.opts.activeProbability)} (${noun} ${worst.u}: b/‖w‖ = ${worst.z.toFixed(1)}), as a BatchNorm shift folded into the bias leaves it.`,
+      message: `${describeUnits(units, noun)} of ${n} in ${src} have a bias far below the weight scale: with unit-variance inputs P(active) ≈ Φ(b/‖w‖) < ${formatProbability(ctx.opts.activeProbability)} (${noun} ${worst.u}: b/‖w‖ = ${worst.z.toFixed(1)}); a BatchNorm shift folded into the bias looks like this.`,
     }, { afterBatchNorm: true });
   }
 }
