@@ -144,7 +144,8 @@ async function measureWith(
   sink: StatsSink,
 ): Promise<RunResult> {
   const loopStart = performance.now();
-  const fetch = layers.map((l) => l.output);
+  // A model without activations still runs (its inputs are checked); it then fetches its outputs.
+  const fetch = layers.length ? layers.map((l) => l.output) : backend.outputs.slice(0, 1);
   const givenBatch = batchDimGiven(backend, opts.dims ?? {});
   let batchSize = opts.batchSize ?? givenBatch ?? 1; // the first call runs 1 sample to measure its size
   let autoBatch = opts.batchSize === undefined && givenBatch === undefined;

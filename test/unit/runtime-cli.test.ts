@@ -35,6 +35,15 @@ describe('run: CLI process', function () {
     assert.ok(Date.now() - t0 < 20000);
   });
 
+  it('a model without activation layers runs and reports an empty layer list', () => {
+    const conv = '/usr/share/libonnx-testdata/data/pytorch-converted/test_Conv2d/model.onnx';
+    const r = runCli(['run', conv, '--samples', '2', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.samples, 2);
+    assert.deepEqual(out.layers, []);
+  });
+
   it('a model that is not a model exits 2 naming the file', () => {
     const r = runCli(['run', path.join(ROOT, 'package.json')]);
     assert.equal(r.status, 2);
