@@ -127,21 +127,21 @@ export class TfjsBackend implements Backend {
     private readonly disposeModel: () => void,
   ) {}
 
-  static async create(model: Model, layers: ActivationLayer[], _opts: unknown = {}): Promise<TfjsBackend> {
+  static async create(model: Model, layers: ActivationLayer[], opts: { onNote?: (m: string) => void } = {}): Promise<TfjsBackend> {
     const { tf, backend } = await getTf();
     const artifacts = readArtifacts(model.path);
     const handler: tfTypes.io.IOHandler = { load: async () => artifacts };
     const isGraph = model.format === 'tfjs-graph' || artifacts.format === 'graph-model';
     try {
       if (isGraph) return await TfjsBackend.graph(tf, backend, await tf.loadGraphModel(handler), layers);
-      return TfjsBackend.layers(tf, backend, await tf.loadLayersModel(handler), layers);
+      return TfjsBackend.layers(tf, backend, await tf.loadLayersModel(handler), layers, opts.onNote);
     } catch (e) {
       if (e instanceof ModelError) throw e;
       throw new ModelError(`${model.path}: TensorFlow.js cannot load this model: ${(e as Error).message}`);
     }
   }
 
-  private static layers(tf: Tf, backend: string, m: tfTypes.LayersModel, layers: ActivationLayer[]): TfjsBackend {
+  private static layers(tf: Tf, backend: string, m: tfTypes.LayersModel, layers: ActivationLayer[], onNote?: (m: string) => void): TfjsBackend {
     const inputs: InputSignature[] = m.inputs.map((t, i) => ({
       name: m.inputNames[i] ?? t.name,
       dtype: hostDType(t.dtype),
@@ -151,12 +151,16 @@ export class TfjsBackend implements Backend {
     const channelsFirst = m.layers.some((l) => (l.getConfig() as { data_format?: string; dataFormat?: string }).dataFormat === 'channels_first' || (l.getConfig() as { data_format?: string }).data_format === 'channels_first');
     const outputs: tfTypes.SymbolicTensor[] = [];
     const byOutput = new Map<string, number>();
-    for (const l of layers) {
+    for (const l of [...layers]) {
       let layer: tfTypes.layers.Layer;
       try {
         layer = m.getLayer(l.node);
       } catch {
-        throw new ModelError(`layer '${l.node}' is not in the TF.js model`);
+        // Not a top-level layer (e.g. inside a nested model): its output is not reachable from
+        // the model's inputs in a probe model. Measured layers go on; this one is reported.
+        layers.splice(layers.indexOf(l), 1);
+        onNote?.(`layer '${l.node}' is not a top-level layer of the TF.js model and is not measured`);
+        continue;
       }
       if (channelsFirst) l.layout = 'channels-first';
       byOutput.set(l.output, outputs.length);
