@@ -229,7 +229,7 @@ export function prepareWorkspace(target) {
   mkdirSync(target, { recursive: true });
   cpSync(join(repoRoot, 'samples'), target, {
     recursive: true,
-    filter: (src) => !/\.(py|mjs)$/.test(src) && !src.endsWith('README.md'),
+    filter: (src) => !/generate_\w+\.(py|mjs)$/.test(src),
   });
   return target;
 }

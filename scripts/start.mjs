@@ -21,7 +21,7 @@ const home = join(cacheRoot, 'start');
 function sampleWorkspace() {
   const dir = join(home, 'workspace');
   mkdirSync(dir, { recursive: true });
-  cpSync(join(repoRoot, 'samples'), dir, { recursive: true, force: false, filter: (src) => !/\.(py|mjs)$/.test(src) });
+  cpSync(join(repoRoot, 'samples'), dir, { recursive: true, force: false, filter: (src) => !/generate_\w+\.(py|mjs)$/.test(src) });
   return dir;
 }
 

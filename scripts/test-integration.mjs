@@ -10,6 +10,7 @@
 //
 // Writes {passed, failed, skipped} to AL_RESULTS_FILE (see scripts/test-all.mjs).
 // Options: --grep <pattern> runs matching tests only; --keep keeps the scratch folder.
+import { spawn } from 'node:child_process';
 import * as esbuild from 'esbuild';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -80,7 +81,7 @@ async function inCodeServer(work, runnerDir) {
   say('installing code-server (cached in ~/.cache/activation-lens)…');
   const cs = await ensureCodeServer();
   say('packaging the extension and the test runner…');
-  const vsix = packageExtension({ out: join(work, 'activation-lens.vsix'), quiet: true });
+  const vsix = packageExtension({ out: join(work, 'activation-lens.vsix'), quiet: true, reuse: true });
   const runnerVsix = packDirectory(runnerDir, join(work, 'runner.vsix'));
   const dirs = { extensionsDir: join(work, 'extensions'), userDataDir: join(work, 'user-data') };
   installExtensions(cs, dirs, [vsix, runnerVsix]);
@@ -114,10 +115,20 @@ async function inElectron(work, runnerDir) {
   const { runTests } = await import('@vscode/test-electron');
   const resultsFile = join(work, 'results-electron.json');
   const folder = prepareWorkspace(join(work, 'workspace-electron'));
-  say(`running under @vscode/test-electron with ${process.env.VSCODE_EXECUTABLE_PATH}…`);
+  say(`running under @vscode/test-electron with ${process.env.VSCODE_EXECUTABLE_PATH ?? 'a downloaded VS Code'}…`);
+  // Electron needs a display; on a headless Linux machine, start a virtual one (Debian's xvfb).
+  let xvfb;
+  if (process.platform === 'linux' && !process.env.DISPLAY) {
+    const display = `:${90 + Math.floor(Math.random() * 100)}`;
+    xvfb = spawn('Xvfb', [display, '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
+    xvfb.on('error', (e) => say(`could not start Xvfb (${e.message}); Electron may fail without a display`));
+    process.env.DISPLAY = display;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
   try {
     await runTests({
       vscodeExecutablePath: process.env.VSCODE_EXECUTABLE_PATH,
+      version: process.env.VSCODE_VERSION, // used only when downloading (no VSCODE_EXECUTABLE_PATH)
       extensionDevelopmentPath: [repoRoot, runnerDir],
       extensionTestsPath: join(runnerDir, 'extension.js'),
       launchArgs: [folder, '--disable-extensions', '--user-data-dir', join(work, 'electron-user-data'), '--skip-welcome', '--skip-release-notes'],
@@ -125,6 +136,8 @@ async function inElectron(work, runnerDir) {
     });
   } catch (e) {
     if (!existsSync(resultsFile)) throw e; // failures are reported from the results file below
+  } finally {
+    xvfb?.kill();
   }
   return JSON.parse(readFileSync(resultsFile, 'utf8'));
 }

@@ -30,7 +30,7 @@ try {
   say('installing code-server (cached in ~/.cache/activation-lens)…');
   const cs = await ensureCodeServer();
   say('packaging the extension…');
-  const vsix = packageExtension({ out: join(work, 'activation-lens.vsix'), quiet: true });
+  const vsix = packageExtension({ out: join(work, 'activation-lens.vsix'), quiet: true, reuse: true });
   const dirs = { extensionsDir: join(work, 'extensions'), userDataDir: join(work, 'user-data') };
   installExtensions(cs, dirs, [vsix]);
   writeUserSettings(dirs.userDataDir, quietSettings);

@@ -189,6 +189,43 @@ export class Workbench {
     return file;
   }
 
+  /**
+   * Shows the hover for the first occurrence of `text` in the active text editor, as a keyboard
+   * user does (find the word, then "Show or Focus Hover"), and returns the hover's text.
+   */
+  async hover(text: string): Promise<string> {
+    const editor = this.page.locator('.editor-group-container.active .monaco-editor').first();
+    await editor.locator('.view-lines').click();
+    await this.page.keyboard.press('Control+Home');
+    await this.page.keyboard.press('Control+F');
+    const find = this.page.locator('.editor-group-container.active .find-widget.visible textarea, .editor-group-container.active .find-widget.visible input').first();
+    await find.fill(text);
+    await this.page.keyboard.press('Enter');
+    await this.page.keyboard.press('Escape');
+    // The cursor now sits at the end of the match; step back into the word.
+    await this.page.keyboard.press('ArrowLeft');
+    await this.page.keyboard.press('ArrowLeft');
+    await this.runCommand('Show or Focus Hover');
+    const hover = this.page.locator('.monaco-hover:not(.hidden)').first();
+    await hover.waitFor({ state: 'visible' });
+    return hover.innerText();
+  }
+
+  /** Opens the Problems panel and returns the text of its rows (file rows and diagnostics). */
+  async problems(): Promise<string[]> {
+    await this.runCommand('View: Toggle Problems').catch(async () => this.page.keyboard.press('Control+Shift+M'));
+    const panel = this.page.locator('.markers-panel');
+    await panel.waitFor();
+    return panel.locator('.monaco-list-row').allInnerTexts();
+  }
+
+  /** Waits for a notification toast containing `text` and returns its full text. */
+  async waitForNotification(text: string | RegExp, timeoutMs = 60_000): Promise<string> {
+    const toast = this.page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
+    await toast.waitFor({ state: 'visible', timeout: timeoutMs });
+    return toast.innerText();
+  }
+
   async closeAllEditors(): Promise<void> {
     await this.runCommand('View: Close All Editors');
     await this.page.locator('.editor-group-container .tab').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
