@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { GLOSSARY, entryById, resolveTerm, termAtWindowed, type GlossaryEntry } from '../glossary';
 import { disposeGlossaryPanel, openGlossaryPanel } from './glossaryPanel';
 import { registerHover } from './hover';
+import { registerGlossaryUsage } from './glossaryUsage';
 
 export const OPEN_GLOSSARY = 'activationLens.openGlossary';
 export const EXPLAIN_TERM = 'activationLens.explainTerm';
@@ -66,6 +67,7 @@ async function explainTerm(arg?: unknown): Promise<void> {
 
 export function registerGlossary(context: vscode.ExtensionContext): void {
   registerHover(context);
+  registerGlossaryUsage(context);
   context.subscriptions.push(
     vscode.commands.registerCommand(OPEN_GLOSSARY, (arg?: unknown) => {
       openGlossaryPanel((entryFromArg(arg) ?? termAtCursorIfInvokedFromEditor(arg))?.id);
