@@ -190,30 +190,27 @@ export class Workbench {
   }
 
   /**
-   * Shows the hover for the first occurrence of `text` in the active text editor, as a keyboard
-   * user does (find the word, then "Show or Focus Hover"), and returns the hover's text.
+   * Points the mouse at the first occurrence of `text` in the active text editor and returns the
+   * hover's text. `text` must lie within one rendered token span (e.g. "nn.ReLU" in ", nn.ReLU").
    */
   async hover(text: string): Promise<string> {
-    const editor = this.page.locator('.editor-group-container.active .monaco-editor').first();
-    await editor.locator('.view-lines').click();
-    await this.page.keyboard.press('Control+Home');
-    await this.page.keyboard.press('Control+F');
-    const find = this.page.locator('.editor-group-container.active .find-widget.visible textarea, .editor-group-container.active .find-widget.visible input').first();
-    await find.fill(text);
-    await this.page.keyboard.press('Enter');
-    await this.page.keyboard.press('Escape');
-    // The cursor now sits at the end of the match; step back into the word.
-    await this.page.keyboard.press('ArrowLeft');
-    await this.page.keyboard.press('ArrowLeft');
-    await this.runCommand('Show or Focus Hover');
-    const hover = this.page.locator('.monaco-hover:not(.hidden)').first();
+    const span = this.page.locator('.editor-group-container.active .monaco-editor .view-lines .view-line span span', { hasText: text }).first();
+    await span.scrollIntoViewIfNeeded();
+    const content = (await span.textContent()) ?? '';
+    const box = await span.boundingBox();
+    if (!box) throw new Error(`"${text}" is not visible in the editor`);
+    // Editor fonts are monospaced: the n-th character sits at n × (width / length).
+    const charWidth = box.width / content.length;
+    const at = content.indexOf(text) + Math.max(1, Math.floor(text.length / 2));
+    await this.page.mouse.move(box.x + (at + 0.5) * charWidth, box.y + box.height / 2);
+    const hover = this.page.locator('.monaco-hover:not(.hidden)', { hasText: /\S/ }).first();
     await hover.waitFor({ state: 'visible' });
     return hover.innerText();
   }
 
   /** Opens the Problems panel and returns the text of its rows (file rows and diagnostics). */
   async problems(): Promise<string[]> {
-    await this.runCommand('View: Toggle Problems').catch(async () => this.page.keyboard.press('Control+Shift+M'));
+    await this.runCommand('View: Focus Problems (Errors, Warnings, Infos)');
     const panel = this.page.locator('.markers-panel');
     await panel.waitFor();
     return panel.locator('.monaco-list-row').allInnerTexts();
