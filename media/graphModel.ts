@@ -3,8 +3,10 @@
 // graph that is visible for a set of open/closed containers.
 import type { GraphInfo, NodeInfo, ValueRef } from '../src/protocol';
 
-/** Above this many nodes, name-scope groups start closed. */
+/** Above this many nodes, name-scope groups start closed… */
 export const GROUP_THRESHOLD = 200;
+/** …except the biggest ones, opened while the first picture stays under this many boxes. */
+export const FIRST_PICTURE_BUDGET = 120;
 
 export type FlatKind = 'node' | 'input' | 'output';
 
@@ -24,8 +26,10 @@ export interface FlatItem {
 export interface Container {
   key: string;
   kind: 'group' | 'sub';
-  /** Display label: "layer1 › 0" or "branch › then_branch". */
+  /** Display label: the scope path "layer1 › 0", or a body's attribute "then_branch". */
   label: string;
+  /** The last part of the label ("0"), for boxes and frames drawn inside their parent. */
+  short: string;
   /** Nodes inside, at any depth. */
   size: number;
   ops: Map<string, number>;
@@ -99,6 +103,43 @@ export class GraphModel {
       if (p !== undefined) this.edges.push({ s: p, t: it.index, value: v, dashed: false });
     }
     this.nodeCount = this.items.filter((i) => i.kind === 'node').length;
+    if (root.nodes.length > GROUP_THRESHOLD) this.openWithinBudget(FIRST_PICTURE_BUDGET);
+  }
+
+  /**
+   * Chooses which closed groups start open: biggest first, as long as the number of boxes drawn
+   * stays within `budget`. A model whose nodes all sit in one scope ("/model/…") would otherwise
+   * open as a single box.
+   */
+  private openWithinBudget(budget: number): void {
+    // direct children of each group, and the top level
+    const children = new Map<string, Set<string>>();
+    const top = new Set<string>();
+    for (const it of this.items) {
+      const groups = it.ancestors.filter((k) => this.containers.get(k)!.kind === 'group');
+      if (it.ancestors.length && this.containers.get(it.ancestors[0])!.kind === 'sub') continue;
+      if (!groups.length) {
+        if (it.owner === undefined) top.add(it.id);
+        continue;
+      }
+      top.add(groups[0]);
+      for (let a = 0; a < groups.length; a++) {
+        let set = children.get(groups[a]);
+        if (!set) children.set(groups[a], (set = new Set()));
+        set.add(a + 1 < groups.length ? groups[a + 1] : it.id);
+      }
+    }
+    let shown = top.size;
+    const candidates = [...top].filter((k) => children.has(k));
+    while (candidates.length) {
+      candidates.sort((a, b) => this.containers.get(b)!.size - this.containers.get(a)!.size);
+      const key = candidates.shift()!;
+      const add = children.get(key)!.size - 1;
+      if (shown + add > budget) continue;
+      shown += add;
+      this.containers.get(key)!.defaultOpen = true;
+      for (const c of children.get(key)!) if (children.has(c)) candidates.push(c);
+    }
   }
 
   private add(it: Omit<FlatItem, 'index'>): FlatItem {
@@ -113,7 +154,8 @@ export class GraphModel {
   private container(key: string, kind: Container['kind'], label: string, depth: number, defaultOpen: boolean, owner?: number): Container {
     let c = this.containers.get(key);
     if (!c) {
-      c = { key, kind, label, size: 0, ops: new Map(), defaultOpen, depth, owner };
+      const short = kind === 'group' ? key.slice(key.lastIndexOf('/') + 1) : label;
+      c = { key, kind, label, short, size: 0, ops: new Map(), defaultOpen, depth, owner };
       this.containers.set(key, c);
     }
     return c;

@@ -48,7 +48,7 @@ export function boxContent(item: VisibleItem, showNames: boolean, expandedSubs: 
     const c = item.container!;
     const ops = [...c.ops.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([op, n]) => `${op}×${n}`).join(' · ');
     const lines = [
-      { text: ellipsis(c.label, 36), cls: 'op' },
+      { text: ellipsis(item.ancestors.length ? c.short : c.label, 36), cls: 'op' },
       { text: `${c.size} nodes`, cls: 'name' },
       { text: ellipsis(ops, 40), cls: 'w' },
     ];
@@ -102,7 +102,7 @@ export class GraphView {
   direction: 'TB' | 'LR' = 'TB';
   private nodeGrid = new Map<number, number[]>();
   private edgeGrid = new Map<number, number[]>();
-  private frameBoxes: { c: Container; x: number; y: number; w: number; h: number }[] = [];
+  private frameBoxes: { c: Container; x: number; y: number; w: number; h: number; lx: number; text: string }[] = [];
   private renderedNodes = new Map<number, SVGGElement>();
   private renderedEdges = new Map<number, SVGGElement>();
   private renderedFrames = new Map<number, SVGGElement>();
@@ -200,8 +200,25 @@ export class GraphView {
       .map((c) => {
         const f = boxes.get(c.key)!;
         const pad = 6 + 2 * Math.max(0, 3 - c.depth);
-        return { c, x: f.x0 - pad, y: f.y0 - pad - 6, w: f.x1 - f.x0 + 2 * pad, h: f.y1 - f.y0 + 2 * pad + 6 };
+        return { c, x: f.x0 - pad, y: f.y0 - pad - 6, w: f.x1 - f.x0 + 2 * pad, h: f.y1 - f.y0 + 2 * pad + 6, lx: 0, text: c.depth ? c.short : c.label };
       });
+    // Nested frames often share their top edge: set their labels side by side, not on top of each other.
+    const placed: { x0: number; x1: number; y: number }[] = [];
+    for (const f of this.frameBoxes) {
+      const w = f.text.length * 6.4 + 16;
+      let x = f.x + 8;
+      for (let moved = true; moved; ) {
+        moved = false;
+        for (const p of placed) {
+          if (Math.abs(p.y - f.y) < 13 && x < p.x1 + 6 && x + w > p.x0) {
+            x = p.x1 + 10;
+            moved = true;
+          }
+        }
+      }
+      f.lx = x;
+      placed.push({ x0: x, x1: x + w, y: f.y });
+    }
   }
 
   schedule(): void {
@@ -343,7 +360,7 @@ export class GraphView {
     const f = this.frameBoxes[i];
     const g = s('g', { class: `frame frame-${f.c.kind}`, 'data-frame': f.c.key });
     g.append(s('rect', { x: f.x, y: f.y, width: f.w, height: f.h, rx: 8 }));
-    const label = s('text', { class: 'frame-label', x: f.x + 8, y: f.y + 12 }, `− ${f.c.label}`);
+    const label = s('text', { class: 'frame-label', x: f.lx, y: f.y + 12 }, `− ${f.text}`);
     label.append(s('title', null, `${f.c.label}: click to close`));
     g.append(label);
     return g;
@@ -476,13 +493,13 @@ export class GraphView {
     const fitK = Math.min((W - 40) / Math.max(L.width, 1), (H - 40) / Math.max(L.height, 1));
     if (fitK >= 0.7) return this.fit();
     const k = 0.9;
-    // Centre on the first items (inputs) along the flow direction.
-    let first = 0;
-    for (let i = 1; i < this.graph!.items.length; i++) {
-      if (this.direction === 'TB' ? L.y[i] < L.y[first] : L.x[i] < L.x[first]) first = i;
-    }
-    if (this.direction === 'TB') this.setTransform({ x: W / 2 - L.x[first] * k, y: 20 - (L.y[first] - this.boxes[first].h / 2) * k, k });
-    else this.setTransform({ x: 20 - (L.x[first] - this.boxes[first].w / 2) * k, y: H / 2 - L.y[first] * k, k });
+    // Start at the top (left) edge, centred across the flow on the median box: the main column
+    // of a chain, not an outlier in a wide first row.
+    const n = this.graph!.items.length;
+    const across = Float64Array.from({ length: n }, (_, i) => (this.direction === 'TB' ? L.x[i] : L.y[i])).sort();
+    const mid = across[n >> 1] ?? 0;
+    if (this.direction === 'TB') this.setTransform({ x: W / 2 - mid * k, y: 20, k });
+    else this.setTransform({ x: 20, y: H / 2 - mid * k, k });
   }
 
   centerOn(i: number, onlyIfHidden = false): void {

@@ -163,6 +163,12 @@ export function layoutGraph(input: LayoutInput): LayoutResult {
     }
   }
 
+  // Sources below the first layer (Constants, Identity-of-weight nodes) follow their consumers
+  // instead of pulling them: otherwise the Clip(x, min, max) constants of every block drag a chain
+  // sideways, block after block.
+  const pendant = new Uint8Array(N);
+  for (let v = 0; v < n; v++) if (upDeg[v] === 0 && vLayer[v] > 0) pendant[v] = 1;
+
   // --- initial order: depth-first from the sources so chains stay in one column -------------
   const layers: number[][] = Array.from({ length: layerCount }, () => []);
   const placed = new Uint8Array(N);
@@ -195,13 +201,13 @@ export function layoutGraph(input: LayoutInput): LayoutResult {
       for (const v of row) {
         const s0 = downward ? upStart[v] : downStart[v], s1 = downward ? upStart[v + 1] : downStart[v + 1];
         const adj = downward ? up : down;
-        if (s1 === s0) {
-          bary[v] = pos[v];
-          continue;
+        let sum = 0, count = 0;
+        for (let k = s0; k < s1; k++) {
+          if (downward && pendant[adj[k]]) continue;
+          sum += pos[adj[k]];
+          count++;
         }
-        let sum = 0;
-        for (let k = s0; k < s1; k++) sum += pos[adj[k]];
-        bary[v] = sum / (s1 - s0);
+        bary[v] = count ? sum / count : pos[v];
       }
       row.sort((a, b) => bary[a] - bary[b] || pos[a] - pos[b]);
       for (let i = 0; i < row.length; i++) pos[row[i]] = i;
@@ -224,6 +230,11 @@ export function layoutGraph(input: LayoutInput): LayoutResult {
     for (const v of row) x[v] -= shift;
   }
   const desired = new Float64Array(N);
+  // Who gives way when neighbours want the same spot: constants and long-edge bends step aside
+  // for real nodes almost entirely (a real node pushed even a few pixels per residual block would
+  // drift the column of a 4,000-block chain far sideways).
+  const weight = new Float64Array(N);
+  for (let v = 0; v < N; v++) weight[v] = v >= n ? 1e-4 : pendant[v] ? 1e-5 : 1;
   const place = (downward: boolean) => {
     const from = downward ? 1 : layerCount - 2, to = downward ? layerCount : -1, step = downward ? 1 : -1;
     for (let l = from; l !== to; l += step) {
@@ -231,15 +242,24 @@ export function layoutGraph(input: LayoutInput): LayoutResult {
       for (const v of row) {
         const s0 = downward ? upStart[v] : downStart[v], s1 = downward ? upStart[v + 1] : downStart[v + 1];
         const adj = downward ? up : down;
-        if (s1 === s0) {
-          desired[v] = x[v];
-          continue;
+        // Real neighbours outrank dummies (the bends of long edges): the main path of a residual
+        // block stays straight and its skip edge goes around it, instead of every block's Add
+        // settling halfway between the two and the whole chain drifting sideways.
+        let sum = 0, count = 0, dsum = 0, dcount = 0;
+        for (let k = s0; k < s1; k++) {
+          const u = adj[k];
+          if (downward && pendant[u]) continue;
+          if (u >= n && v < n) {
+            dsum += x[u];
+            dcount++;
+          } else {
+            sum += x[u];
+            count++;
+          }
         }
-        let sum = 0;
-        for (let k = s0; k < s1; k++) sum += x[adj[k]];
-        desired[v] = sum / (s1 - s0);
+        desired[v] = count ? sum / count : dcount ? dsum / dcount : x[v];
       }
-      isotonicPlace(row, vW, nodeGap, desired, x);
+      isotonicPlace(row, vW, nodeGap, desired, x, weight);
     }
   };
   for (let it = 0; it < 3; it++) {
@@ -306,20 +326,22 @@ function prefix(deg: Int32Array): Int32Array {
 }
 
 /**
- * Places one layer's nodes, in their order, as close as possible (least squares) to `desired`
- * while keeping neighbours `gap` apart: pool-adjacent-violators on x minus the packing offsets.
+ * Places one layer's nodes, in their order, as close as possible (weighted least squares) to
+ * `desired` while keeping neighbours `gap` apart: pool-adjacent-violators on x minus the packing
+ * offsets.
  */
-function isotonicPlace(row: number[], w: Float64Array, gap: number, desired: Float64Array, x: Float64Array): void {
+function isotonicPlace(row: number[], w: Float64Array, gap: number, desired: Float64Array, x: Float64Array, weight: Float64Array): void {
   const k = row.length;
   if (k === 0) return;
   const offset = new Float64Array(k);
   for (let i = 1; i < k; i++) offset[i] = offset[i - 1] + w[row[i - 1]] / 2 + gap + w[row[i]] / 2;
-  // blocks of (sum, count) whose mean is the shared shifted position
-  const bSum = new Float64Array(k), bCnt = new Int32Array(k), bEnd = new Int32Array(k);
+  // blocks of (weighted sum, weight) whose weighted mean is the shared shifted position
+  const bSum = new Float64Array(k), bCnt = new Float64Array(k), bEnd = new Int32Array(k);
   let nb = 0;
   for (let i = 0; i < k; i++) {
-    bSum[nb] = desired[row[i]] - offset[i];
-    bCnt[nb] = 1;
+    const wt = weight[row[i]];
+    bSum[nb] = (desired[row[i]] - offset[i]) * wt;
+    bCnt[nb] = wt;
     bEnd[nb] = i;
     nb++;
     while (nb > 1 && bSum[nb - 2] / bCnt[nb - 2] > bSum[nb - 1] / bCnt[nb - 1]) {

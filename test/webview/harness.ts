@@ -169,7 +169,12 @@ export class ViewerPage {
 
   /** Waits until the first node box is drawn; records the time since navigation started. */
   async waitForGraph(timeout = 30_000): Promise<void> {
-    await this.page.locator('svg#graph g.node[data-node-id]').first().waitFor({ timeout });
+    try {
+      await this.page.locator('svg#graph g.node[data-node-id]').first().waitFor({ timeout });
+    } catch (e) {
+      const state = await this.page.evaluate("document.querySelector('#overlay')?.textContent + ' | ' + document.querySelector('#status')?.textContent + ' | ' + document.querySelector('#graph .viewport')?.getAttribute('transform') + ' | boxes ' + document.querySelectorAll('#graph g').length").catch(() => '');
+      throw new Error(`no node box drawn: ${(e as Error).message.split('\n')[0]}; page: ${state}; errors: ${this.consoleErrors.join(' / ')}; sent: ${this.sent.map((m) => m.type).join(',')}`);
+    }
     this.firstPaintMs = Date.now() - this.t0;
     await this.until("document.body.dataset.ready === 'true'", timeout);
   }

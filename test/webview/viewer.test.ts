@@ -371,22 +371,29 @@ describe('model viewer webview: name-scope groups', function () {
   });
   after(async () => v?.close());
 
-  it('starts a large model with its name scopes closed, one box per top-level scope', async () => {
-    // /layer{k}/block{i}/… : 2,000 nodes in 40 layer scopes
-    assert.equal(await v.page.locator('svg#graph g.group-box').count(), 40);
-    assert.equal(await v.page.locator(NODE).count(), 0);
-    const label = await v.page.locator('svg#graph g.group-box[data-group="layer0"]').textContent();
-    assert.match(label!, /layer0/);
+  it('starts a large model with its name scopes closed except the biggest, within a first-picture budget', async () => {
+    // /layer{k}/block{i}/… : 2,000 nodes in 40 layer scopes of 10 block scopes each
+    const groups = await v.page.locator('svg#graph g.group-box').evaluateAll((els) => els.map((e) => e.getAttribute('data-group')!));
+    const nodes = await v.page.locator(NODE).count();
+    assert.ok(groups.length >= 40 && groups.length + nodes <= 120, `${groups.length} group boxes and ${nodes} node boxes`);
+    const openLayers = new Set(groups.filter((g) => g.includes('/')).map((g) => g.split('/')[0]));
+    const closedLayers = groups.filter((g) => !g.includes('/'));
+    assert.equal(openLayers.size + closedLayers.length, 40, 'every layer scope is either a box or open into block boxes');
+    assert.ok(closedLayers.includes('layer39'));
+    const label = await v.page.locator('svg#graph g.group-box[data-group="layer39"]').textContent();
+    assert.match(label!, /layer39/);
     assert.match(label!, /50 nodes/);
   });
 
   it('opens a scope on click, showing its sub-scopes, and closes it from its frame', async () => {
-    await v.page.locator('svg#graph g.group-box[data-group="layer1"]').click();
-    await v.page.locator('svg#graph g.group-box[data-group="layer1/block10"]').waitFor();
-    assert.equal(await v.page.locator('svg#graph g.group-box[data-group^="layer1/"]').count(), 10);
-    await v.page.locator('svg#graph g.frame[data-frame="layer1"] text.frame-label').click();
-    await v.page.locator('svg#graph g.group-box[data-group="layer1"]').waitFor();
-    assert.equal(await v.page.locator('svg#graph g.group-box[data-group^="layer1/"]').count(), 0);
+    await v.page.locator('#fit').click();
+    await v.page.locator('svg#graph g.group-box[data-group="layer39"]').click();
+    await v.page.locator('svg#graph g.group-box[data-group="layer39/block390"]').waitFor();
+    assert.equal(await v.page.locator('svg#graph g.group-box[data-group^="layer39/"]').count(), 10);
+    await v.page.locator('#fit').click();
+    await v.page.locator('svg#graph g.frame[data-frame="layer39"] text.frame-label').click();
+    await v.page.locator('svg#graph g.group-box[data-group="layer39"]').waitFor();
+    assert.equal(await v.page.locator('svg#graph g.group-box[data-group^="layer39/"]').count(), 0);
   });
 
   it('opens the scopes around a node that search finds', async () => {
