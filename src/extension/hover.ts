@@ -1,7 +1,7 @@
 // Glossary hovers in code, notebooks, model.json and Markdown: the compact card for the activation
 // name or term under the mouse. Matching lives in src/glossary/matcher.ts (unit-tested without vscode).
 import * as vscode from 'vscode';
-import { cardCommands, cardMarkdown, glossaryCard, termAtWindowed } from '../glossary';
+import { activationUsage, cardCommands, cardMarkdown, glossaryCard, termAtWindowed } from '../glossary';
 
 export const HOVER_LANGUAGES = ['python', 'typescript', 'javascript', 'typescriptreact', 'javascriptreact', 'json', 'jsonc', 'markdown'];
 
@@ -20,7 +20,7 @@ export class GlossaryHoverProvider implements vscode.HoverProvider {
     const line = document.lineAt(position.line).text;
     const match = termAtWindowed(line, position.character);
     if (!match) return undefined;
-    const card = glossaryCard(match.entry);
+    const card = glossaryCard(match.entry, activationUsage(match.entry.id));
     const md = new vscode.MarkdownString(cardMarkdown(card));
     // Trust only the commands this card links to, nothing else (no HTML, no other command URIs).
     md.isTrusted = { enabledCommands: cardCommands(card) };

@@ -1,6 +1,7 @@
 // The compact card shown by hovers (VS Code) and by the viewer webview: plain data first, so both
 // render the same content; `cardMarkdown` turns it into trusted-command Markdown for VS Code.
-import { activationUsage, type ActivationUsage } from './usage';
+import { resolveTerm } from './lookup';
+import type { ActivationUsage } from './usage';
 import type { GlossaryEntry } from './types';
 
 export const OPEN_GLOSSARY_COMMAND = 'activationLens.openGlossary';
@@ -36,8 +37,10 @@ function usageLine(u: ActivationUsage): string {
   return u.deadShare === undefined ? `${u.model}: ${layers}` : `${u.model}: ${layers}, ${pct(u.deadShare)} dead units measured`;
 }
 
-/** The card for an entry. `usage` defaults to what registered model providers report. */
-export function glossaryCard(entry: GlossaryEntry, usage: ActivationUsage[] = activationUsage(entry.id)): GlossaryCard {
+/** The card for an entry. `usage`: one row per open model using the activation (the VS Code hover
+ *  passes `activationUsage(entry.id)`; the viewer passes the counts of the model it shows). Pure
+ *  data, no vscode and no DOM, so the viewer webview can bundle and render it as text. */
+export function glossaryCard(entry: GlossaryEntry, usage: ActivationUsage[] = []): GlossaryCard {
   const lines: CardLine[] = [{ label: 'Formula', text: entry.formula, code: true }];
   if (!entry.range.startsWith('not applicable')) lines.push({ label: 'Range', text: entry.range });
   if (entry.advantages[0]) lines.push({ label: 'Pro', text: entry.advantages[0] });
@@ -48,6 +51,12 @@ export function glossaryCard(entry: GlossaryEntry, usage: ActivationUsage[] = ac
   for (const u of usage) if (u.reveal) links.push({ label: u.reveal.label ?? `Show in ${u.model}`, command: u.reveal.command, args: u.reveal.args });
   links.push({ label: 'Other terms…', command: EXPLAIN_TERM_COMMAND, args: [] });
   return { id: entry.id, title: entry.name, summary: entry.summary, lines, links };
+}
+
+/** The card for any spelling of a term (`'Relu'`, `nn.LeakyReLU`, "dying ReLU"), if it is in the glossary. */
+export function cardForTerm(term: string, usage: ActivationUsage[] = []): GlossaryCard | undefined {
+  const entry = resolveTerm(term);
+  return entry && glossaryCard(entry, usage);
 }
 
 /** Escapes Markdown syntax so glossary and model text shows literally. */

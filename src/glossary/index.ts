@@ -3,7 +3,7 @@ export type { GlossaryEntry, GlossaryAliases, Framework, OnnxOpsetInfo, EntryKin
 export { GLOSSARY } from './entries';
 export { resolveTerm, suggestTerms, normalizeTerm, entryById, allAliases, aliasConflicts } from './lookup';
 export { findTerms, termAt, termAtWindowed, type TermMatch } from './matcher';
-export { glossaryCard, cardMarkdown, cardCommands, cardText, escapeMarkdown, commandUri, OPEN_GLOSSARY_COMMAND, EXPLAIN_TERM_COMMAND } from './card';
+export { glossaryCard, cardForTerm, cardMarkdown, cardCommands, cardText, escapeMarkdown, commandUri, OPEN_GLOSSARY_COMMAND, EXPLAIN_TERM_COMMAND } from './card';
 export type { GlossaryCard, CardLine, CardLink } from './card';
 export { setModelActivationCounts, activationUsage, countActivationEntries, entryIdForActivationOp } from './usage';
 export type { ActivationUsage, ActivationUsageProvider, ModelActivationCount } from './usage';

@@ -121,7 +121,7 @@ describe('glossary card (hover and viewer)', () => {
       throw new Error('provider bug');
     });
     try {
-      const card = glossaryCard(resolveTerm('relu')!);
+      const card = glossaryCard(resolveTerm('relu')!, activationUsage('relu'));
       assert.ok(card.lines.some((l) => l.label === 'In open model' && l.text === 'convnet.onnx: 3 layers, 13 % dead units measured'));
       assert.ok(cardCommands(card).includes('activationLens.revealNode'));
       assert.equal(activationUsage('elu').length, 0);
@@ -135,7 +135,7 @@ describe('glossary card (hover and viewer)', () => {
   it('escapes Markdown in text that may come from a model (no injected links)', () => {
     const reg = setModelActivationCounts(() => [{ model: '[x](command:workbench.action.terminal.new)', layers: 1 }]);
     try {
-      const md = cardMarkdown(glossaryCard(resolveTerm('relu')!));
+      const md = cardMarkdown(glossaryCard(resolveTerm('relu')!, activationUsage('relu')));
       assert.ok(!md.includes('[x](command:workbench'), md);
       assert.ok(md.includes('\\[x\\]\\(command:workbench'));
     } finally {
