@@ -234,7 +234,7 @@ export function layoutGraph(input: LayoutInput): LayoutResult {
   // for real nodes almost entirely (a real node pushed even a few pixels per residual block would
   // drift the column of a 4,000-block chain far sideways).
   const weight = new Float64Array(N);
-  for (let v = 0; v < N; v++) weight[v] = v >= n ? 1e-4 : pendant[v] ? 1e-5 : 1;
+  for (let v = 0; v < N; v++) weight[v] = v >= n ? 1e-6 : pendant[v] ? 1e-9 : 1;
   const place = (downward: boolean) => {
     const from = downward ? 1 : layerCount - 2, to = downward ? layerCount : -1, step = downward ? 1 : -1;
     for (let l = from; l !== to; l += step) {
@@ -298,12 +298,20 @@ export function layoutGraph(input: LayoutInput): LayoutResult {
     if (s === t) continue;
     const back = layer[s] > layer[t];
     const a = back ? t : s, b = back ? s : t;
-    const seq: [number, number][] = [[ox[a], oy[a] + H[a] / 2]];
-    for (const d of edgeDummies[e] ?? []) seq.push([x[d] - minX, layerY[vLayer[d]]]);
-    seq.push([ox[b], oy[b] - H[b] / 2]);
-    if (back) seq.reverse();
-    for (const [px, py] of seq) lr ? pts.push(py, px) : pts.push(px, py);
-    edgeCount[e] = seq.length;
+    const dummies = edgeDummies[e];
+    const count = 2 + (dummies ? dummies.length : 0);
+    // points from a (upper) to b (lower), written in the edge's own direction
+    const at = pts.length;
+    for (let p = 0; p < count; p++) pts.push(0, 0);
+    const put = (p: number, px: number, py: number) => {
+      const slot = at + 2 * (back ? count - 1 - p : p);
+      pts[slot] = lr ? py : px;
+      pts[slot + 1] = lr ? px : py;
+    };
+    put(0, ox[a], oy[a] + H[a] / 2);
+    if (dummies) for (let p = 0; p < dummies.length; p++) put(p + 1, x[dummies[p]] - minX, layerY[vLayer[dummies[p]]]);
+    put(count - 1, ox[b], oy[b] - H[b] / 2);
+    edgeCount[e] = count;
   }
   const width = maxX - minX, height = Math.max(0, cy - layerGap);
   return {
@@ -330,13 +338,21 @@ function prefix(deg: Int32Array): Int32Array {
  * `desired` while keeping neighbours `gap` apart: pool-adjacent-violators on x minus the packing
  * offsets.
  */
+/** Scratch buffers for isotonicPlace, grown on demand (it runs once per layer per pass). */
+let scratch = { offset: new Float64Array(64), bSum: new Float64Array(64), bCnt: new Float64Array(64), bEnd: new Int32Array(64) };
+
 function isotonicPlace(row: number[], w: Float64Array, gap: number, desired: Float64Array, x: Float64Array, weight: Float64Array): void {
   const k = row.length;
   if (k === 0) return;
-  const offset = new Float64Array(k);
+  if (k === 1) {
+    x[row[0]] = desired[row[0]];
+    return;
+  }
+  if (scratch.offset.length < k) scratch = { offset: new Float64Array(2 * k), bSum: new Float64Array(2 * k), bCnt: new Float64Array(2 * k), bEnd: new Int32Array(2 * k) };
+  const { offset, bSum, bCnt, bEnd } = scratch;
+  offset[0] = 0;
   for (let i = 1; i < k; i++) offset[i] = offset[i - 1] + w[row[i - 1]] / 2 + gap + w[row[i]] / 2;
   // blocks of (weighted sum, weight) whose weighted mean is the shared shifted position
-  const bSum = new Float64Array(k), bCnt = new Float64Array(k), bEnd = new Int32Array(k);
   let nb = 0;
   for (let i = 0; i < k; i++) {
     const wt = weight[row[i]];
