@@ -19,6 +19,9 @@ if (existsSync('media/layout.worker.ts')) {
 if (existsSync('src/runtime/worker.ts')) {
   builds.push({ ...common, entryPoints: ['src/runtime/worker.ts'], outfile: 'dist/runtime-worker.js', platform: 'node', format: 'cjs', target: 'node18' });
 }
+if (existsSync('src/runtime/statsWorker.ts')) {
+  builds.push({ ...common, entryPoints: ['src/runtime/statsWorker.ts'], outfile: 'dist/stats-worker.js', platform: 'node', format: 'cjs', target: 'node18' });
+}
 
 mkdirSync('dist', { recursive: true });
 // Runtime assets the bundles load from disk at run time.

@@ -17,13 +17,24 @@ export interface WorkerRunHandlers {
 /** How long a cancelled run may take to stop by itself before its worker is terminated. */
 const CANCEL_GRACE_MS = 1500;
 
-/** dist/runtime-worker.js next to the running bundle; from sources (tests), the .ts worker via tsx. */
-export function workerEntry(): { file: string; execArgv: string[] } {
-  const bundled = path.join(__dirname, 'runtime-worker.js');
+/** A worker script: the bundle next to the running bundle (dist/), or from sources (tests) the
+ *  .ts file through tsx. */
+function entry(bundle: string, source: string): { file: string; execArgv: string[] } {
+  const bundled = path.join(__dirname, bundle);
   if (fs.existsSync(bundled)) return { file: bundled, execArgv: [] };
-  const source = path.join(__dirname, 'worker.ts');
-  if (fs.existsSync(source)) return { file: source, execArgv: ['--require', 'tsx/cjs'] };
-  throw new Error(`runtime worker not found next to ${__dirname}`);
+  const src = path.join(__dirname, source);
+  if (fs.existsSync(src)) return { file: src, execArgv: ['--require', 'tsx/cjs'] };
+  throw new Error(`${bundle} not found next to ${__dirname}`);
+}
+
+/** The run worker (src/runtime/worker.ts → dist/runtime-worker.js). */
+export function workerEntry(): { file: string; execArgv: string[] } {
+  return entry('runtime-worker.js', 'worker.ts');
+}
+
+/** The statistics thread (src/runtime/statsWorker.ts → dist/stats-worker.js). */
+export function statsWorkerEntry(): { file: string; execArgv: string[] } {
+  return entry('stats-worker.js', 'statsWorker.ts');
 }
 
 let nextId = 1;

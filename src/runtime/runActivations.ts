@@ -18,7 +18,7 @@ import { TfjsBackend } from './tfjsBackend';
 import { DEFAULT_BINS } from './statsAccumulator';
 import type { Worker } from 'node:worker_threads';
 import { createSink, startStatsThread, type CapturedItem, type StatsSink } from './statsSink';
-import { workerEntry } from './client';
+import { statsWorkerEntry } from './client';
 
 export interface RunOptions {
   /** A file or folder of inputs; synthetic inputs when absent. */
@@ -71,7 +71,7 @@ const MAX_AUTO_BATCH = 64;
 
 export async function runActivations(modelPath: string, opts: RunOptions = {}): Promise<RunResult> {
   const t0 = performance.now();
-  const statsWorker = startStatsThread(workerEntry, opts.statsThread ?? true);
+  const statsWorker = startStatsThread(statsWorkerEntry, opts.statsThread ?? true);
   try {
     const model = await loadModel(modelPath);
     throwIfCancelled(opts.signal);

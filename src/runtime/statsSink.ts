@@ -137,7 +137,7 @@ export function startStatsThread(entry: () => { file: string; execArgv: string[]
   if (!allow || os.cpus().length < 2) return undefined;
   try {
     const { file, execArgv } = entry();
-    const worker = new Worker(file, { execArgv, workerData: { role: 'stats' } });
+    const worker = new Worker(file, { execArgv });
     return worker;
   } catch {
     return undefined; // no worker file (an unusual bundle): compute here

@@ -1,11 +1,10 @@
 // The runtime worker thread: runs models off the extension host's main thread so VS Code stays
 // responsive. Bundled to dist/runtime-worker.js. One message API: run, cancel (src/runtime/protocol.ts).
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { ModelError } from '../core/model';
 import { RunCancelledError } from './cancel';
 import type { FromWorker, ToWorker } from './protocol';
 import { runActivations } from './runActivations';
-import { serveStats } from './statsThread';
 
 const port = parentPort;
 const running = new Map<number, AbortController>();
@@ -33,12 +32,7 @@ async function handleRun(msg: Extract<ToWorker, { type: 'run' }>): Promise<void>
   }
 }
 
-// The same file also serves as the statistics thread of a run (statsSink.ts), so the build
-// needs no second worker bundle.
-if (port && (workerData as { role?: string } | null)?.role === 'stats') serveStats(port);
-else {
-  port?.on('message', (msg: ToWorker) => {
-    if (msg.type === 'run') void handleRun(msg);
-    else if (msg.type === 'cancel') running.get(msg.id)?.abort();
-  });
-}
+port?.on('message', (msg: ToWorker) => {
+  if (msg.type === 'run') void handleRun(msg);
+  else if (msg.type === 'cancel') running.get(msg.id)?.abort();
+});
