@@ -45,7 +45,7 @@ torch.onnx.export(m, torch.randn(1, 3, 224, 224), ${JSON.stringify(file)}, opset
 
 /** Plain inference: the model as it is (no extra outputs), the same synthetic inputs and batches,
  *  generated inside the timed loop as the capture run does. */
-async function plainInferenceMs(file: string, samples: number, batch: number): Promise<number> {
+async function plainInferenceMs(file: string, samples: number, batch: number): Promise<{ ms: number; cpuMs: number }> {
   const backend = await OnnxBackend.create(file, { capture: [] });
   try {
     const inputs = resolveInputs(backend.inputs, {}).inputs;
@@ -55,8 +55,10 @@ async function plainInferenceMs(file: string, samples: number, batch: number): P
       break;
     }
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     for await (const c of source()) await backend.run(c, backend.outputs);
-    return performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    return { ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 };
   } finally {
     await backend.dispose();
   }
@@ -81,22 +83,24 @@ export async function benchRuntime(): Promise<void> {
   else console.log('(PyTorch not installed: the ResNet-18 row is skipped)');
 
   console.log('\nCapture = the batch loop of `run`: inputs, inference of the model with every activation output added as a graph output, and the streamed statistics of those outputs (computed on a second thread while the next batch runs). Plain = the same loop on the unmodified model without statistics. Same synthetic inputs (seed 0) and batch size; one warm-up batch excluded from both; best of 2–3 alternating rounds; onnxruntime-web wasm, 1 thread. Target: capture / plain ≤ 1.3×.\n');
-  console.log('| model | samples | plain: inputs + inference ms | capture: inference ms | capture: statistics ms (on the statistics thread) | capture: wall ms (inputs, inference, statistics) | capture / plain |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('| model | samples | plain: inputs + inference ms | capture: inference ms | capture: statistics ms (on the statistics thread) | capture: wall ms (inputs, inference, statistics) | capture / plain (wall) | CPU ms plain / capture (all threads) |');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const m of models) {
     if (!fs.existsSync(m.file)) continue;
     // Plain and capture runs alternate and each keeps its best round, so load from other
     // processes on the machine disturbs both sides alike.
-    let plain = Infinity, best: { inference: number; stats: number; wall: number; samples: number } | undefined;
+    let plain = Infinity, plainCpu = Infinity, best: { inference: number; stats: number; wall: number; cpu: number; samples: number } | undefined;
     const rounds = m.samples * m.batch > 4096 ? 2 : 3;
     for (let round = 0; round < rounds; round++) {
-      plain = Math.min(plain, await plainInferenceMs(m.file, m.samples, m.batch));
+      const p = await plainInferenceMs(m.file, m.samples, m.batch);
+      plain = Math.min(plain, p.ms);
+      plainCpu = Math.min(plainCpu, p.cpuMs);
       const run = await runActivations(m.file, { samples: m.samples, seed: 0, batchSize: m.batch, warmup: true });
       const stats = run.layers.reduce((s, l) => s + l.timeMs, 0);
-      if (!best || run.measureMs < best.wall) best = { inference: run.inferenceMs, stats, wall: run.measureMs, samples: run.samples };
+      if (!best || run.measureMs < best.wall) best = { inference: run.inferenceMs, stats, wall: run.measureMs, cpu: run.measureCpuMs, samples: run.samples };
     }
     if (!best) continue;
-    console.log(`| ${m.label} | ${best.samples} | ${fmt(plain, 0)} | ${best.inference} | ${fmt(best.stats, 0)} | ${best.wall} | ${fmt(best.wall / plain, 2)}× |`);
+    console.log(`| ${m.label} | ${best.samples} | ${fmt(plain, 0)} | ${best.inference} | ${fmt(best.stats, 0)} | ${best.wall} | **${fmt(best.wall / plain, 2)}×** | ${fmt(plainCpu, 0)} / ${best.cpu} = ${fmt(best.cpu / plainCpu, 2)}× |`);
   }
 
   if (!fs.existsSync(CLI)) {

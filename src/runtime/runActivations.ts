@@ -60,6 +60,8 @@ export interface RunResult extends ActivationRun {
   runtime: string;
   /** Wall time from the first batch to the last statistics (inputs, inference, statistics). */
   measureMs: number;
+  /** CPU time of this process (all threads) over the same span. */
+  measureCpuMs: number;
   /** Extra detail per layer: the activation it applies (for fused ops, the fused one). */
   activations: Record<string, string>;
 }
@@ -144,6 +146,7 @@ async function measureWith(
   sink: StatsSink,
 ): Promise<RunResult> {
   const loopStart = performance.now();
+  const cpuStart = process.cpuUsage();
   // A model without activations still runs (its inputs are checked); it then fetches its outputs.
   const fetch = layers.length ? layers.map((l) => l.output) : backend.outputs.slice(0, 1);
   const givenBatch = batchDimGiven(backend, opts.dims ?? {});
@@ -218,6 +221,7 @@ async function measureWith(
 
   const stats = await sink.finish();
   const measureMs = performance.now() - loopStart;
+  const cpu = process.cpuUsage(cpuStart);
   const activations: Record<string, string> = {};
   for (const l of layers) activations[l.node] = l.activation;
   return {
@@ -230,6 +234,7 @@ async function measureWith(
     totalMs: Math.round(performance.now() - t0),
     runtime: backend.runtime,
     measureMs: Math.round(measureMs),
+    measureCpuMs: Math.round((cpu.user + cpu.system) / 1000),
     activations,
   };
 }
