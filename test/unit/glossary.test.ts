@@ -2,6 +2,7 @@
 // every activation the analysis knows, close-match suggestions, the card and the plot data.
 import * as assert from 'node:assert/strict';
 import { ACTIVATION_OPS, activationOf } from '../../src/analysis/activations';
+import { RULES } from '../../src/analysis/findings';
 import type { Node } from '../../src/core/model';
 import {
   GLOSSARY, aliasConflicts, cardCommands, cardMarkdown, entryById, glossaryCard, plotFor, resolveTerm, setModelActivationCounts, suggestTerms,
@@ -87,6 +88,10 @@ describe('glossary entries', () => {
     assert.equal(clip6 && entryIdForActivationOp(clip6.op), 'relu6');
     const clip0 = activationOf(node('Clip', ['x'], [{ name: 'min', value: { type: 'float', value: 0 } }]));
     assert.equal(clip0 && entryIdForActivationOp(clip0.op), 'relu');
+  });
+
+  it('has the entry every dying-ReLU finding links to (Problems panel "code" links open it)', () => {
+    for (const [rule, info] of Object.entries(RULES)) assert.ok(entryById(info.glossary), `${rule} → missing glossary entry ${info.glossary}`);
   });
 
   it('suggests close matches for unknown terms and nothing for gibberish', () => {

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadModel } from '../../src/core/load';
-import { countActivationEntries, findTerms, termAt } from '../../src/glossary';
+import { countActivationEntries, findTerms, termAt, termAtWindowed } from '../../src/glossary';
 
 const REPO = join(__dirname, '..', '..');
 
@@ -110,6 +110,20 @@ describe('hover term matching', () => {
     ]) {
       assert.deepEqual(findTerms(line).map((t) => `${t.text}→${t.entry.id}`), [], line);
     }
+  });
+
+  it('finds the term under the mouse in a minified multi-megabyte model.json line quickly', () => {
+    const layer = '{"class_name":"Dense","config":{"units":8,"activation":"linear"}},';
+    const half = layer.repeat(20_000);
+    const line = `${half}{"class_name":"Dense","config":{"activation":"selu"}},${half}`;
+    const col = line.indexOf('"selu"') + 2;
+    const t0 = performance.now();
+    const m = termAtWindowed(line, col);
+    const ms = performance.now() - t0;
+    assert.equal(m?.entry.id, 'selu');
+    assert.equal(line.slice(m!.start, m!.end), 'selu');
+    assert.ok(ms < 50, `${ms.toFixed(1)} ms for a ${(line.length / 1e6).toFixed(1)} MB line`);
+    assert.equal(termAtWindowed(line, 10), undefined);
   });
 
   it('counts the activation layers of a real model per glossary entry (for "in open model")', async () => {
