@@ -214,6 +214,11 @@ export interface WireGraph {
   body: WireBody;
 }
 
+/** A dimension in a dedupe key: numbers and symbolic names must not collide ("3" vs 3). */
+function dimKey(d: Dim): string {
+  return typeof d === 'number' ? String(d) : d === null ? '?' : `s${d}`;
+}
+
 export function encodeGraph(graph: GraphInfo): WireGraph {
   const strings: string[] = [];
   const stringIds = new Map<string, number>();
@@ -228,13 +233,13 @@ export function encodeGraph(graph: GraphInfo): WireGraph {
   };
   const values: WireValue[] = [];
   const valueIds = new Map<string, number>();
+  // Keys built by hand: JSON.stringify per value was most of the encoding time.
   const value = (v: ValueRef): number => {
-    const w: WireValue = [str(v.name), v.dtype === undefined ? -1 : str(v.dtype), v.shape === undefined ? -1 : v.shape];
-    const key = JSON.stringify(w);
+    const key = `${v.name}\u0000${v.dtype ?? '\u0001'}\u0000${v.shape === undefined ? 'u' : v.shape === null ? 'n' : v.shape.map(dimKey).join('\u0002')}`;
     let i = valueIds.get(key);
     if (i === undefined) {
       i = values.length;
-      values.push(w);
+      values.push([str(v.name), v.dtype === undefined ? -1 : str(v.dtype), v.shape === undefined ? -1 : v.shape]);
       valueIds.set(key, i);
     }
     return i;
@@ -242,12 +247,11 @@ export function encodeGraph(graph: GraphInfo): WireGraph {
   const weights: WireWeight[] = [];
   const weightIds = new Map<string, number>();
   const weight = (w: WeightInfo): number => {
-    const e: WireWeight = [str(w.name), str(w.dtype), w.shape, w.elementCount, w.byteSize ?? -1, str(w.location)];
-    const key = JSON.stringify(e);
+    const key = `${w.name}\u0000${w.dtype}\u0000${w.shape.join(',')}\u0000${w.elementCount}\u0000${w.byteSize ?? -1}\u0000${w.location}`;
     let i = weightIds.get(key);
     if (i === undefined) {
       i = weights.length;
-      weights.push(e);
+      weights.push([str(w.name), str(w.dtype), w.shape, w.elementCount, w.byteSize ?? -1, str(w.location)]);
       weightIds.set(key, i);
     }
     return i;

@@ -97,6 +97,8 @@ export class ViewerPage {
   readonly consoleErrors: string[] = [];
   /** Time from navigation start until the first node box was in the DOM (set by waitForGraph). */
   firstPaintMs = 0;
+  /** When the handshake steps happened, relative to navigation start (for timing reports). */
+  readonly timeline: string[] = [];
   private t0 = 0;
 
   private constructor(
@@ -117,7 +119,11 @@ export class ViewerPage {
       file,
       source,
       // As JSON text, like VS Code's own postMessage (and far cheaper for Playwright than an object).
-      (m: HostMessage) => page.evaluate((json) => (globalThis as unknown as { postMessage(m: unknown, o: string): void }).postMessage(JSON.parse(json), '*'), JSON.stringify(m)).catch(() => undefined),
+      async (m: HostMessage) => {
+        const t = Date.now();
+        await page.evaluate((json) => (globalThis as unknown as { postMessage(m: unknown, o: string): void }).postMessage(JSON.parse(json), '*'), JSON.stringify(m)).catch(() => undefined);
+        vp.timeline.push(`${m.type} posted at ${t - vp.t0} ms, delivered at ${Date.now() - vp.t0} ms`);
+      },
       (m) => void m,
     );
     vp = new ViewerPage(context, page, session);
@@ -127,6 +133,7 @@ export class ViewerPage {
     });
     page.on('pageerror', (err) => vp.consoleErrors.push(String(err)));
     await page.exposeFunction('__alToHost', (m: WebviewMessage) => {
+      if (m.type === 'ready') vp.timeline.push(`ready at ${Date.now() - vp.t0} ms`);
       vp.sent.push(m);
       void session.handle(m);
     });

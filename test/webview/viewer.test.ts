@@ -322,6 +322,7 @@ describe('model viewer webview: scale', function () {
     v = await ViewerPage.open(file, { theme: 'dark' });
     await v.waitForGraph(20_000);
     console.log(`      first picture of 20,000 nodes after ${v.firstPaintMs} ms; ${await v.page.locator('#status').textContent()}`);
+    console.log(`      ${v.timeline.join('; ')}; in the page: ${JSON.stringify(await v.page.evaluate('window.__alTimings'), (_, x) => (typeof x === 'number' ? Math.round(x) : x))}`);
     assert.ok(v.firstPaintMs < 3000, `first picture after ${v.firstPaintMs} ms`);
     const drawn = await v.page.locator(NODE).count();
     assert.ok(drawn > 5 && drawn < 1500, `${drawn} boxes in the DOM`);
