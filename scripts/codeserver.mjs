@@ -59,7 +59,7 @@ async function ensureNpmPackage(dir, spec, env, after) {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'package.json'), '{"private":true}\n');
-    run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', spec], { cwd: dir, env });
+    run('npm', ['install', '--no-audit', '--no-fund', '--save-exact', '--loglevel=error', spec], { cwd: dir, env });
     after?.();
     writeFileSync(marker, spec);
     log(`installed ${spec} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
@@ -211,6 +211,8 @@ export async function startCodeServer(cs, { folder, userDataDir, extensionsDir, 
     port,
     folderUrl: folder ? `${url}?folder=${encodeURIComponent(folder)}` : url,
     output: () => output,
+    /** The exit code once the server has stopped, else null. */
+    exitCode: () => exited,
     async stop() {
       if (logFile) writeFileSync(logFile, output);
       if (exited !== null) return;

@@ -23,7 +23,7 @@ import { packageExtension, packDirectory } from './package.mjs';
 const argv = process.argv.slice(2);
 const grep = argv.includes('--grep') ? argv[argv.indexOf('--grep') + 1] : process.env.AL_IT_GREP;
 const keep = argv.includes('--keep');
-const RESULT_TIMEOUT_MS = Number(process.env.AL_IT_TIMEOUT_MS || 240_000);
+const RESULT_TIMEOUT_MS = Number(process.env.AL_IT_TIMEOUT_MS || 600_000);
 const mochaPath = join(repoRoot, 'node_modules', 'mocha', 'lib', 'mocha.cjs');
 
 const t0 = Date.now();
@@ -101,7 +101,10 @@ async function inCodeServer(work, runnerDir) {
     page.on('pageerror', (e) => pageErrors.push(String(e)));
     say(`opening ${server.folderUrl} so the workbench starts an extension host…`);
     await page.goto(server.folderUrl);
-    const report = await waitForFile(resultsFile, RESULT_TIMEOUT_MS).catch((e) => {
+    const alive = () => {
+      if (server.exitCode() !== null) throw new Error(`code-server exited (${server.exitCode()}) before the suite finished`);
+    };
+    const report = await waitForFile(resultsFile, RESULT_TIMEOUT_MS, alive).catch((e) => {
       throw new Error(`${e.message}\ncode-server log (last lines):\n${server.output().slice(-3000)}\npage errors: ${pageErrors.slice(-5).join('\n')}`);
     });
     return report;
