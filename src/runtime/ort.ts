@@ -14,7 +14,10 @@ export type Ort = typeof import('onnxruntime-web');
 let ortModule: Ort | undefined;
 let configuredThreads = -1;
 
-/** The wasm runtime, configured for `threads` compute threads (1 when unsure). */
+/** The wasm runtime, configured for `threads` compute threads. Default 1: on the 2-core machine
+ *  2 threads were no faster and often slower (scripts/bench-runtime.ts: ResNet-18 224×224,
+ *  32 samples, 9.9 s vs 18.0 s; MobileNetV2×0.25, 128 samples, 1.0 s vs 1.1 s), and the second
+ *  core is better spent on the statistics thread. */
 export function getOrt(threads = 1): Ort {
   if (!ortModule) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
