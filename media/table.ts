@@ -17,6 +17,8 @@ interface Row {
   text: string;
 }
 
+const NUMBER = new Intl.NumberFormat('en-US');
+
 const COLUMNS = [
   { key: 'index', label: '#' },
   { key: 'name', label: 'Name' },
@@ -39,35 +41,42 @@ export class LayerTable {
   constructor(host: HTMLElement, model: GraphModel, private readonly onSelect: (flat: number) => void, private readonly state: ViewerState, private readonly save: () => void) {
     this.filter = h('input', { id: 'table-filter', type: 'search', placeholder: 'Filter by name, op, shape or activation', 'aria-label': 'Filter layers', spellcheck: 'false' });
     this.count = h('span', { class: 'count', 'aria-live': 'polite' });
-    this.table = h('table', { id: 'layer-table' });
-    const headRow = h('tr');
+    // Explicit ARIA roles: the CSS lays rows out as grids (so off-screen rows can skip layout),
+    // which would otherwise cost the table its semantics in some browsers.
+    this.table = h('table', { id: 'layer-table', role: 'table', 'aria-label': 'Layers' });
+    const headRow = h('tr', { role: 'row' });
     for (const c of COLUMNS) {
       const b = h('button', { type: 'button', 'data-sort': c.key }, c.label);
       b.addEventListener('click', () => this.sortBy(c.key, this.state.sort?.column === c.key ? !this.state.sort.descending : false));
-      const th = h('th', { scope: 'col', 'data-column': c.key, 'aria-sort': 'none' }, b);
+      const th = h('th', { scope: 'col', role: 'columnheader', 'data-column': c.key, 'aria-sort': 'none' }, b);
       this.headers.set(c.key, th);
       headRow.append(th);
     }
-    this.tbody = h('tbody');
-    this.table.append(h('thead', null, headRow), this.tbody);
+    this.tbody = h('tbody', { role: 'rowgroup' });
+    this.table.append(h('thead', { role: 'rowgroup' }, headRow), this.tbody);
     host.append(h('div', { class: 'table-tools' }, this.filter, this.count), h('div', { class: 'table-scroll' }, this.table));
 
+    // Rows are cloned from one template and filled with textContent: for 20,000 nodes this is
+    // several times faster than building each cell (and never parses model strings as HTML).
+    const template = h('tr', { role: 'row', tabindex: '-1' });
+    for (const cls of ['num', 'name', '', 'shape', 'num', '']) template.append(h('td', { role: 'cell', class: cls || undefined }));
     const frag = document.createDocumentFragment();
     for (const it of model.items) {
       if (it.kind !== 'node') continue;
       const n = it.node!;
       const shape = n.outputs.map((o) => shapeText(o.shape) || '?').join(', ');
       const activation = n.activation ? `${n.activation.op}${n.activation.fused ? ' (fused)' : ''}` : '';
-      const tr = h(
-        'tr',
-        { 'data-node-id': it.id, class: `cat-${n.category}`, tabindex: '-1' },
-        h('td', { class: 'num' }, String(this.rows.length + 1)),
-        h('td', { class: 'name' }, n.name || '(unnamed)'),
-        h('td', null, n.op),
-        h('td', { class: 'shape' }, shape),
-        h('td', { class: 'num' }, n.parameters ? n.parameters.toLocaleString('en-US') : ''),
-        h('td', { class: n.activation ? (n.activation.relu ? 'act relu' : 'act') : '' }, activation),
-      );
+      const tr = template.cloneNode(true) as HTMLTableRowElement;
+      tr.setAttribute('data-node-id', it.id);
+      tr.className = `cat-${n.category}`;
+      const c = tr.cells;
+      c[0].textContent = String(this.rows.length + 1);
+      c[1].textContent = n.name || '(unnamed)';
+      c[2].textContent = n.op;
+      c[3].textContent = shape;
+      c[4].textContent = n.parameters ? NUMBER.format(n.parameters) : '';
+      c[5].textContent = activation;
+      if (n.activation) c[5].className = n.activation.relu ? 'act relu' : 'act';
       const row: Row = { flat: it.index, tr, name: n.name, op: n.op, shape, params: n.parameters, activation, text: `${n.name}\n${n.op}\n${shape}\n${activation}`.toLowerCase() };
       this.rows.push(row);
       this.byFlat.set(it.index, row);

@@ -285,7 +285,8 @@ export class ViewerSession {
   }
 
   private async sendInit(): Promise<void> {
-    await this.post({ type: 'loading', file: this.file });
+    // Not awaited: the model is usually read already (preload), and init follows in order.
+    void this.post({ type: 'loading', file: this.file });
     try {
       const b = await this.load();
       await this.post({ type: 'init', file: this.file, model: b.model, graph: encodeGraph(b.graph) });

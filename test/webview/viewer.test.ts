@@ -175,6 +175,19 @@ describe('model viewer webview: a small conv net', function () {
     await v.until("document.querySelector('#graph g.io.output').getBoundingClientRect().y > document.querySelector('#graph g.io.input').getBoundingClientRect().y + 200");
   });
 
+  it('shows measured dead-unit shares as badges and findings in the details, as later features send them', async () => {
+    const post = (m: unknown) => v.page.evaluate((json) => (globalThis as unknown as { postMessage(m: unknown, o: string): void }).postMessage(JSON.parse(json), '*'), JSON.stringify(m));
+    await post({ type: 'activationResults', results: [{ node: '/relu1/Relu', deadShare: 0.375, zeroFraction: 0.6, activeRate: [0, 0, 0, 0.5, 0.5, 0.9, 0.7, 0.2], histogram: { edges: [0, 1, 2], counts: [5, 3] } }] });
+    await v.page.locator(`${NODE}[data-node-id="/relu1/Relu"] .badge text`).waitFor();
+    assert.equal(await v.page.locator(`${NODE}[data-node-id="/relu1/Relu"] .badge text`).textContent(), 'dead 38%');
+    assert.equal(await v.page.locator(`${NODE}[data-node-id="/layer1/relu/Relu"] .badge text`).count(), 0);
+    await post({ type: 'findings', findings: [{ node: '/relu1/Relu', severity: 'warning', message: '3 of 8 channels never activate', code: 'dead-relu' }] });
+    await post({ type: 'selectNode', node: '/relu1/Relu' });
+    await v.page.locator('#details').getByText('3 of 8 channels never activate').waitFor();
+    const details = await v.page.locator('#details').innerText();
+    assert.match(details, /dead units\s+37\.5 %/);
+  });
+
   it('exports the view as SVG text and PNG bytes through the host', async () => {
     await v.page.locator('#export-svg').click();
     await v.page.locator('#export-png').click();
@@ -352,6 +365,21 @@ describe('model viewer webview: scale', function () {
     await v.page.locator('#fit').click();
     await v.until("document.querySelector('canvas.overview.shown') !== null");
     assert.ok((await v.page.locator(NODE).count()) < 1500);
+  });
+
+  it('lists all 20,000 nodes in the layer table and filters them quickly', async () => {
+    const t0 = Date.now();
+    await v.page.locator('button[data-view="table"]').click();
+    await v.until("document.querySelectorAll('#layer-table tbody tr').length === 20000");
+    const openMs = Date.now() - t0;
+    const t1 = Date.now();
+    await v.page.locator('#table-filter').fill('block3999_');
+    await v.until("document.querySelectorAll('#layer-table tbody tr:not([hidden])').length === 5");
+    const filterMs = Date.now() - t1;
+    console.log(`      table of 20,000 rows in ${openMs} ms, filtered in ${filterMs} ms`);
+    assert.ok(openMs < 5000 && filterMs < 1500, `${openMs} / ${filterMs} ms`);
+    await v.page.locator('#table-filter').fill('');
+    await v.page.locator('button[data-view="graph"]').click();
   });
 
   it('finds a node deep in the model and brings it on screen', async () => {
