@@ -25,6 +25,7 @@ export interface OnnxBackendOptions {
 export class OnnxBackend implements Backend {
   readonly runtime = 'onnxruntime-web wasm';
   private constructor(
+    private readonly modelPath: string,
     private readonly session: InferenceSession,
     readonly inputs: InputSignature[],
     readonly outputs: string[],
@@ -42,7 +43,8 @@ export class OnnxBackend implements Backend {
     try {
       session = await ort.InferenceSession.create(captureBytes, {
         executionProviders: ['wasm'],
-        logSeverityLevel: 3,
+        // Errors reach the user once, as our ModelError; onnxruntime's own log would repeat them.
+        logSeverityLevel: 4,
         externalData: external.length ? external : undefined,
       });
     } catch (e) {
@@ -60,7 +62,7 @@ export class OnnxBackend implements Backend {
     session.outputNames.forEach((name, i) => {
       if ((session.outputMetadata[i] as { isTensor: boolean }).isTensor) tensorOutputs.add(name);
     });
-    return new OnnxBackend(session, inputs, own, tensorOutputs);
+    return new OnnxBackend(modelPath, session, inputs, own, tensorOutputs);
   }
 
   async run(feeds: Record<string, HostTensor>, fetch: readonly string[]): Promise<Record<string, HostTensor>> {
@@ -69,9 +71,9 @@ export class OnnxBackend implements Backend {
     for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor(t.dtype as 'float32', t.data as Float32Array, t.dims);
     let results: InferenceSession.OnnxValueMapType;
     try {
-      results = await this.session.run(ortFeeds, fetch.filter((n) => this.tensorOutputs.has(n)));
+      results = await this.session.run(ortFeeds, fetch.filter((n) => this.tensorOutputs.has(n)), { logSeverityLevel: 4 });
     } catch (e) {
-      throw new ModelError(`onnxruntime failed to run the model: ${cleanOrtMessage(e)}`);
+      throw new ModelError(`${this.modelPath}: onnxruntime failed to run the model: ${cleanOrtMessage(e)}`);
     }
     const out: Record<string, HostTensor> = {};
     for (const [name, v] of Object.entries(results)) {

@@ -24,7 +24,7 @@ export function getOrt(threads = 1): Ort {
     ortModule = require('onnxruntime-web') as Ort;
     const dir = wasmDir();
     if (dir) ortModule.env.wasm.wasmPaths = pathToFileURL(dir + path.sep).href;
-    ortModule.env.logLevel = 'error';
+    ortModule.env.logLevel = 'fatal';
   }
   // numThreads is read once, when the wasm module is first initialised.
   if (configuredThreads < 0) {

@@ -119,6 +119,7 @@ function toHost(t: tfTypes.Tensor): HostTensor {
 
 export class TfjsBackend implements Backend {
   private constructor(
+    private readonly modelPath: string,
     private readonly tf: Tf,
     readonly backendName: string,
     readonly inputs: InputSignature[],
@@ -133,15 +134,15 @@ export class TfjsBackend implements Backend {
     const handler: tfTypes.io.IOHandler = { load: async () => artifacts };
     const isGraph = model.format === 'tfjs-graph' || artifacts.format === 'graph-model';
     try {
-      if (isGraph) return await TfjsBackend.graph(tf, backend, await tf.loadGraphModel(handler), layers);
-      return TfjsBackend.layers(tf, backend, await tf.loadLayersModel(handler), layers, opts.onNote);
+      if (isGraph) return await TfjsBackend.graph(model.path, tf, backend, await tf.loadGraphModel(handler), layers);
+      return TfjsBackend.layers(model.path, tf, backend, await tf.loadLayersModel(handler), layers, opts.onNote);
     } catch (e) {
       if (e instanceof ModelError) throw e;
       throw new ModelError(`${model.path}: TensorFlow.js cannot load this model: ${(e as Error).message}`);
     }
   }
 
-  private static layers(tf: Tf, backend: string, m: tfTypes.LayersModel, layers: ActivationLayer[], onNote?: (m: string) => void): TfjsBackend {
+  private static layers(modelPath: string, tf: Tf, backend: string, m: tfTypes.LayersModel, layers: ActivationLayer[], onNote?: (m: string) => void): TfjsBackend {
     const inputs: InputSignature[] = m.inputs.map((t, i) => ({
       name: m.inputNames[i] ?? t.name,
       dtype: hostDType(t.dtype),
@@ -181,10 +182,10 @@ export class TfjsBackend implements Backend {
       arr.forEach((t, i) => { if (!fetch.some((f) => byOutput.get(f) === i)) t.dispose(); });
       return result;
     };
-    return new TfjsBackend(tf, backend, inputs, m.outputNames, exec, () => m.dispose());
+    return new TfjsBackend(modelPath, tf, backend, inputs, m.outputNames, exec, () => m.dispose());
   }
 
-  private static async graph(tf: Tf, backend: string, m: tfTypes.GraphModel, layers: ActivationLayer[]): Promise<TfjsBackend> {
+  private static async graph(modelPath: string, tf: Tf, backend: string, m: tfTypes.GraphModel, layers: ActivationLayer[]): Promise<TfjsBackend> {
     void tf;
     const inputs: InputSignature[] = m.inputs.map((t) => ({
       name: t.name,
@@ -208,7 +209,7 @@ export class TfjsBackend implements Backend {
       fetch.forEach((f, i) => (result[f] = arr[i]));
       return result;
     };
-    return new TfjsBackend(tf, backend, inputs, m.outputNodes, exec, () => m.dispose());
+    return new TfjsBackend(modelPath, tf, backend, inputs, m.outputNodes, exec, () => m.dispose());
   }
 
   async run(feeds: Record<string, HostTensor>, fetch: readonly string[]): Promise<Record<string, HostTensor>> {
@@ -227,7 +228,7 @@ export class TfjsBackend implements Backend {
       return result;
     } catch (e) {
       if (e instanceof ModelError) throw e;
-      throw new ModelError(`TensorFlow.js failed to run the model: ${(e as Error).message}`);
+      throw new ModelError(`${this.modelPath}: TensorFlow.js failed to run the model: ${(e as Error).message}`);
     } finally {
       for (const t of Object.values(tensors)) t.dispose();
       for (const t of Object.values(outs)) t.dispose();
