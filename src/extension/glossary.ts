@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { GLOSSARY, entryById, resolveTerm, termAtWindowed, type GlossaryEntry } from '../glossary';
 import { disposeGlossaryPanel, openGlossaryPanel } from './glossaryPanel';
-import { registerHover } from './hover';
+import { matchModeFor, registerHover } from './hover';
 import { registerGlossaryUsage } from './glossaryUsage';
 
 export const OPEN_GLOSSARY = 'activationLens.openGlossary';
@@ -25,7 +25,7 @@ function termAtCursor(): GlossaryEntry | undefined {
     if (picked) return picked;
   }
   const line = editor.document.lineAt(sel.active.line).text;
-  return termAtWindowed(line, sel.active.character)?.entry;
+  return termAtWindowed(line, sel.active.character, { mode: matchModeFor(editor.document.languageId) })?.entry;
 }
 
 interface EntryPick extends vscode.QuickPickItem {

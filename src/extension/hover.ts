@@ -14,11 +14,18 @@ export const HOVER_SELECTOR: vscode.DocumentFilter[] = [
 
 export const HOVERS_SETTING = 'activationLens.glossaryHovers.enabled';
 
+const PROSE_LANGUAGES = new Set(['markdown', 'json', 'jsonc']);
+
+/** Code files only explain bare concept words ("gradient") inside comments; see MatchOptions. */
+export function matchModeFor(languageId: string): 'code' | 'prose' {
+  return PROSE_LANGUAGES.has(languageId) ? 'prose' : 'code';
+}
+
 export class GlossaryHoverProvider implements vscode.HoverProvider {
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
     if (!vscode.workspace.getConfiguration().get<boolean>(HOVERS_SETTING, true)) return undefined;
     const line = document.lineAt(position.line).text;
-    const match = termAtWindowed(line, position.character);
+    const match = termAtWindowed(line, position.character, { mode: matchModeFor(document.languageId) });
     if (!match) return undefined;
     const card = glossaryCard(match.entry, activationUsage(match.entry.id));
     const md = new vscode.MarkdownString(cardMarkdown(card));

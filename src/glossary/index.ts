@@ -2,7 +2,7 @@
 export type { GlossaryEntry, GlossaryAliases, Framework, OnnxOpsetInfo, EntryKind } from './types';
 export { GLOSSARY } from './entries';
 export { resolveTerm, suggestTerms, normalizeTerm, entryById, allAliases, aliasConflicts } from './lookup';
-export { findTerms, termAt, termAtWindowed, type TermMatch } from './matcher';
+export { findTerms, termAt, termAtWindowed, commentStart, type TermMatch, type MatchOptions } from './matcher';
 export { glossaryCard, cardForTerm, cardMarkdown, cardCommands, cardText, escapeMarkdown, commandUri, OPEN_GLOSSARY_COMMAND, EXPLAIN_TERM_COMMAND } from './card';
 export type { GlossaryCard, CardLine, CardLink } from './card';
 export { setModelActivationCounts, activationUsage, countActivationEntries, entryIdForActivationOp } from './usage';

@@ -90,8 +90,26 @@ function activationInside(segment: string): { entry: GlossaryEntry; start: numbe
   return best;
 }
 
+export interface MatchOptions {
+  /** 'code' (Python, TS/JS): a bare one-word concept ("gradient", "saturation") only counts inside
+   *  a comment, since in code it is usually an unrelated name (`linear-gradient`, HSL saturation).
+   *  'prose' (Markdown, JSON, comments): every term counts. Default 'prose'. */
+  mode?: 'code' | 'prose';
+}
+
+/** Column where a comment starts on a line of code (`#`, `//`, a `/*` or `*` block line, a
+ *  docstring line), or Infinity. A heuristic: a `#` inside a string also counts. */
+export function commentStart(line: string): number {
+  if (/^\s*(\*|\/\*|"""|''')/.test(line)) return 0;
+  const hash = line.indexOf('#');
+  const slashes = line.indexOf('//');
+  const starts = [hash, slashes].filter((i) => i >= 0 && !(i > 0 && line[i - 1] === ':'));
+  return starts.length ? Math.min(...starts) : Infinity;
+}
+
 /** All glossary terms in `line`, left to right, without overlaps (longer hits win). */
-export function findTerms(line: string): TermMatch[] {
+export function findTerms(line: string, options: MatchOptions = {}): TermMatch[] {
+  const proseFrom = options.mode === 'code' ? commentStart(line) : 0;
   const hits: TermMatch[] = [];
   for (const { re, entry } of getPhrases()) {
     re.lastIndex = 0;
@@ -101,7 +119,8 @@ export function findTerms(line: string): TermMatch[] {
   for (let m = tokenRe.exec(line); m; m = tokenRe.exec(line)) {
     const token = m[0];
     const whole = resolveToken(token);
-    if (whole) {
+    const bareConceptInCode = whole?.kind === 'concept' && !token.includes('.') && m.index < proseFrom;
+    if (whole && !bareConceptInCode) {
       hits.push({ entry: whole, start: m.index, end: m.index + token.length, text: token });
       continue;
     }
@@ -110,7 +129,8 @@ export function findTerms(line: string): TermMatch[] {
     for (const seg of token.split('.')) {
       const segStart = m.index + offset;
       offset += seg.length + 1;
-      const asWord = token.includes('.') ? resolveToken(seg) : undefined;
+      let asWord = token.includes('.') && !whole ? resolveToken(seg) : undefined;
+      if (asWord?.kind === 'concept' && segStart < proseFrom) asWord = undefined;
       if (asWord) {
         hits.push({ entry: asWord, start: segStart, end: segStart + seg.length, text: seg });
         continue;
@@ -128,16 +148,18 @@ export function findTerms(line: string): TermMatch[] {
 }
 
 /** The term under column `col` (0-based) of `line`, if any. */
-export function termAt(line: string, col: number): TermMatch | undefined {
-  return findTerms(line).find((t) => col >= t.start && col < t.end);
+export function termAt(line: string, col: number, options: MatchOptions = {}): TermMatch | undefined {
+  return findTerms(line, options).find((t) => col >= t.start && col < t.end);
 }
 
 /** Like `termAt`, but only looks at `radius` characters around `col`: a minified model.json is
  *  one line of megabytes, and a hover must not scan all of it. Offsets refer to the full line. */
-export function termAtWindowed(line: string, col: number, radius = 256): TermMatch | undefined {
-  if (line.length <= 2 * radius) return termAt(line, col);
+export function termAtWindowed(line: string, col: number, options: MatchOptions = {}, radius = 256): TermMatch | undefined {
+  if (line.length <= 2 * radius) return termAt(line, col, options);
   const from = Math.max(0, col - radius);
-  const m = termAt(line.slice(from, col + radius), col - from);
+  // Comment detection needs the line start, which the window may cut off: decide it on the full line.
+  const mode = options.mode === 'code' && commentStart(line) <= from ? 'prose' : options.mode;
+  const m = termAt(line.slice(from, col + radius), col - from, { mode });
   return m && { ...m, start: m.start + from, end: m.end + from };
 }
 

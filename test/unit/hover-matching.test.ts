@@ -112,6 +112,24 @@ describe('hover term matching', () => {
     }
   });
 
+  it('in code, explains bare concept words only inside comments; phrases and activations everywhere', () => {
+    const code = { mode: 'code' as const };
+    const ids = (line: string) => findTerms(line, code).map((t) => `${t.text}→${t.entry.id}`);
+    assert.deepEqual(ids("const bg = 'linear-gradient(red, blue)'; hsl.saturation = 0.5;"), []);
+    assert.deepEqual(ids('sparsity = (x == 0).float().mean()  # sparsity of the ReLU output'), ['sparsity→sparsity', 'ReLU→relu']);
+    assert.deepEqual(ids('    // watch the gradient here'), ['gradient→gradient']);
+    assert.deepEqual(ids(' * Saturation slows learning.'), ['Saturation→saturation']);
+    assert.deepEqual(ids('x = F.relu(x)  # avoids vanishing gradients'), ['F.relu→relu', 'vanishing gradients→vanishing-gradient']);
+    assert.deepEqual(ids('msg = "beware of the dying ReLU problem"'), ['dying ReLU problem→dying-relu']);
+    // Prose (Markdown, JSON) explains every term.
+    assert.deepEqual(findTerms('The gradient saturates: saturation.').map((t) => t.entry.id), ['gradient', 'saturation']);
+    // In a long line, a comment that starts before the window still counts.
+    const long = `# ${'x '.repeat(400)} saturation`;
+    assert.equal(termAtWindowed(long, long.indexOf('saturation') + 1, code)?.entry.id, 'saturation');
+    const longCode = `${'y = 1; '.repeat(200)}hsl.saturation = 2`;
+    assert.equal(termAtWindowed(longCode, longCode.indexOf('saturation') + 1, code), undefined);
+  });
+
   it('finds the term under the mouse in a minified multi-megabyte model.json line quickly', () => {
     const layer = '{"class_name":"Dense","config":{"units":8,"activation":"linear"}},';
     const half = layer.repeat(20_000);
