@@ -39,10 +39,9 @@ export function toJson(a: Analysis): ScanJson {
   };
 }
 
-const GLOSSARY_BASE = 'https://github.com/activation-lens/activation-lens/blob/main/docs/glossary.md#';
-
-export function glossaryUrl(rule: RuleId): string {
-  return GLOSSARY_BASE + RULES[rule].glossary;
+/** Where the rule's background is explained: the glossary entry, shown by the CLI and the extension. */
+export function glossaryHint(rule: RuleId): string {
+  return `activation-lens glossary ${RULES[rule].glossary}`;
 }
 
 /** SARIF 2.1.0: one run, the rule catalogue in tool.driver.rules, one result per finding located at
@@ -60,15 +59,14 @@ export function toSarif(a: Analysis, toolVersion = '0.1.0', cwd = process.cwd())
         tool: {
           driver: {
             name: 'Activation Lens',
-            informationUri: 'https://github.com/activation-lens/activation-lens',
             version: toolVersion,
             rules: ruleIds.map((id) => ({
               id,
               name: id.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase()),
               shortDescription: { text: RULES[id].title },
               fullDescription: { text: RULES[id].help },
-              help: { text: RULES[id].help, markdown: `${RULES[id].help}\n\nSee the glossary: [${RULES[id].glossary}](${glossaryUrl(id)}).` },
-              helpUri: glossaryUrl(id),
+              help: { text: `${RULES[id].help} More: \`${glossaryHint(id)}\`.`, markdown: `${RULES[id].help}\n\nMore: \`${glossaryHint(id)}\` (or the glossary entry in VS Code).` },
+              properties: { glossary: RULES[id].glossary, kind: RULES[id].kind },
               defaultConfiguration: { level: RULES[id].kind === 'dynamic' ? 'warning' : 'warning' },
             })),
           },
@@ -94,7 +92,7 @@ export function toSarif(a: Analysis, toolVersion = '0.1.0', cwd = process.cwd())
 }
 
 function mdEscape(s: string): string {
-  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
+  return s.replace(/[\\`*_[\]|<>]/g, (c) => `\\${c}`);
 }
 
 export function toMarkdown(a: Analysis): string {

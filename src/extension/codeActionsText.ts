@@ -24,6 +24,16 @@ export interface ReluSite {
   args: string[];
   /** Quote character of a string form. */
   quote?: string;
+  /** How the file reaches Keras layers ("keras.layers.", "tf.keras.layers.", "layers."), for
+   *  replacements that need a layer where a string stood. */
+  kerasLayers?: string;
+}
+
+function kerasLayersPrefix(text: string): string {
+  if (/^\s*from\s+(?:tensorflow\.)?keras\s+import\s+(?:.*\b)?layers\b/m.test(text)) return 'layers.';
+  if (/^\s*(?:import\s+keras\b|from\s+tensorflow\s+import\s+keras\b)/m.test(text)) return 'keras.layers.';
+  if (/\btf\.keras\b/.test(text)) return 'tf.keras.layers.';
+  return 'keras.layers.';
 }
 
 export interface Replacement {
@@ -115,6 +125,7 @@ export function findReluSites(text: string, language: string): ReluSite[] {
   const python = language === 'python';
   const patterns = python ? PYTHON : /^(typescript|javascript)(react)?$/.test(language) ? SCRIPT : [];
   const isTorch = /\bimport\s+torch\b|\bfrom\s+torch\b/.test(text);
+  const kerasLayers = python ? kerasLayersPrefix(text) : undefined;
   const sites: ReluSite[] = [];
   const taken = new Set<number>();
   for (const p of patterns) {
@@ -126,7 +137,7 @@ export function findReluSites(text: string, language: string): ReluSite[] {
       // A bare ReLU( is PyTorch's when the file imports torch, else Keras's (from keras.layers import ReLU).
       if (kind === 'torch-module' && m[1] === '' && !isTorch) kind = 'keras-layer';
       if (!p.call) {
-        sites.push({ kind, start, end: start + m[0].length, prefix: '', args: [], quote: m[1] });
+        sites.push({ kind, start, end: start + m[0].length, prefix: '', args: [], quote: m[1], kerasLayers });
         taken.add(start);
         continue;
       }
@@ -192,7 +203,7 @@ export function replacementsFor(site: ReluSite, alpha = 0.01): Replacement[] {
     }
     case 'keras-string': {
       const q = site.quote ?? "'";
-      add('leaky-relu', `activation=keras.layers.LeakyReLU(negative_slope=${alpha})`, ' (Keras 2: alpha=; the layer default is 0.3)');
+      add('leaky-relu', `activation=${site.kerasLayers ?? 'keras.layers.'}LeakyReLU(negative_slope=${alpha})`, ' (Keras 2: alpha=; the layer default is 0.3)');
       add('elu', `activation=${q}elu${q}`);
       add('selu', `activation=${q}selu${q}`, ` (with kernel_initializer=${q}lecun_normal${q})`);
       add('silu', `activation=${q}swish${q}`);

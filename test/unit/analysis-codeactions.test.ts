@@ -75,7 +75,9 @@ describe('code actions: ReLU uses in source code', () => {
     ]);
     const str = Object.fromEntries(replacementsFor(sites[0]).map((r) => [r.variant, r.newText]));
     assert.equal(str.silu, "activation='swish'");
-    assert.equal(str['leaky-relu'], 'activation=keras.layers.LeakyReLU(negative_slope=0.01)');
+    assert.equal(str['leaky-relu'], 'activation=layers.LeakyReLU(negative_slope=0.01)', 'the file imports layers from keras');
+    const tfk = findReluSites("import tensorflow as tf\nd = tf.keras.layers.Dense(4, activation='relu')\n", 'python')[0];
+    assert.equal(replacementsFor(tfk)[0].newText, 'activation=tf.keras.layers.LeakyReLU(negative_slope=0.01)');
     const layer = Object.fromEntries(replacementsFor(sites[1]).map((r) => [r.variant, r.newText]));
     assert.equal(layer.elu, 'layers.ELU(alpha=1.0)');
     assert.equal(layer.gelu, "layers.Activation('gelu')");
