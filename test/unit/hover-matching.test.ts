@@ -122,7 +122,7 @@ describe('hover term matching', () => {
     assert.deepEqual(ids('x = F.relu(x)  # avoids vanishing gradients'), ['F.relu→relu', 'vanishing gradients→vanishing-gradient']);
     assert.deepEqual(ids('msg = "beware of the dying ReLU problem"'), ['dying ReLU problem→dying-relu']);
     // Prose (Markdown, JSON) explains every term.
-    assert.deepEqual(findTerms('The gradient saturates: saturation.').map((t) => t.entry.id), ['gradient', 'saturation']);
+    assert.deepEqual(findTerms('The gradient saturates: saturation.').map((t) => t.entry.id), ['gradient', 'saturation', 'saturation']);
     // In a long line, a comment that starts before the window still counts.
     const long = `# ${'x '.repeat(400)} saturation`;
     assert.equal(termAtWindowed(long, long.indexOf('saturation') + 1, code)?.entry.id, 'saturation');
