@@ -145,7 +145,9 @@ export class GraphModel {
   private add(it: Omit<FlatItem, 'index'>): FlatItem {
     let id = it.id;
     for (let k = 2; this.byId.has(id); k++) id = `${it.id}#${k}`;
-    const item: FlatItem = { ...it, id, index: this.items.length };
+    const item = it as FlatItem;
+    item.id = id;
+    item.index = this.items.length;
     this.items.push(item);
     this.byId.set(id, item);
     return item;
@@ -240,12 +242,13 @@ export class GraphModel {
       repOf[i] = rep;
     }
     const edges: VisibleEdge[] = [];
-    const seen = new Map<string, number>();
+    const seen = new Map<number, number>();
     const tensors: Set<string>[] = [];
+    const stride = items.length + 1;
     for (const e of this.edges) {
       const s = repOf[e.s], t = repOf[e.t];
       if (s === t) continue;
-      const key = `${s}>${t}`;
+      const key = s * stride + t;
       const at = seen.get(key);
       if (at !== undefined) {
         // merged edges count the distinct tensors they carry

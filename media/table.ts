@@ -2,7 +2,7 @@
 // models). Sortable by any column, filterable; clicking a row selects the node.
 import type { ViewerState } from '../src/protocol';
 import { h } from './dom';
-import type { GraphModel } from './graphModel';
+import type { FlatItem, GraphModel } from './graphModel';
 import { shapeText } from './graphModel';
 
 interface Row {
@@ -18,6 +18,8 @@ interface Row {
 }
 
 const NUMBER = new Intl.NumberFormat('en-US');
+const FIRST_ROWS = 1000;
+const ROWS_PER_SLICE = 4000;
 
 const COLUMNS = [
   { key: 'index', label: '#' },
@@ -60,29 +62,12 @@ export class LayerTable {
     // several times faster than building each cell (and never parses model strings as HTML).
     const template = h('tr', { role: 'row', tabindex: '-1' });
     for (const cls of ['num', 'name', '', 'shape', 'num', '']) template.append(h('td', { role: 'cell', class: cls || undefined }));
-    const frag = document.createDocumentFragment();
-    for (const it of model.items) {
-      if (it.kind !== 'node') continue;
-      const n = it.node!;
-      const shape = n.outputs.map((o) => shapeText(o.shape) || '?').join(', ');
-      const activation = n.activation ? `${n.activation.op}${n.activation.fused ? ' (fused)' : ''}` : '';
-      const tr = template.cloneNode(true) as HTMLTableRowElement;
-      tr.setAttribute('data-node-id', it.id);
-      tr.className = `cat-${n.category}`;
-      const c = tr.cells;
-      c[0].textContent = String(this.rows.length + 1);
-      c[1].textContent = n.name || '(unnamed)';
-      c[2].textContent = n.op;
-      c[3].textContent = shape;
-      c[4].textContent = n.parameters ? NUMBER.format(n.parameters) : '';
-      c[5].textContent = activation;
-      if (n.activation) c[5].className = n.activation.relu ? 'act relu' : 'act';
-      const row: Row = { flat: it.index, tr, name: n.name, op: n.op, shape, params: n.parameters, activation, text: `${n.name}\n${n.op}\n${shape}\n${activation}`.toLowerCase() };
-      this.rows.push(row);
-      this.byFlat.set(it.index, row);
-      frag.append(tr);
-    }
-    this.tbody.append(frag);
+    this.template = template;
+    this.pendingItems = model.items.filter((it) => it.kind === 'node');
+    this.total = this.pendingItems.length;
+    // The first screenfuls at once, the rest in slices between frames: a 20,000-node table
+    // appears immediately and stays responsive while it fills.
+    this.buildRows(FIRST_ROWS);
     this.tbody.addEventListener('click', (ev) => {
       const tr = (ev.target as Element).closest('tr');
       const id = tr?.getAttribute('data-node-id');
@@ -105,31 +90,98 @@ export class LayerTable {
       clearTimeout(timer);
       timer = window.setTimeout(() => this.applyFilter(this.filter.value), 80);
     });
-    if (state.filter) {
-      this.filter.value = state.filter;
-      this.applyFilter(state.filter);
-    } else this.updateCount(this.rows.length);
-    if (state.sort) this.sortBy(state.sort.column, state.sort.descending);
+    if (state.filter) this.filter.value = state.filter;
+    this.render();
+    this.complete = new Promise((resolve) => {
+      const step = () => {
+        if (!this.pendingItems.length) return resolve();
+        const before = this.rows.length;
+        this.buildRows(ROWS_PER_SLICE);
+        const plain = !this.state.sort && !(this.state.filter ?? '').trim();
+        if (plain) {
+          // unsorted and unfiltered: the new rows simply go at the end
+          const frag = document.createDocumentFragment();
+          for (let i = before; i < this.rows.length; i++) frag.append(this.rows[i].tr);
+          this.tbody.append(frag);
+          this.updateCount(this.rows.length);
+        } else if (!this.pendingItems.length) this.render();
+        else this.updateCount(this.tbody.rows.length);
+        setTimeout(step, 0);
+      };
+      if (this.pendingItems.length) setTimeout(step, 0);
+      else resolve();
+    });
   }
 
-  applyFilter(text: string): void {
-    const q = text.trim().toLowerCase();
-    let shown = 0;
-    for (const r of this.rows) {
-      const hide = q !== '' && !r.text.includes(q);
-      if (r.tr.hidden !== hide) r.tr.hidden = hide;
-      if (!hide) shown++;
+  /** Resolves when every node has its row. */
+  readonly complete: Promise<void>;
+  private readonly template: HTMLTableRowElement;
+  private pendingItems: FlatItem[];
+  private readonly total: number;
+  /** Rows in display order (sorted), all of them; the tbody holds those the filter keeps. */
+  private order: Row[] = [];
+
+  private buildRows(max: number): void {
+    const items = this.pendingItems.splice(0, max);
+    for (const it of items) {
+      const n = it.node!;
+      const shape = n.outputs.map((o) => shapeText(o.shape) || '?').join(', ');
+      const activation = n.activation ? `${n.activation.op}${n.activation.fused ? ' (fused)' : ''}` : '';
+      const tr = this.template.cloneNode(true) as HTMLTableRowElement;
+      tr.setAttribute('data-node-id', it.id);
+      tr.className = `cat-${n.category}`;
+      const c = tr.cells;
+      c[0].textContent = String(this.rows.length + 1);
+      c[1].textContent = n.name || '(unnamed)';
+      c[2].textContent = n.op;
+      c[3].textContent = shape;
+      c[4].textContent = n.parameters ? NUMBER.format(n.parameters) : '';
+      c[5].textContent = activation;
+      if (n.activation) c[5].className = n.activation.relu ? 'act relu' : 'act';
+      const row: Row = { flat: it.index, tr, name: n.name, op: n.op, shape, params: n.parameters, activation, text: `${n.name}\n${n.op}\n${shape}\n${activation}`.toLowerCase() };
+      this.rows.push(row);
+      this.byFlat.set(it.index, row);
+      if (it.index === this.selectedFlat) this.mark(row);
     }
-    this.state.filter = text;
-    this.save();
+  }
+
+  /** Puts the rows the filter keeps, in sort order, into the tbody. Rows filtered out leave the
+   *  DOM (hiding 20,000 rows one by one cost seconds of style and layout). */
+  private render(): void {
+    const sort = this.state.sort;
+    this.order = sort ? this.sorted(sort.column, sort.descending) : this.rows.slice();
+    const q = (this.state.filter ?? '').trim().toLowerCase();
+    const frag = document.createDocumentFragment();
+    let shown = 0;
+    for (const r of this.order) {
+      if (q && !r.text.includes(q)) continue;
+      frag.append(r.tr);
+      shown++;
+    }
+    this.tbody.replaceChildren(frag);
+    for (const [k, th] of this.headers) th.setAttribute('aria-sort', sort && k === sort.column ? (sort.descending ? 'descending' : 'ascending') : 'none');
     this.updateCount(shown);
   }
 
+  applyFilter(text: string): void {
+    this.state.filter = text;
+    this.save();
+    this.render();
+  }
+
   private updateCount(shown: number): void {
-    this.count.textContent = shown === this.rows.length ? `${this.rows.length.toLocaleString('en-US')} layers` : `${shown.toLocaleString('en-US')} of ${this.rows.length.toLocaleString('en-US')} layers`;
+    const all = NUMBER.format(this.total);
+    const building = this.rows.length < this.total ? ` (listing ${NUMBER.format(this.rows.length)}…)` : '';
+    this.count.textContent = (shown === this.total ? `${all} layers` : `${NUMBER.format(shown)} of ${all} layers`) + building;
   }
 
   sortBy(column: string, descending: boolean): void {
+    this.state.sort = { column, descending };
+    this.save();
+    this.render();
+  }
+
+  private sorted(column: string, descending: boolean): Row[] {
     const key = (r: Row): string | number => {
       switch (column) {
         case 'name':
@@ -146,27 +198,29 @@ export class LayerTable {
           return r.flat;
       }
     };
-    const sorted = [...this.rows].sort((a, b) => {
-      const ka = key(a), kb = key(b);
-      const c = ka < kb ? -1 : ka > kb ? 1 : a.flat - b.flat;
+    const keyed = this.rows.map((r) => ({ r, k: key(r) }));
+    keyed.sort((a, b) => {
+      const c = a.k < b.k ? -1 : a.k > b.k ? 1 : a.r.flat - b.r.flat;
       return descending ? -c : c;
     });
-    const frag = document.createDocumentFragment();
-    for (const r of sorted) frag.append(r.tr);
-    this.tbody.append(frag);
-    for (const [k, th] of this.headers) th.setAttribute('aria-sort', k === column ? (descending ? 'descending' : 'ascending') : 'none');
-    this.state.sort = { column, descending };
-    this.save();
+    return keyed.map((x) => x.r);
+  }
+
+  private selectedFlat = -1;
+
+  private mark(row: Row): void {
+    row.tr.classList.add('selected');
+    row.tr.setAttribute('aria-selected', 'true');
   }
 
   setSelected(flat: number): void {
     this.selected?.tr.classList.remove('selected');
     this.selected?.tr.removeAttribute('aria-selected');
+    this.selectedFlat = flat;
     this.selected = this.byFlat.get(flat);
     if (this.selected) {
-      this.selected.tr.classList.add('selected');
-      this.selected.tr.setAttribute('aria-selected', 'true');
-      if (this.table.isConnected && this.table.offsetParent) this.selected.tr.scrollIntoView({ block: 'nearest' });
+      this.mark(this.selected);
+      if (this.selected.tr.isConnected && this.table.offsetParent) this.selected.tr.scrollIntoView({ block: 'nearest' });
     }
   }
 }
