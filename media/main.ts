@@ -207,7 +207,7 @@ async function init(graph: GraphInfo, m: ModelInfo): Promise<void> {
   clear(tableHost);
   // A reload keeps the selection when the node still exists.
   selectedFlat = state.selection ? (model.byId.get(state.selection)?.index ?? -1) : -1;
-  if (model.items.length === 0) showOverlay('empty', 'This model has no nodes.', 'Its inputs, outputs and metadata are in the Model view.');
+  if (model.nodeCount === 0) showOverlay('empty', 'This model has no nodes.', 'Its inputs, outputs and metadata are in the Model view.');
   else showOverlay('none');
   let t = performance.now();
   renderModelPanel(modelHost, m, graph);

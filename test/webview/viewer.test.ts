@@ -258,6 +258,18 @@ describe('model viewer webview: subgraphs and errors', () => {
     }
   });
 
+  it('says so when a model has no nodes', async () => {
+    const v = await ViewerPage.open(path.join(FIXTURES, 'viewer_empty.onnx'));
+    try {
+      await v.page.locator('#overlay.empty').waitFor();
+      assert.match(await v.page.locator('#overlay').innerText(), /no nodes/);
+      await v.page.locator('button[data-view="model"]').click();
+      assert.match(await v.page.locator('#model-view').innerText(), /empty_graph/);
+    } finally {
+      await v.close();
+    }
+  });
+
   it('shows the reader\'s error for an unreadable model instead of a blank panel', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'al-viewer-'));
     const bad = path.join(dir, 'broken.onnx');
