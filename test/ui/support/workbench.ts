@@ -191,21 +191,33 @@ export class Workbench {
 
   /**
    * Points the mouse at the first occurrence of `text` in the active text editor and returns the
-   * hover's text. `text` must lie within one rendered token span (e.g. "nn.ReLU" in ", nn.ReLU").
+   * text of the hover that shows `expect`. `text` must lie within one rendered token span
+   * (e.g. "nn.ReLU" in ", nn.ReLU"). Hovers again while the extension is still activating.
    */
-  async hover(text: string): Promise<string> {
+  async hover(text: string, expect: string | RegExp = /\S/, timeoutMs = 30_000): Promise<string> {
     const span = this.page.locator('.editor-group-container.active .monaco-editor .view-lines .view-line span span', { hasText: text }).first();
-    await span.scrollIntoViewIfNeeded();
-    const content = (await span.textContent()) ?? '';
-    const box = await span.boundingBox();
-    if (!box) throw new Error(`"${text}" is not visible in the editor`);
-    // Editor fonts are monospaced: the n-th character sits at n × (width / length).
-    const charWidth = box.width / content.length;
-    const at = content.indexOf(text) + Math.max(1, Math.floor(text.length / 2));
-    await this.page.mouse.move(box.x + (at + 0.5) * charWidth, box.y + box.height / 2);
-    const hover = this.page.locator('.monaco-hover:not(.hidden)', { hasText: /\S/ }).first();
-    await hover.waitFor({ state: 'visible' });
-    return hover.innerText();
+    const card = this.page.locator('.monaco-hover:not(.hidden)', { hasText: expect }).first();
+    const deadline = Date.now() + timeoutMs;
+    let lastError = '';
+    for (;;) {
+      try {
+        // The editor re-renders its token spans while it tokenizes: measure afresh on every try.
+        await span.scrollIntoViewIfNeeded({ timeout: 3_000 });
+        const content = (await span.textContent({ timeout: 3_000 })) ?? '';
+        const box = await span.boundingBox({ timeout: 3_000 });
+        if (box && content.includes(text)) {
+          // Editor fonts are monospaced: the n-th character sits at n × (width / length).
+          const charWidth = box.width / content.length;
+          const at = content.indexOf(text) + Math.max(1, Math.floor(text.length / 2));
+          await this.page.mouse.move(5, 5);
+          await this.page.mouse.move(box.x + (at + 0.5) * charWidth, box.y + box.height / 2);
+          if (await card.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false)) return await card.innerText();
+        }
+      } catch (e) {
+        lastError = e instanceof Error ? e.message.split('\n')[0] : String(e);
+      }
+      if (Date.now() > deadline) throw new Error(`no hover showing ${expect} over "${text}" within ${timeoutMs} ms ${lastError}`);
+    }
   }
 
   /** Opens the Problems panel and returns the text of its rows (file rows and diagnostics). */
