@@ -186,6 +186,17 @@ const SCRIPT = `
   search.addEventListener('input', function () { renderList(); save(); });
   search.addEventListener('keydown', function (ev) {
     if (ev.key === 'Enter') { const shown = renderList(); if (shown.length) show(shown[0].id); }
+    if (ev.key === 'ArrowDown' || ev.key === 'ArrowUp') {
+      // Step through the filtered list without leaving the search box.
+      ev.preventDefault();
+      const shown = renderList();
+      if (!shown.length) return;
+      const i = shown.findIndex(function (e) { return e.id === current; });
+      const next = ev.key === 'ArrowDown' ? Math.min(shown.length - 1, i + 1) : Math.max(0, i < 0 ? 0 : i - 1);
+      show(shown[next].id);
+      const sel = list.querySelector('button.selected');
+      if (sel) sel.scrollIntoView({ block: 'nearest' });
+    }
   });
   window.addEventListener('message', function (ev) {
     const m = ev.data;
