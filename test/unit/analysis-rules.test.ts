@@ -8,6 +8,8 @@ import type { ActivationRun, LayerActivationStats } from '../../src/analysis/act
 import { runStaticRules } from '../../src/analysis/rules/staticRules';
 import { runDynamicRules } from '../../src/analysis/rules/dynamicRules';
 import { normalCdf, normalQuantile } from '../../src/analysis/rules/stats';
+import { computeMoments } from '../../src/analysis/rules/moments';
+import { GraphIndex } from '../../src/analysis/rules/graphIndex';
 import { parseVariant, suggestFor, VARIANT_INFO } from '../../src/analysis/suggestions';
 import { loadModel } from '../../src/core/load';
 
@@ -149,6 +151,42 @@ describe('static rules: graph shape', () => {
     assert.match(long[0].message, /^9 ReLU layers in a row/);
     assert.deepEqual(await runStaticRules(chain(7)), []);
     assert.deepEqual(await runStaticRules(chain(12, 6)), [], 'BatchNorm at layer 6 splits 12 into 6 + 6');
+  });
+});
+
+describe('moment propagation (folded BatchNorm estimate)', () => {
+  it('matches a Monte-Carlo estimate through Gemm → Relu → Gemm (transB) on unit-normal inputs', async () => {
+    const w1 = [0.8, -0.5, 0.3, 0.1, -0.2, 0.9, 0.4, 0.4, 0.7, -0.6, 0.2, 0.5]; // [4 in, 3 units], no transB
+    const b1 = [0.2, -0.3, 0.1];
+    const w2 = [1, -2, 0.5, -0.5, 0.3, 1.2]; // [2 units, 3 in], transB
+    const b2 = [-0.4, 0.6];
+    const m = model(
+      [node('g1', 'Gemm', ['x', 'W1', 'B1'], ['h']), node('r', 'Relu', ['h'], ['a']), node('g2', 'Gemm', ['a', 'W2', 'B2'], ['y'], { transB: 1 })],
+      [tensor('W1', [4, 3], w1), tensor('B1', [3], b1), tensor('W2', [2, 3], w2), tensor('B2', [2], b2)],
+    );
+    const moments = await computeMoments(new GraphIndex(m.graph));
+    const y = moments.get('y')!;
+    // Monte Carlo with a fixed-seed generator
+    let seed = 12345;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const gauss = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
+    const n = 200000;
+    const s1 = [0, 0], s2 = [0, 0];
+    for (let t = 0; t < n; t++) {
+      const x = [gauss(), gauss(), gauss(), gauss()];
+      const a = [0, 1, 2].map((u) => Math.max(0, b1[u] + x.reduce((s, xi, i) => s + xi * w1[i * 3 + u], 0)));
+      for (let u = 0; u < 2; u++) {
+        const v = b2[u] + a.reduce((s, ai, i) => s + ai * w2[u * 3 + i], 0);
+        s1[u] += v;
+        s2[u] += v * v;
+      }
+    }
+    for (let u = 0; u < 2; u++) {
+      const mean = s1[u] / n, variance = s2[u] / n - mean * mean;
+      assert.ok(Math.abs(y.mean[u] - mean) < 0.02, `unit ${u} mean ${y.mean[u]} vs ${mean}`);
+      // independence across the hidden units is an approximation; the variance is close, not exact
+      assert.ok(Math.abs(y.variance[u] / variance - 1) < 0.25, `unit ${u} variance ${y.variance[u]} vs ${variance}`);
+    }
   });
 });
 

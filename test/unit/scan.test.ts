@@ -31,7 +31,7 @@ function flagged(s: ScanJson): Record<string, number[]> {
 }
 
 describe('scan: static rules find exactly the planted dead channels', () => {
-  for (const name of ['bn_planted', 'bn_folded', 'mlp_planted']) {
+  for (const name of ['bn_planted', 'bn_folded', 'bn_folded_shift5', 'mlp_planted']) {
     it(`${name}.onnx: the flagged channels per ReLU equal the planted ones (ground truth checked by running PyTorch)`, () => {
       const truth = JSON.parse(fs.readFileSync(path.join(FIX, `${name}.truth.json`), 'utf8')) as { planted: Record<string, number[]> };
       const s = scanJson([path.join(FIX, `${name}.onnx`)]);

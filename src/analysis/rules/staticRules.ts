@@ -6,6 +6,7 @@ import { activationOf } from '../activations';
 import { describeUnits, RULES, severityForFraction, type Confidence, type Finding, type RuleId, type Severity } from '../findings';
 import { suggestFor, type SuggestionContext } from '../suggestions';
 import { GraphIndex, NORMALISATION, PASS_THROUGH, reluSites, type ReluSite } from './graphIndex';
+import { computeMoments, type Moments } from './moments';
 import { computeRanges, type Interval } from './ranges';
 import { formatProbability, normalCdf, normalQuantile, readAll, unitWeightSums } from './stats';
 
@@ -22,6 +23,8 @@ interface Ctx {
   model: Model;
   index: GraphIndex;
   ranges: Map<string, Interval>;
+  /** Per-channel mean/variance of values (ONNX), for the folded-bias estimate. */
+  moments: Map<string, Moments>;
   opts: Required<StaticRuleOptions>;
   zThreshold: number;
   denseStackWithoutNorm: boolean;
@@ -242,6 +245,10 @@ async function linearRule(ctx: Ctx, site: ReluSite, lin: LinearUnits): Promise<v
   const a = lin.alpha, bs = lin.biasScale;
   const dead: number[] = [];
   const weak: { u: number; z: number }[] = [];
+  // The pre-activation's propagated moments, when the graph lets us follow them to this layer.
+  const preValue = pre(ctx, site);
+  const m = preValue ? ctx.moments.get(preValue) : undefined;
+  const moments = m && m.mean.length === lin.units ? m : undefined;
   let zeroRows = 0, signRows = 0;
   for (let u = 0; u < lin.units; u++) {
     if (sums.nonFinite[u]) continue;
@@ -258,8 +265,10 @@ async function linearRule(ctx: Ctx, site: ReluSite, lin: LinearUnits): Promise<v
       else if (lo === 0 && pos === 0) signRows++;
       continue;
     }
-    if (lin.bias && sums.sumSq[u] > 0) {
-      const z = b / (Math.abs(a) * Math.sqrt(sums.sumSq[u]));
+    if (lin.bias && b < 0 && sums.sumSq[u] > 0) {
+      const z = moments && moments.variance[u] > 0
+        ? moments.mean[u] / Math.sqrt(moments.variance[u])
+        : b / (Math.abs(a) * Math.sqrt(sums.sumSq[u]));
       if (z < ctx.zThreshold) weak.push({ u, z });
     }
   }
@@ -297,9 +306,17 @@ async function linearRule(ctx: Ctx, site: ReluSite, lin: LinearUnits): Promise<v
     const units = weak.map((w) => w.u);
     push(ctx, {
       rule: 'linear-relu-negative-bias', severity: severityFor(units.length, n), confidence: 'low', node: site.node.name, source: lin.node.name, units, unitCount: n,
-      message: `${describeUnits(units, noun)} of ${n} in ${src} have a bias far below the weight scale: with unit-variance inputs P(active) ≈ Φ(b/‖w‖) < ${formatProbability(ctx.opts.activeProbability)} (${noun} ${worst.u}: b/‖w‖ = ${worst.z.toFixed(1)}); a BatchNorm shift folded into the bias looks like this.`,
+      message: moments
+        ? `${describeUnits(units, noun)} of ${n} in ${src} have a bias far below what their inputs bring: with input statistics propagated through the graph (BatchNorm statistics, unit-variance model inputs) P(active) ≈ Φ(mean/σ) < ${formatProbability(ctx.opts.activeProbability)} (${noun} ${worst.u}: mean/σ = ${worst.z.toFixed(1)}); a BatchNorm shift folded into the bias looks like this.`
+        : `${describeUnits(units, noun)} of ${n} in ${src} have a bias far below the weight scale: with unit-variance inputs P(active) ≈ Φ(b/‖w‖) < ${formatProbability(ctx.opts.activeProbability)} (${noun} ${worst.u}: b/‖w‖ = ${worst.z.toFixed(1)}); a BatchNorm shift folded into the bias looks like this.`,
     }, { afterBatchNorm: true });
   }
+}
+
+/** The value a ReLU reads (its pre-activation), for non-fused ReLUs. */
+function pre(ctx: Ctx, site: ReluSite): string | undefined {
+  if (site.fused && carriesLinear(site.node)) return undefined;
+  return ctx.index.dataInputs(site.node)[0] ?? site.node.inputs[0];
 }
 
 function fmt(v: number): string {
@@ -419,6 +436,7 @@ export async function runStaticRules(model: Model, options: StaticRuleOptions = 
     model,
     index,
     ranges: computeRanges(index),
+    moments: model.format === 'onnx' ? await computeMoments(index) : new Map(),
     opts,
     zThreshold: normalQuantile(opts.activeProbability),
     denseStackWithoutNorm: !hasConv && !hasNorm,
