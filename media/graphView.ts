@@ -491,7 +491,7 @@ export class GraphView {
     if (!L) return;
     const W = this.svg.clientWidth || 800, H = this.svg.clientHeight || 600;
     const fitK = Math.min((W - 40) / Math.max(L.width, 1), (H - 40) / Math.max(L.height, 1));
-    if (fitK >= 0.7) return this.fit();
+    if (fitK >= 0.5) return this.fit();
     const k = 0.9;
     // Start at the top (left) edge, centred across the flow on the median box: the main column
     // of a chain, not an outlier in a wide first row.

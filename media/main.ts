@@ -205,8 +205,9 @@ async function init(graph: GraphInfo, m: ModelInfo): Promise<void> {
   stats.clear();
   table = undefined;
   clear(tableHost);
-  // A reload keeps the selection when the node still exists.
+  // A reload keeps the selection when the node still exists, and searches the new graph.
   selectedFlat = state.selection ? (model.byId.get(state.selection)?.index ?? -1) : -1;
+  runSearch();
   if (model.nodeCount === 0) showOverlay('empty', 'This model has no nodes.', 'Its inputs, outputs and metadata are in the Model view.');
   else showOverlay('none');
   let t = performance.now();

@@ -1,7 +1,7 @@
 // The model viewer webview in headless Chromium, answered by the real host session over real
 // models. Screenshots land in test-results/screenshots/.
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadModel } from '../../src/core/load';
@@ -253,6 +253,34 @@ describe('model viewer webview: subgraphs and errors', () => {
       await v.page.locator(`${NODE}[data-node-id="second_call/Relu_1"]`).waitFor();
       assert.equal(await v.page.locator(NODE).count(), 5);
       assert.match((await v.page.locator(`${NODE}[data-node-id="second_call/Relu_1"]`).getAttribute('class'))!, /\brelu\b/);
+    } finally {
+      await v.close();
+    }
+  });
+
+  it('re-renders when the model file changes on disk, keeping the view', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'al-reload-'));
+    const file = path.join(dir, 'model.onnx');
+    copyFileSync(CONVNET, file);
+    const v = await ViewerPage.open(file);
+    try {
+      await v.waitForGraph();
+      await v.page.locator('#search').fill('/fc/Gemm');
+      await v.page.locator('#search').press('Enter');
+      await v.page.locator(`${NODE}[data-node-id="/fc/Gemm"].selected`).waitFor();
+      await v.page.locator('#search').fill('');
+      copyFileSync(IF_MODEL, file);
+      await v.session.reload(); // what the extension's file watcher calls
+      await v.page.locator(`${NODE}[data-node-id="branch"]`).waitFor();
+      assert.equal(await v.page.locator(NODE).count(), 3);
+      assert.equal(await v.page.locator(`${NODE}.selected`).count(), 0, 'the old selection is gone with its node');
+      writeFileSync(file, Buffer.from('not a model'));
+      await v.session.reload();
+      await v.page.locator('#overlay.error').waitFor();
+      copyFileSync(CONVNET, file);
+      await v.session.reload();
+      await v.page.locator(`${NODE}[data-node-id="/fc/Gemm"].selected`).waitFor();
+      assert.equal(await v.page.locator('#overlay.error').count(), 0);
     } finally {
       await v.close();
     }
