@@ -14,7 +14,8 @@ import { spawn } from 'node:child_process';
 import * as esbuild from 'esbuild';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { SourceMap } from 'node:module';
+import { join, relative, resolve } from 'node:path';
 import {
   ensureCodeServer, installExtensions, launchChromium, prepareWorkspace, quietSettings, repoRoot, startCodeServer, writeUserSettings,
 } from './codeserver.mjs';
@@ -46,7 +47,35 @@ async function stageRunner(work) {
   return dir;
 }
 
-function printResults(report, label) {
+/**
+ * Rewrites stack frames in the compiled tests (…/tests/x.test.js:L:C) to the TypeScript source
+ * lines, with the bundles' inline source maps (the extension host's own stack formatting ignores them).
+ */
+function sourceMapped(stack, runnerDir) {
+  const maps = new Map();
+  const mapFor = (rel) => {
+    if (!maps.has(rel)) {
+      let map = null;
+      try {
+        const js = readFileSync(join(runnerDir, 'tests', rel), 'utf8');
+        const m = /\/\/# sourceMappingURL=data:application\/json;base64,(\S+)\s*$/.exec(js);
+        if (m) map = new SourceMap(JSON.parse(Buffer.from(m[1], 'base64').toString('utf8')));
+      } catch {
+        /* leave the frame as it is */
+      }
+      maps.set(rel, map);
+    }
+    return maps.get(rel);
+  };
+  return String(stack).replace(/[^\s()]*\/tests\/([^\s():]+\.test\.js):(\d+):(\d+)/g, (all, rel, line, col) => {
+    const e = mapFor(rel)?.findEntry(Number(line) - 1, Number(col) - 1);
+    if (!e?.originalSource) return all;
+    const src = e.originalSource.replace(/^file:\/\//, '');
+    return `${relative(repoRoot, resolve(join(runnerDir, 'tests'), src))}:${e.originalLine + 1}:${e.originalColumn + 1}`;
+  });
+}
+
+function printResults(report, label, runnerDir) {
   let passed = 0, failed = 0, skipped = 0;
   console.log(`\n  ${label}: VS Code ${report.vscodeVersion ?? '?'} (${report.appName ?? '?'}), extension host Node ${report.node ?? '?'}`);
   let prev = [];
@@ -63,7 +92,7 @@ function printResults(report, label) {
     else if (r.state === 'skipped') { skipped++; console.log(`${pad}- ${title}`); }
     else { failed++; failures.push(r); console.log(`${pad}${failures.length}) ${title}`); }
   }
-  failures.forEach((r, i) => console.log(`\n  ${i + 1}) ${r.titlePath.join(' ')}:\n${String(r.error).split('\n').map((l) => `     ${l}`).join('\n')}`));
+  failures.forEach((r, i) => console.log(`\n  ${i + 1}) ${r.titlePath.join(' ')}:\n${sourceMapped(r.error, runnerDir).split('\n').map((l) => `     ${l}`).join('\n')}`));
   return { passed, failed, skipped };
 }
 
@@ -152,8 +181,8 @@ async function main() {
   try {
     const runnerDir = await stageRunner(work);
     const target = process.env.AL_IT_TARGET || (process.env.VSCODE_EXECUTABLE_PATH ? 'electron' : 'code-server');
-    if (target === 'code-server' || target === 'both') add(printResults(await inCodeServer(work, runnerDir), 'code-server'));
-    if (target === 'electron' || target === 'both') add(printResults(await inElectron(work, runnerDir), 'VS Code (test-electron)'));
+    if (target === 'code-server' || target === 'both') add(printResults(await inCodeServer(work, runnerDir), 'code-server', runnerDir));
+    if (target === 'electron' || target === 'both') add(printResults(await inElectron(work, runnerDir), 'VS Code (test-electron)', runnerDir));
   } catch (e) {
     console.error(`\nintegration tests could not run: ${e instanceof Error ? e.message : e}`);
     totals.failed += 1;
