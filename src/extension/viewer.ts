@@ -30,7 +30,7 @@ export function postToViewers(file: vscode.Uri, message: HostMessage): number {
   let n = 0;
   for (const v of openViewers) {
     if (v.uri.toString() === file.toString()) {
-      void v.panel.webview.postMessage(message);
+      v.session.send(message);
       n++;
     }
   }

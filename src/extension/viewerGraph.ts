@@ -257,6 +257,16 @@ export class ViewerSession {
     this.file = file;
   }
 
+  /** Results other features sent (measured activations, findings), replayed after every init:
+   *  a webview that was hidden and shown again starts from scratch. */
+  private readonly sticky = new Map<HostMessage['type'], HostMessage>();
+
+  /** Posts a message from another feature, remembering the kinds that must survive a reload. */
+  send(m: HostMessage): void {
+    if (m.type === 'activationResults' || m.type === 'findings') this.sticky.set(m.type, m);
+    void this.post(m);
+  }
+
   /** Starts reading the model before the webview asks, so both get ready at the same time. */
   preload(): void {
     this.load().catch(() => undefined); // the error is reported when the webview is ready
@@ -290,6 +300,7 @@ export class ViewerSession {
     try {
       const b = await this.load();
       await this.post({ type: 'init', file: this.file, model: b.model, graph: encodeGraph(b.graph) });
+      for (const m of this.sticky.values()) await this.post(m);
     } catch (e) {
       await this.post({ type: 'error', file: this.file, message: e instanceof Error ? e.message : String(e) });
     }

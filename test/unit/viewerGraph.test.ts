@@ -98,6 +98,17 @@ describe('viewer session (the host side of the protocol)', () => {
     assert.ok(missing.type === 'weightStats' && missing.id === 8 && /no weight named "no-such-weight"/.test(missing.error ?? ''));
   });
 
+  it('replays findings and activation results after the webview reloads (hidden and shown again)', async () => {
+    const sent: HostMessage[] = [];
+    const session = new ViewerSession(CONVNET, () => loadModel(CONVNET), (m) => void sent.push(m));
+    await session.handle({ type: 'ready' });
+    session.send({ type: 'findings', findings: [{ node: '/relu1/Relu', severity: 'warning', message: 'dead' }] });
+    session.send({ type: 'selectNode', node: '/relu1/Relu' });
+    sent.length = 0;
+    await session.handle({ type: 'ready' });
+    assert.deepEqual(sent.map((m) => m.type), ['loading', 'init', 'findings']);
+  });
+
   it('reports a model the reader rejects as an error message naming the file', async () => {
     const sent: HostMessage[] = [];
     const bad = path.join(FIXTURES, 'make_viewer_fixtures.py');
