@@ -26,14 +26,40 @@ function kv(rows: [string, string | Node][]): HTMLElement {
   return dl;
 }
 
-function valueList(values: ValueRef[]): HTMLElement {
+/** Inputs/outputs with where each comes from / goes to: click to select that node. */
+function valueList(values: ValueRef[], ends: Map<string, number[]>, ctx: DetailsContext, dir: 'from' | 'to'): HTMLElement {
   const ul = h('ul', { class: 'values' });
   for (const v of values) {
     const shape = shapeText(v.shape);
     const li = h('li', null, h('span', { class: 'tensor-name' }, v.name), h('span', { class: 'dtype' }, [v.dtype, shape].filter(Boolean).join(' ')));
+    const others = ends.get(v.name) ?? [];
+    if (others.length) {
+      const links = h('div', { class: 'value-links' }, `${dir} `);
+      others.slice(0, 5).forEach((flat, k) => {
+        const it = ctx.model!.items[flat];
+        const label = it.node ? it.node.name || it.node.op : it.kind === 'input' ? 'graph input' : 'graph output';
+        const b = h('button', { type: 'button', class: 'link-button', 'data-goto': it.id }, label);
+        b.addEventListener('click', () => ctx.select(flat));
+        if (k) links.append(', ');
+        links.append(b);
+      });
+      if (others.length > 5) links.append(` and ${others.length - 5} more`);
+      li.append(links);
+    }
     ul.append(li);
   }
   return ul;
+}
+
+/** For flat item `flat`: producers of its inputs and consumers of its outputs, by tensor name. */
+function neighbours(model: GraphModel, flat: number): { from: Map<string, number[]>; to: Map<string, number[]> } {
+  const from = new Map<string, number[]>(), to = new Map<string, number[]>();
+  for (const e of model.edges) {
+    if (!e.value) continue;
+    if (e.t === flat) (from.get(e.value.name) ?? from.set(e.value.name, []).get(e.value.name)!).push(e.s);
+    if (e.s === flat) (to.get(e.value.name) ?? to.set(e.value.name, []).get(e.value.name)!).push(e.t);
+  }
+  return { from, to };
 }
 
 export function histogramSvg(hist: Histogram, label: string): SVGSVGElement {
@@ -121,8 +147,9 @@ export function renderDetails(el: HTMLElement, flat: number, ctx: DetailsContext
     el.append(section('Attributes', table));
   }
   const weightNames = new Set(n.weights.map((w) => w.name));
-  el.append(section('Inputs', valueList(n.inputs.filter((v) => !weightNames.has(v.name)))));
-  el.append(section('Outputs', valueList(n.outputs)));
+  const { from, to } = neighbours(ctx.model!, flat);
+  el.append(section('Inputs', valueList(n.inputs.filter((v) => !weightNames.has(v.name)), from, ctx, 'from')));
+  el.append(section('Outputs', valueList(n.outputs, to, ctx, 'to')));
   if (n.weights.length) {
     const list = h('div', { class: 'weights' });
     for (const w of n.weights) {

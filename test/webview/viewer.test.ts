@@ -90,6 +90,19 @@ describe('model viewer webview: a small conv net', function () {
     await v.screenshot('viewer-light');
   });
 
+  it('links each input to the node producing it and each output to its consumers', async () => {
+    await v.page.locator('#details button[data-goto="/bn1/BatchNormalization"]').click();
+    await v.page.locator('#details .node-name', { hasText: '/bn1/BatchNormalization' }).waitFor();
+    const text = await v.page.locator('#details').innerText();
+    assert.match(text, /from \/conv1\/Conv/);
+    assert.match(text, /to \/relu1\/Relu/);
+    await v.page.locator('#details button[data-goto="input:input"]').count().then((n) => assert.equal(n, 0));
+    await v.page.locator('#details button[data-goto="/relu1/Relu"]').click();
+    // the Relu output feeds both the next conv and the residual Add
+    await v.page.locator('#details button[data-goto="/layer1/Add"]').waitFor();
+    assert.equal(await v.page.locator(`${NODE}.selected`).getAttribute('data-node-id'), '/relu1/Relu');
+  });
+
   it('finds nodes by op type and tensor name, and steps through the matches', async () => {
     await v.page.keyboard.press('Control+f');
     assert.equal(await v.page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id), 'search');
