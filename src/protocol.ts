@@ -234,7 +234,10 @@ export function encodeGraph(graph: GraphInfo): WireGraph {
   const values: WireValue[] = [];
   const valueIds = new Map<string, number>();
   // Keys built by hand: JSON.stringify per value was most of the encoding time.
+  const valueObjects = new Map<ValueRef, number>();
   const value = (v: ValueRef): number => {
+    const known = valueObjects.get(v);
+    if (known !== undefined) return known;
     const key = `${v.name}\u0000${v.dtype ?? '\u0001'}\u0000${v.shape === undefined ? 'u' : v.shape === null ? 'n' : v.shape.map(dimKey).join('\u0002')}`;
     let i = valueIds.get(key);
     if (i === undefined) {
@@ -242,6 +245,7 @@ export function encodeGraph(graph: GraphInfo): WireGraph {
       values.push([str(v.name), v.dtype === undefined ? -1 : str(v.dtype), v.shape === undefined ? -1 : v.shape]);
       valueIds.set(key, i);
     }
+    valueObjects.set(v, i);
     return i;
   };
   const weights: WireWeight[] = [];

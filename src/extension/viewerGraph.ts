@@ -130,6 +130,8 @@ class GraphBuilder {
   private readonly usedIds = new Set<string>();
   readonly tensors = new Map<string, Tensor>();
   private readonly functions = new Map<string, FunctionDef>();
+  /** Weight metadata shared by every node that reads the same tensor. */
+  private readonly weightInfos = new Map<Tensor, WeightInfo>();
   private functionDepth = 0;
 
   constructor(functions: FunctionDef[] = []) {
@@ -157,12 +159,17 @@ class GraphBuilder {
     }
     const constScalar = constantScalarLookup(graph);
     const initNames = new Set(graph.initializers.map((t) => t.name));
+    // One ValueRef per tensor name and scope: a tensor is the output of one node and the input of
+    // others, and sharing the object keeps a 20,000-node graph from allocating it three times.
+    const refs = new Map<string, ValueRef>();
     const ref = (name: string): ValueRef => {
+      let r = refs.get(name);
+      if (r) return r;
       const v = lookup(scope, (s) => s.values, name);
-      if (v) return { name, dtype: v.dtype, shape: v.shape ?? null };
-      const t = lookup(scope, (s) => s.weights, name);
-      if (t) return { name, dtype: t.dtype, shape: [...t.shape] };
-      return { name };
+      const t = v ? undefined : lookup(scope, (s) => s.weights, name);
+      r = v ? { name, dtype: v.dtype, shape: v.shape ?? null } : t ? { name, dtype: t.dtype, shape: [...t.shape] } : { name };
+      refs.set(name, r);
+      return r;
     };
     const prefix = idPrefix ?? graph.name;
     const nodes: NodeInfo[] = graph.nodes.map((n, i) => this.node(n, i, prefix, scope, ref, constScalar));
@@ -192,7 +199,13 @@ class GraphBuilder {
     for (const w of weightNames) {
       const t = lookup(scope, (s) => s.weights, w);
       if (!t) continue;
-      weights.push({ name: t.name, dtype: t.dtype, shape: [...t.shape], elementCount: t.elementCount, byteSize: t.byteSize, location: t.location });
+      let info = this.weightInfos.get(t);
+      if (!info) {
+        info = { name: t.name, dtype: t.dtype, shape: [...t.shape], elementCount: t.elementCount, location: t.location };
+        if (t.byteSize !== undefined) info.byteSize = t.byteSize;
+        this.weightInfos.set(t, info);
+      }
+      weights.push(info);
     }
     const info: NodeInfo = {
       id: this.uniqueId(n, index, prefix),
