@@ -39,6 +39,8 @@ const SVG_LIMIT = 1500;
  *  screen readers); larger ones only draw what is on screen. */
 const FULL_RENDER = 1500;
 const MIN_ZOOM = 0.02;
+/** Height kept free at the bottom for the colour key when fitting. */
+const LEGEND_SPACE = 24;
 const MAX_ZOOM = 4;
 
 export const CATEGORIES = ['linear', 'normalization', 'pooling', 'shape', 'math', 'activation', 'relu', 'control', 'constant', 'other', 'group', 'io'] as const;
@@ -480,7 +482,7 @@ export class GraphView {
   fit(): void {
     const L = this.layout;
     if (!L) return;
-    const W = this.svg.clientWidth || 800, H = this.svg.clientHeight || 600;
+    const W = this.svg.clientWidth || 800, H = (this.svg.clientHeight || 600) - LEGEND_SPACE;
     const k = Math.min(1.5, Math.max(MIN_ZOOM, Math.min((W - 40) / Math.max(L.width, 1), (H - 40) / Math.max(L.height, 1))));
     this.setTransform({ x: (W - L.width * k) / 2, y: (H - L.height * k) / 2, k });
   }
@@ -490,7 +492,7 @@ export class GraphView {
     const L = this.layout;
     if (!L) return;
     const W = this.svg.clientWidth || 800, H = this.svg.clientHeight || 600;
-    const fitK = Math.min((W - 40) / Math.max(L.width, 1), (H - 40) / Math.max(L.height, 1));
+    const fitK = Math.min((W - 40) / Math.max(L.width, 1), (H - 40 - LEGEND_SPACE) / Math.max(L.height, 1));
     if (fitK >= 0.5) return this.fit();
     const k = 0.9;
     // Start at the top (left) edge, centred across the flow on the median box: the main column

@@ -52,6 +52,7 @@ const toolbar = h(
   h('div', { class: 'graph-tools' }, dirBtn, namesBtn, fitBtn, zoomInBtn, zoomOutBtn, svgBtn, pngBtn),
 );
 const graphHost = h('div', { id: 'graph-view', class: 'view' });
+const legend = h('div', { id: 'legend', 'aria-label': 'Colour key' });
 const tableHost = h('div', { id: 'table-view', class: 'view' });
 const modelHost = h('div', { id: 'model-view', class: 'view' });
 const details = h('aside', { id: 'details', 'aria-label': 'Details' });
@@ -123,6 +124,7 @@ const view = new GraphView(graphHost, {
   },
 });
 readColors(view);
+graphHost.append(legend);
 new MutationObserver(() => {
   readColors(view);
   view.schedule();
@@ -210,6 +212,7 @@ async function init(graph: GraphInfo, m: ModelInfo): Promise<void> {
   runSearch();
   if (model.nodeCount === 0) showOverlay('empty', 'This model has no nodes.', 'Its inputs, outputs and metadata are in the Model view.');
   else showOverlay('none');
+  renderLegend();
   let t = performance.now();
   renderModelPanel(modelHost, m, graph);
   timings.modelPanel = performance.now() - t;
@@ -219,6 +222,31 @@ async function init(graph: GraphInfo, m: ModelInfo): Promise<void> {
   setView(state.view);
   document.body.dataset.ready = 'true';
   setStatus(`${m.format.toUpperCase()} · ${model.nodeCount.toLocaleString('en-US')} nodes · ${m.parameters.toLocaleString('en-US')} parameters · first picture in ${Math.round(performance.now() - t0)} ms (layout ${layoutClient.lastRunner === 'worker' ? 'in a worker' : 'on the UI thread'})`);
+}
+
+const CATEGORY_LABELS: Record<string, string> = {
+  linear: 'conv / linear',
+  normalization: 'normalisation',
+  pooling: 'pooling',
+  shape: 'tensor shuffling',
+  math: 'arithmetic',
+  activation: 'activation',
+  relu: 'ReLU family',
+  control: 'control flow',
+  constant: 'constant',
+  other: 'other',
+};
+
+/** The colour key for the categories this model has, in the graph's corner. */
+function renderLegend(): void {
+  clear(legend);
+  if (!model) return;
+  const present = new Set<string>();
+  for (const it of model.items) if (it.node) present.add(it.node.category);
+  for (const [cat, label] of Object.entries(CATEGORY_LABELS)) {
+    if (!present.has(cat)) continue;
+    legend.append(h('span', { class: `legend-item cat-${cat}` }, h('span', { class: 'swatch' }), label));
+  }
 }
 
 async function relayout(resetView: boolean): Promise<void> {
