@@ -164,19 +164,39 @@ export class Workbench {
   async webview(extensionId = 'activation-lens.activation-lens', timeoutMs = 30_000): Promise<Frame> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      for (const outer of this.page.frames()) {
-        if (!outer.url().includes(`extensionId=${encodeURIComponent(extensionId)}`) && !outer.url().includes(`extensionId=${extensionId}`)) continue;
-        const el = await outer.frameElement().catch(() => undefined);
-        if (!el || !(await el.isVisible().catch(() => false))) continue;
-        for (const inner of outer.childFrames()) {
-          // The page swaps a loaded frame in by giving its element the id "active-frame".
-          const id = await inner.frameElement().then((e) => e.getAttribute('id'), () => null);
-          if (id === 'active-frame' && (await inner.evaluate(() => !!document.body).catch(() => false))) return inner;
-        }
+      for (const frame of await this.visibleWebviews(extensionId)) {
+        if (await frame.evaluate(() => !!document.body).catch(() => false)) return frame;
       }
       if (Date.now() > deadline) throw new Error(`no visible webview of ${extensionId} after ${timeoutMs} ms`);
       await this.page.waitForTimeout(200);
     }
+  }
+
+  /** The visible webview of this extension whose page contains `selector` (e.g. 'svg#graph'). */
+  async webviewWith(selector: string, timeoutMs = 30_000): Promise<Frame> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      for (const frame of await this.visibleWebviews()) {
+        if ((await frame.locator(selector).count().catch(() => 0)) > 0) return frame;
+      }
+      if (Date.now() > deadline) throw new Error(`no visible webview contains ${selector} after ${timeoutMs} ms`);
+      await this.page.waitForTimeout(200);
+    }
+  }
+
+  /** Document frames of every visible webview of an extension. */
+  async visibleWebviews(extensionId = 'activation-lens.activation-lens'): Promise<Frame[]> {
+    const found: Frame[] = [];
+    for (const outer of this.page.frames()) {
+      if (!outer.url().includes(`extensionId=${encodeURIComponent(extensionId)}`) && !outer.url().includes(`extensionId=${extensionId}`)) continue;
+      const el = await outer.frameElement().catch(() => undefined);
+      if (!el || !(await el.isVisible().catch(() => false))) continue;
+      for (const inner of outer.childFrames()) {
+        const id = await inner.frameElement().then((e) => e.getAttribute('id'), () => null);
+        if (id === 'active-frame') found.push(inner);
+      }
+    }
+    return found;
   }
 
   /** Saves a full-window screenshot as test-results/screenshots/<name>-<theme>.png; returns its path. */
