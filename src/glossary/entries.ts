@@ -131,7 +131,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     id: 'sparsity',
     name: 'Sparsity (of activations)',
     kind: 'concept',
-    aliases: { ...noAliases, other: ['sparsity', 'sparse activations', 'activation sparsity', 'sparse representation'] },
+    aliases: { ...noAliases, other: ['sparsity', 'sparsity of activations', 'sparse activations', 'activation sparsity', 'sparse representation'] },
     summary: 'The share of activations that are exactly zero; ReLU produces it naturally.',
     definition:
       'Because ReLU maps every negative pre-activation to zero, only part of the units in a layer fire for a given input. Such sparse codes are cheap to store and process, tend to be easier to interpret, and can act as a mild regulariser against overfitting. Sparsity per input is healthy; a unit that is zero for every input is dead instead.',
@@ -629,7 +629,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
       keras: ['sigmoid', 'keras.activations.sigmoid'],
       tfjs: ['sigmoid', 'tf.sigmoid'],
       tensorflow: ['tf.nn.sigmoid', 'tf.math.sigmoid', 'Sigmoid'],
-      other: ['logistic function', 'logistic sigmoid', 'σ'],
+      other: ['logistic', 'logistic function', 'logistic sigmoid', 'σ'],
     },
     summary: 'The logistic function 1/(1+e^−x): squashes any input into (0, 1).',
     definition:

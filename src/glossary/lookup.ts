@@ -111,7 +111,16 @@ export function resolveTerm(term: string): GlossaryEntry | undefined {
   if (direct) return direct;
   const key = normalizeTerm(term);
   if (!key) return undefined;
-  return byKey.get(key) ?? (key.length > 3 && key.endsWith('s') ? byKey.get(key.slice(0, -1)) : undefined);
+  const hit = byKey.get(key) ?? (key.length > 3 && key.endsWith('s') ? byKey.get(key.slice(0, -1)) : undefined);
+  if (hit) return hit;
+  // "dying ReLU / dead unit", "SiLU / Swish": alternatives written together name one entry.
+  if (/\s\/\s|\s+or\s+/.test(term)) {
+    for (const part of term.split(/\s\/\s|\s+or\s+/)) {
+      const e = resolveTerm(part);
+      if (e) return e;
+    }
+  }
+  return undefined;
 }
 
 /** Lookup restricted to normalised keys (used by the text matcher). */

@@ -18,7 +18,7 @@ export interface TermMatch {
 
 /** Keys that are ordinary words in code; they only count when written with a framework prefix
  *  (`nn.Threshold`, `layers.Activation`), never bare (`threshold = 0.5`). */
-const NEEDS_PREFIX = new Set(['threshold', 'activation', 'grad', 'conv', 'saturate', 'saturated', 'saturating', 'rectifier', 'nonlinear']);
+const NEEDS_PREFIX = new Set(['threshold', 'logistic', 'activation', 'grad', 'conv', 'saturate', 'saturated', 'saturating', 'rectifier', 'nonlinear']);
 
 interface Phrase {
   re: RegExp;

@@ -29,6 +29,9 @@ describe('glossary entries', () => {
     assert.deepEqual(missing, []);
     assert.equal(resolveTerm('dead unit')?.id, 'dying-relu');
     assert.equal(resolveTerm('Swish')?.id, resolveTerm('SiLU')?.id);
+    assert.equal(resolveTerm('dying ReLU / dead unit')?.id, 'dying-relu');
+    assert.equal(resolveTerm('SiLU / Swish')?.id, 'silu');
+    assert.equal(resolveTerm('sparsity of activations')?.id, 'sparsity');
   });
 
   it('fills every field of every entry', () => {

@@ -107,6 +107,7 @@ describe('hover term matching', () => {
       'elusive = celebrate(selfie, tanhshrink, hardtanh)',
       'const Relux = require("relux");',
       'Mishap and Softmaxx are not terms.',
+      'clf = LogisticRegression(max_iter=100)',
     ]) {
       assert.deepEqual(findTerms(line).map((t) => `${t.text}→${t.entry.id}`), [], line);
     }
