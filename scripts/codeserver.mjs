@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, cpSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const CODE_SERVER_VERSION = '4.139.1';
@@ -108,7 +108,8 @@ export function installExtensions(cs, { extensionsDir, userDataDir }, vsixes) {
   for (const v of vsixes) args.push('--install-extension', v);
   args.push('--force');
   const out = run(cs.node, args, { env: cs.env });
-  for (const v of vsixes) if (!new RegExp(`was successfully installed|is already installed`).test(out)) throw new Error(`installing ${v} failed:\n${out}`);
+  // code-server prints "Extension 'NAME.vsix' was successfully installed." per package.
+  for (const v of vsixes) if (!out.includes(`'${basename(v)}' was successfully installed`)) throw new Error(`installing ${v} failed:\n${out}`);
   return out;
 }
 
