@@ -1,7 +1,7 @@
 // The glossary data and its lookup: every required term, every field, aliases across ecosystems,
 // every activation the analysis knows, close-match suggestions, the card and the plot data.
 import * as assert from 'node:assert/strict';
-import { ACTIVATION_OPS, activationOf } from '../../src/analysis/activations';
+import { ACTIVATION_OPS, activationOf, kerasActivation } from '../../src/analysis/activations';
 import { RULES } from '../../src/analysis/findings';
 import type { Node } from '../../src/core/model';
 import {
@@ -91,6 +91,18 @@ describe('glossary entries', () => {
     assert.equal(clip6 && entryIdForActivationOp(clip6.op), 'relu6');
     const clip0 = activationOf(node('Clip', ['x'], [{ name: 'min', value: { type: 'float', value: 0 } }]));
     assert.equal(clip0 && entryIdForActivationOp(clip0.op), 'relu');
+  });
+
+  it('has an entry for every activation string TF.js layers accept, as the analysis maps it', () => {
+    // The serialisable names of @tensorflow/tfjs-layers (activation_config.d.ts) plus Keras 3 spellings.
+    const names = ['relu', 'elu', 'relu6', 'sigmoid', 'hard_sigmoid', 'hardSigmoid', 'selu', 'softmax', 'softplus', 'softsign', 'tanh', 'swish',
+      'mish', 'gelu', 'gelu_new', 'silu', 'hard_silu', 'leaky_relu', 'log_softmax'];
+    for (const name of names) {
+      const act = kerasActivation(name);
+      assert.ok(act, name);
+      assert.ok(entryIdForActivationOp(act.op), `${name} → ${act.op} has no glossary entry`);
+      assert.equal(entryIdForActivationOp(act.op), resolveTerm(name)?.id, `${name}: analysis and glossary disagree`);
+    }
   });
 
   it('has the entry every dying-ReLU finding links to (Problems panel "code" links open it)', () => {
