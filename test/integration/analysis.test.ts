@@ -65,6 +65,19 @@ describe('Dying-ReLU analysis in VS Code', () => {
     assert.match(decodeURIComponent(code.target.query), /dying-relu/);
   });
 
+  it('after "Run Activations" the measured dead units join the Problems panel with their evidence', async function () {
+    this.timeout(120_000);
+    const uri = workspaceFile('dead_relu_mlp.onnx');
+    await vscode.commands.executeCommand('activationLens.runActivations', uri, { inputs: 'synthetic', samples: 16 });
+    const measured = await waitFor('measured dead-unit diagnostics', () => {
+      const d = ours(uri).filter((x) => (x.code as { value: string }).value === 'dead-units');
+      return d.length ? d : undefined;
+    }, 60_000);
+    assert.ok(measured.some((d) => /^relu1: \d+ of 32 units never fired over 16 samples/.test(d.message)), measured.map((d) => d.message).join('\n'));
+    // the measurement replaces the static estimate for the layer it measured
+    assert.ok(!ours(uri).some((d) => (d.code as { value: string }).value === 'linear-relu-negative-bias' && d.message.startsWith('relu1:')));
+  });
+
   it('"Scan Model for Dead ReLUs" reports a healthy model clean', async () => {
     const uri = workspaceFile('convnet.onnx');
     const r = await vscode.commands.executeCommand<{ findings: number }>('activationLens.scanModel', uri);
@@ -123,10 +136,21 @@ describe('Dying-ReLU analysis in VS Code', () => {
   it('TypeScript: tf.layers.reLU and activation: \'relu\' offer TF.js variants', async () => {
     const doc = await vscode.workspace.openTextDocument({ language: 'typescript', content: "m.add(tf.layers.dense({units: 4, activation: 'relu'}));\nm.add(tf.layers.reLU());\n" });
     await vscode.window.showTextDocument(doc);
-    const at = (line: number, col: number) => vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, new vscode.Range(line, col, line, col));
-    const onString = (await at(0, 40)).map((a) => a.title);
+    // The TypeScript service may still be starting and answer the first requests late: poll briefly.
+    const titlesAt = async (line: number, col: number, want: string): Promise<string[]> => {
+      let titles: string[] = [];
+      const deadline = Date.now() + 15_000;
+      do {
+        const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, new vscode.Range(line, col, line, col));
+        titles = (actions ?? []).map((a) => a.title);
+        if (titles.some((t) => t.includes(want))) break;
+        await new Promise((r) => setTimeout(r, 300));
+      } while (Date.now() < deadline);
+      return titles;
+    };
+    const onString = await titlesAt(0, 40, "activation: 'swish'");
     assert.ok(onString.some((t) => t.includes("activation: 'swish'")), onString.join(' | '));
-    const onLayer = (await at(1, 12)).map((a) => a.title);
-    assert.ok(onLayer.some((t) => t.includes('tf.layers.leakyReLU({alpha: 0.01})')), onLayer.join(' | '));
+    const onLayer = await titlesAt(1, 12, 'tf.layers.leakyReLU({alpha: 0.01})');
+    assert.ok(onLayer.some((t) => t.includes('tf.layers.leakyReLU({alpha: 0.01})')), `${onLayer.join(' | ')} in ${JSON.stringify(doc.getText())} (${doc.languageId})`);
   });
 });
