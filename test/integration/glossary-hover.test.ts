@@ -64,6 +64,26 @@ describe('Glossary hovers and commands', () => {
     assert.match(await hoverAt('markdown', '# Notes\n\nMost units suffer from the dying ReLU problem.\n', 2, 'dying'), /\*\*Dying ReLU\*\*/);
   });
 
+  it('hovers nn.SiLU in a Jupyter notebook code cell', async () => {
+    const data = new vscode.NotebookData([
+      new vscode.NotebookCellData(vscode.NotebookCellKind.Markup, '# A small net', 'markdown'),
+      new vscode.NotebookCellData(vscode.NotebookCellKind.Code, 'import torch.nn as nn\nact = nn.SiLU()', 'python'),
+    ]);
+    const nb = await vscode.workspace.openNotebookDocument('jupyter-notebook', data);
+    await vscode.window.showNotebookDocument(nb);
+    const cell = nb.cellAt(1).document;
+    assert.equal(cell.languageId, 'python');
+    let text = '';
+    const deadline = Date.now() + 10_000;
+    do {
+      text = await hoversAt(cell, 1, 'nn.SiLU');
+      if (text.includes('Open full entry')) break;
+      await new Promise((r) => setTimeout(r, 200));
+    } while (Date.now() < deadline);
+    assert.match(text, /\*\*SiLU \/ Swish\*\*/);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
   it('does not hover unrelated words', async () => {
     const doc = await scratchDocument('python', 'reluctant = True\nact = nn.ReLU()\n');
     // Wait until our provider answers at all (on nn.ReLU), then ask about "reluctant".
