@@ -159,6 +159,10 @@ export class LayerTable {
       shown++;
     }
     this.tbody.replaceChildren(frag);
+    // Roving tabindex: Tab reaches the first row, arrow keys move between rows.
+    if (this.tabStop) this.tabStop.tabIndex = -1;
+    this.tabStop = this.tbody.rows[0];
+    if (this.tabStop) this.tabStop.tabIndex = 0;
     for (const [k, th] of this.headers) th.setAttribute('aria-sort', sort && k === sort.column ? (sort.descending ? 'descending' : 'ascending') : 'none');
     this.updateCount(shown);
   }
@@ -207,6 +211,7 @@ export class LayerTable {
   }
 
   private selectedFlat = -1;
+  private tabStop?: HTMLTableRowElement;
 
   private mark(row: Row): void {
     row.tr.classList.add('selected');
