@@ -290,6 +290,29 @@ export function layoutGraph(input: LayoutInput): LayoutResult {
     ox[v] = x[v] - minX;
     oy[v] = layerY[layer[v]];
   }
+  // Edges too long for dummies (a mask input read by every block of a transformer) run down
+  // lanes to the right of the drawing instead of straight through the boxes in between; lanes
+  // are shared by edges whose layer ranges do not overlap.
+  const LANE_GAP = 14;
+  const laneOf = new Int32Array(m).fill(-1);
+  const long: number[] = [];
+  for (let e = 0; e < m; e++) {
+    const s = input.edges[2 * e], t = input.edges[2 * e + 1];
+    if (s !== t && Math.abs(layer[s] - layer[t]) > MAX_DUMMY_SPAN) long.push(e);
+  }
+  const top = (e: number) => Math.min(layer[input.edges[2 * e]], layer[input.edges[2 * e + 1]]);
+  const bottom = (e: number) => Math.max(layer[input.edges[2 * e]], layer[input.edges[2 * e + 1]]);
+  long.sort((a, b) => top(a) - top(b));
+  const laneEnd: number[] = [];
+  for (const e of long) {
+    let lane = laneEnd.findIndex((end) => end < top(e));
+    if (lane < 0) lane = laneEnd.push(0) - 1;
+    laneEnd[lane] = bottom(e);
+    laneOf[e] = lane;
+  }
+  const laneBase = maxX - minX + 2 * nodeGap;
+  if (laneEnd.length) maxX += 2 * nodeGap + laneEnd.length * LANE_GAP;
+
   const edgeStart = new Int32Array(m), edgeCount = new Int32Array(m);
   const pts: number[] = [];
   for (let e = 0; e < m; e++) {
@@ -299,7 +322,8 @@ export function layoutGraph(input: LayoutInput): LayoutResult {
     const back = layer[s] > layer[t];
     const a = back ? t : s, b = back ? s : t;
     const dummies = edgeDummies[e];
-    const count = 2 + (dummies ? dummies.length : 0);
+    const lane = laneOf[e];
+    const count = lane >= 0 ? 4 : 2 + (dummies ? dummies.length : 0);
     // points from a (upper) to b (lower), written in the edge's own direction
     const at = pts.length;
     for (let p = 0; p < count; p++) pts.push(0, 0);
@@ -309,7 +333,11 @@ export function layoutGraph(input: LayoutInput): LayoutResult {
       pts[slot + 1] = lr ? px : py;
     };
     put(0, ox[a], oy[a] + H[a] / 2);
-    if (dummies) for (let p = 0; p < dummies.length; p++) put(p + 1, x[dummies[p]] - minX, layerY[vLayer[dummies[p]]]);
+    if (lane >= 0) {
+      const lx = laneBase + lane * LANE_GAP;
+      put(1, lx, oy[a] + H[a] / 2 + layerGap / 2);
+      put(2, lx, oy[b] - H[b] / 2 - layerGap / 2);
+    } else if (dummies) for (let p = 0; p < dummies.length; p++) put(p + 1, x[dummies[p]] - minX, layerY[vLayer[dummies[p]]]);
     put(count - 1, ox[b], oy[b] - H[b] / 2);
     edgeCount[e] = count;
   }

@@ -55,3 +55,28 @@ describe('viewer graph layout (media/layout.ts)', () => {
     assert.ok(Array.from(r.x).every(Number.isFinite) && Array.from(r.y).every(Number.isFinite));
   });
 });
+
+describe('viewer graph layout: very long edges', () => {
+  it('routes edges spanning more than 60 layers down side lanes, clear of the boxes', () => {
+    const n = 201;
+    const edges: number[] = [];
+    for (let i = 1; i < 200; i++) edges.push(i - 1, i);
+    edges.push(200, 80, 200, 150, 0, 190); // a mask input read far down, and a very long skip
+    const w = new Float64Array(n).fill(100), h = new Float64Array(n).fill(40);
+    const r = layoutGraph({ widths: w, heights: h, edges, direction: 'TB' });
+    const right = Math.max(...Array.from({ length: 200 }, (_, i) => r.x[i] + 50));
+    const m = edges.length / 2;
+    // the input sits just above its first reader (layer 79): 200→80 is short, the others are not
+    assert.equal(r.edgeCount[m - 3], 2);
+    const lanes = new Set<number>();
+    for (let e = m - 2; e < m; e++) {
+      assert.equal(r.edgeCount[e], 4);
+      const laneX = r.points[2 * (r.edgeStart[e] + 1)];
+      assert.equal(r.points[2 * (r.edgeStart[e] + 2)], laneX, 'the lane is vertical');
+      assert.ok(laneX > right, 'the lane runs right of every box');
+      lanes.add(laneX);
+    }
+    assert.equal(lanes.size, 2, 'overlapping long edges get lanes of their own');
+    assert.ok(r.width >= Math.max(...lanes));
+  });
+});
