@@ -3,7 +3,7 @@
 // "Write a Copy with …" commands.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { activateExtension, closeAllEditors, waitFor, workspaceFile } from './helpers';
+import { activateExtension, closeAllEditors, executeProvider, waitFor, workspaceFile } from './helpers';
 
 function ours(uri: vscode.Uri): vscode.Diagnostic[] {
   return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'Activation Lens');
@@ -96,7 +96,7 @@ describe('Dying-ReLU analysis in VS Code', () => {
     const text = doc.getText(d.range);
     assert.ok(text.startsWith('{') && text.endsWith('}'), text);
     assert.equal(JSON.parse(text).config.name, 'hidden');
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', file, d.range, vscode.CodeActionKind.QuickFix.value);
+    const actions = await executeProvider<vscode.CodeAction[]>('vscode.executeCodeActionProvider', file, d.range, vscode.CodeActionKind.QuickFix.value);
     const fix = actions.find((a) => a.title === "Write a copy with Leaky ReLU for 'hidden'…");
     assert.ok(fix?.command, `quick fixes: ${actions.map((a) => a.title).join(' | ')}`);
     const output = vscode.Uri.joinPath(dir, 'leaky.json');
@@ -124,7 +124,7 @@ describe('Dying-ReLU analysis in VS Code', () => {
     const doc = await vscode.workspace.openTextDocument({ language: 'python', content: 'import torch.nn as nn\nact = nn.ReLU(inplace=True)\n' });
     await vscode.window.showTextDocument(doc);
     const pos = new vscode.Position(1, 10);
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, new vscode.Range(pos, pos));
+    const actions = await executeProvider<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, new vscode.Range(pos, pos));
     const titles = actions.map((a) => a.title);
     const leaky = actions.find((a) => a.title.startsWith('Replace with Leaky ReLU'));
     assert.ok(leaky?.edit, titles.join(' | '));
@@ -141,7 +141,7 @@ describe('Dying-ReLU analysis in VS Code', () => {
       let titles: string[] = [];
       const deadline = Date.now() + 15_000;
       do {
-        const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, new vscode.Range(line, col, line, col));
+        const actions = await executeProvider<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, new vscode.Range(line, col, line, col));
         titles = (actions ?? []).map((a) => a.title);
         if (titles.some((t) => t.includes(want))) break;
         await new Promise((r) => setTimeout(r, 300));

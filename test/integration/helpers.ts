@@ -47,3 +47,20 @@ export function waitForCustomEditor(uri: vscode.Uri, viewType: string): Promise<
 export async function closeAllEditors(): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
+
+/**
+ * Runs a provider command (vscode.executeCodeActionProvider, …) and runs it again when VS Code
+ * cancels it: the workbench cancels a request whose document changed meanwhile (e.g. while the
+ * freshly opened file is still being decorated), which is not a failure of our provider.
+ */
+export async function executeProvider<T>(command: string, ...args: unknown[]): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await vscode.commands.executeCommand<T>(command, ...args);
+    } catch (e) {
+      const canceled = e instanceof Error && (e.name === 'Canceled' || e.message === 'Canceled');
+      if (!canceled || attempt >= 5) throw e;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
