@@ -37,6 +37,13 @@ function aliasLines(e: GlossaryEntry): string[] {
   return rows.filter(([, v]) => v.length).map(([k, v]) => `  ${(k + ':').padEnd(12)}${[...new Set(v)].join(', ')}`);
 }
 
+function defaultLines(e: GlossaryEntry): string[] {
+  const fws = ['onnx', 'pytorch', 'keras', 'tfjs'] as const;
+  const values = new Set(fws.map((f) => e.defaults[f]));
+  if (values.size === 1) return [`Defaults     ${e.defaults.onnx}`];
+  return ['Defaults', ...fws.map((f) => `  ${(f + ':').padEnd(12)}${e.defaults[f]}`)];
+}
+
 export function formatEntry(e: GlossaryEntry): string {
   const section = (title: string, body: string) => `${title}\n${wrap(body, '  ')}`;
   const list = (title: string, items: string[]) => `${title}\n${items.map((i) => wrap(i, '    ').replace(/^ {4}/, '  • ')).join('\n')}`;
@@ -61,8 +68,7 @@ export function formatEntry(e: GlossaryEntry): string {
     '',
     `ONNX         ${opset}`,
     wrap(e.onnxOpset.note, '             ').replace(/^ +/, '             '),
-    'Defaults',
-    ...(['onnx', 'pytorch', 'keras', 'tfjs'] as const).map((f) => `  ${(f + ':').padEnd(12)}${e.defaults[f]}`),
+    ...defaultLines(e),
     'Names',
     ...aliasLines(e),
     '',
