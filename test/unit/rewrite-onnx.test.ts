@@ -11,6 +11,7 @@ import { ModelError } from '../../src/core/model';
 import { parseVariant } from '../../src/analysis/suggestions';
 import { rewriteOnnx, type RewriteResult } from '../../src/formats/onnx/rewrite';
 import { getOrt } from '../../src/runtime/ort';
+import { valueInfo, writeModel } from '../support/onnxBuild';
 
 const FIX = path.join(__dirname, '..', 'fixtures', 'analysis');
 const refs = JSON.parse(fs.readFileSync(path.join(FIX, 'rewrite_net.refs.json'), 'utf8')) as {
@@ -163,5 +164,49 @@ describe('ONNX rewrite: choosing nodes and refusing unsafe outputs', () => {
     assert.throws(() => rewriteOnnx(input, path.join(tmp, 'x1.onnx'), { variant: 'elu', nodes: ['nope'] }), /no node named 'nope'/);
     assert.throws(() => rewriteOnnx(input, path.join(tmp, 'x2.onnx'), { variant: 'elu', nodes: ['/c1/Conv'] }), /is a Conv, not a Relu/);
     assert.ok(!fs.existsSync(path.join(tmp, 'x1.onnx')));
+  });
+});
+
+describe('ONNX rewrite: element types and IR versions', () => {
+  const PY_CONSTS = `
+import json, sys, onnx, numpy as np
+from onnx import numpy_helper
+m = onnx.load(sys.argv[1])
+onnx.checker.check_model(m, full_check=True)
+print(json.dumps({t.name: [str(numpy_helper.to_array(t).dtype), float(numpy_helper.to_array(t).reshape(-1)[0])] for t in m.graph.initializer}))
+`;
+  (hasPythonOnnx ? it : it.skip)('a float16 model gets float16 constants (GELU decomposition) and passes the full check', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'al-f16-'));
+    const file = writeModel(dir, 'f16.onnx', {
+      opset: 13,
+      nodes: [{ name: 'relu', opType: 'Relu', input: ['x'], output: ['y'] }],
+      inputs: [valueInfo('x', 10, ['N', 4])],
+      outputs: [valueInfo('y', 10, ['N', 4])],
+    });
+    const out = path.join(dir, 'gelu.onnx');
+    const r = rewriteOnnx(file, out, { variant: 'gelu' });
+    assert.equal(r.addedInitializers.length, 3);
+    const p = spawnSync(PY, ['-c', PY_CONSTS, out], { encoding: 'utf8' });
+    assert.equal(p.status, 0, p.stderr);
+    const consts = JSON.parse(p.stdout) as Record<string, [string, number]>;
+    const values = Object.values(consts).map(([dtype, v]) => [dtype, +v.toFixed(3)]).sort((a, b) => (a[1] as number) - (b[1] as number));
+    assert.deepEqual(values, [['float16', 0.5], ['float16', 1], ['float16', 1.414]]);
+  });
+  (hasPythonOnnx ? it : it.skip)('IR version 3 lists new initializers as graph inputs too (PReLU slopes), as that IR requires', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'al-ir3-'));
+    const file = writeModel(dir, 'ir3.onnx', {
+      opset: 8,
+      nodes: [{ name: 'relu', opType: 'Relu', input: ['x'], output: ['y'] }],
+      inputs: [valueInfo('x', 1, ['N', 4])],
+      outputs: [valueInfo('y', 1, ['N', 4])],
+      extra: { irVersion: 3 },
+    });
+    const out = path.join(dir, 'prelu.onnx');
+    rewriteOnnx(file, out, { variant: 'prelu' });
+    const p = spawnSync(PY, ['-c', PY_CONSTS + "\nprint(json.dumps([i.name for i in m.graph.input]))", out], { encoding: 'utf8' });
+    assert.equal(p.status, 0, p.stderr);
+    const [inits, inputs] = p.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(Object.values(inits), [['float32', 0.25]]);
+    assert.deepEqual(inputs, ['x', 'relu.prelu_slope']);
   });
 });

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { onnx } from 'onnx-proto';
 import { ModelError, type Graph, type Node, type Tensor } from '../../core/model';
 import { VARIANT_INFO, type VariantId } from '../../analysis/suggestions';
+import { numberToFloat16 } from '../../runtime/hostTensor';
 import { readOnnxModelSync, type OnnxModel } from './reader';
 import type { Range } from './skeleton';
 
@@ -88,22 +89,6 @@ const FLOAT_TYPES: Record<string, { code: number; bytes: number }> = {
   float16: { code: 10, bytes: 2 },
 };
 
-function float16Bits(v: number): number {
-  const f = new Float32Array([v]);
-  const x = new Uint32Array(f.buffer)[0];
-  const sign = (x >>> 16) & 0x8000;
-  let exp = ((x >>> 23) & 0xff) - 127 + 15;
-  let mant = x & 0x7fffff;
-  if (exp >= 31) return sign | 0x7c00;
-  if (exp <= 0) {
-    if (exp < -10) return sign;
-    mant = (mant | 0x800000) >> (1 - exp);
-    return sign | ((mant + 0x1000) >> 13);
-  }
-  const r = sign | (exp << 10) | ((mant + 0x1000) >> 13);
-  return r;
-}
-
 function rawScalars(dtype: string, values: number[]): Uint8Array {
   const t = FLOAT_TYPES[dtype];
   const out = new Uint8Array(values.length * t.bytes);
@@ -111,7 +96,7 @@ function rawScalars(dtype: string, values: number[]): Uint8Array {
   values.forEach((v, i) => {
     if (dtype === 'float') dv.setFloat32(i * 4, v, true);
     else if (dtype === 'double') dv.setFloat64(i * 8, v, true);
-    else dv.setUint16(i * 2, float16Bits(v), true);
+    else dv.setUint16(i * 2, numberToFloat16(v), true);
   });
   return out;
 }
