@@ -2,7 +2,7 @@
 // command palette, the graph, node details and the layer table, in a light and a dark theme.
 import * as assert from 'node:assert/strict';
 import { loadModel } from '../../src/core/load';
-import { browser } from './support/hooks';
+import { browser, captureFailure } from './support/hooks';
 import { samplePath, Workbench, type Theme } from './support/workbench';
 
 /** Operator nodes of a model as the core reader sees them: what the viewer must show. */
@@ -26,13 +26,17 @@ for (const theme of ['light', 'dark'] as Theme[]) {
     });
 
     describe('opening models', () => {
-      afterEach(async () => wb.closeAllEditors());
+      afterEach(async function () {
+        await captureFailure(this);
+        await wb.closeAllEditors();
+      });
 
       it('opens convnet.onnx from the Explorer in the Activation Lens viewer webview', async () => {
         await wb.openFromExplorer('convnet.onnx');
         const frame = await wb.webview();
-        const text = await frame.locator('body').innerText();
-        assert.ok(text.trim().length > 0, 'the viewer webview is empty');
+        // The page renders asynchronously once the host has read the model: wait for content.
+        const body = frame.locator('body', { hasText: /\S/ });
+        assert.ok(await body.waitFor().then(() => true, () => false), 'the viewer webview stays empty');
         // A text editor would show the protobuf bytes; the custom editor must not.
         assert.equal(await wb.page.locator('.editor-group-container.active .monaco-editor .view-lines').count(), 0, 'convnet.onnx opened as text');
       });

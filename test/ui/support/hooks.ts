@@ -16,17 +16,28 @@ export async function browser(): Promise<Browser> {
   return shared;
 }
 
+const captured = new WeakSet<object>();
+
+/**
+ * Saves a screenshot of every open workbench to screenshots/failures/ if the current test failed.
+ * Call it first in an afterEach hook that changes what is on screen (closing editors…); the root
+ * hook below does it for all other tests.
+ */
+export async function captureFailure(ctx: Context): Promise<void> {
+  const test = ctx.currentTest;
+  if (test?.state !== 'failed' || captured.has(test)) return;
+  captured.add(test);
+  const dir = path.join(env.screenshots, 'failures');
+  fs.mkdirSync(dir, { recursive: true });
+  const name = test.fullTitle().replace(/[^\w.-]+/g, '_').slice(0, 120);
+  for (const wb of Workbench.open_) {
+    await wb.page.screenshot({ path: path.join(dir, `${name}-${wb.theme}.png`) }).catch(() => undefined);
+  }
+}
+
 export const mochaHooks = {
-  /** A failed test leaves a screenshot of every open workbench in screenshots/failures/. */
   async afterEach(this: Context): Promise<void> {
-    const test = this.currentTest;
-    if (test?.state !== 'failed') return;
-    const dir = path.join(env.screenshots, 'failures');
-    fs.mkdirSync(dir, { recursive: true });
-    const name = test.fullTitle().replace(/[^\w.-]+/g, '_').slice(0, 120);
-    for (const wb of Workbench.open_) {
-      await wb.page.screenshot({ path: path.join(dir, `${name}-${wb.theme}.png`) }).catch(() => undefined);
-    }
+    await captureFailure(this);
   },
   async afterAll(): Promise<void> {
     await shared?.close();
