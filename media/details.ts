@@ -16,6 +16,12 @@ export interface DetailsContext {
   select(flat: number): void;
 }
 
+/** A glossary term: hovering it (or focusing it, when `focusable`) shows its glossary card
+ *  (media/glossaryCard.ts); the host decides whether the glossary knows it. */
+function term(text: string, context: string, focusable: boolean): HTMLElement {
+  return h('span', { class: 'term', 'data-term': text, 'data-term-context': context, tabindex: focusable ? '0' : undefined }, text);
+}
+
 function section(title: string, ...body: (Node | null)[]): HTMLElement {
   return h('section', null, h('h3', null, title), ...body);
 }
@@ -122,10 +128,13 @@ export function renderDetails(el: HTMLElement, flat: number, ctx: DetailsContext
     return;
   }
   const n = item.node!;
-  const header = h('header', null, h('div', { class: `op-title cat-${n.category}` }, h('span', { class: 'swatch' }), n.op, n.domain ? h('span', { class: 'muted' }, ` (${n.domain})`) : null), h('div', { class: 'node-name' }, n.name || '(unnamed)'));
+  const header = h('header', null, h('div', { class: `op-title cat-${n.category}` }, h('span', { class: 'swatch' }), term(n.op, n.name ? `${n.op}: ${n.name}` : n.op, !!n.activation), n.domain ? h('span', { class: 'muted' }, ` (${n.domain})`) : null), h('div', { class: 'node-name' }, n.name || '(unnamed)'));
   el.append(header);
   const facts: [string, string | Node][] = [['category', n.category]];
-  if (n.activation) facts.push(['activation', `${n.activation.op}${n.activation.fused ? ' (fused)' : ''} · ${n.activation.family}`]);
+  if (n.activation) {
+    const a = n.activation;
+    facts.push(['activation', h('span', null, term(a.op, n.name ? `${n.op}: ${n.name}` : n.op, true), `${a.fused ? ' (fused)' : ''} · ${a.family}`)]);
+  }
   if (n.parameters) facts.push(['parameters', fmtNumber(n.parameters)]);
   if (item.owner !== undefined) {
     const owner = ctx.model!.items[item.owner];
@@ -140,7 +149,7 @@ export function renderDetails(el: HTMLElement, flat: number, ctx: DetailsContext
     el.append(section('Measured activations', kv([['dead units', `${fmtStat(act.deadShare * 100)} %`], ['zeros', `${fmtStat(act.zeroFraction * 100)} %`]]), histogramSvg(act.histogram, `Activation histogram of ${n.name}`)));
   }
   const f = ctx.findings.filter((x) => x.node === n.name);
-  if (f.length) el.append(section('Findings', h('ul', { class: 'findings' }, ...f.map((x) => h('li', { class: x.severity }, icon(x.severity === 'info' ? 'info' : x.severity), ' ', x.message)))));
+  if (f.length) el.append(section('Findings', h('ul', { class: 'findings' }, ...f.map((x) => h('li', { class: x.severity }, icon(x.severity === 'info' ? 'info' : x.severity), ' ', x.message, x.code ? h('span', { class: 'rule' }, ' ', term(x.code, `Finding rule ${x.code}`, true)) : null)))));
   if (n.attributes.length) {
     const table = h('table', { class: 'attributes' });
     for (const a of n.attributes) table.append(h('tr', null, h('th', { scope: 'row' }, a.name), h('td', null, h('span', { class: 'value' }, a.value), h('span', { class: 'type' }, a.type))));

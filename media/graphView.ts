@@ -21,6 +21,8 @@ export interface BoxContent {
   tooltip: string;
   toggle?: string;
   badge?: string;
+  /** Glossary term of an activation node: hovering the box shows its card (media/glossaryCard.ts). */
+  term?: string;
 }
 
 export interface GraphViewEvents {
@@ -76,7 +78,7 @@ export function boxContent(item: VisibleItem, showNames: boolean, expandedSubs: 
   }
   let cls = `node cat-${n.category}`;
   if (n.activation) cls += n.activation.relu ? ' act relu' : ' act';
-  return { ...measure(lines), lines, cls, tooltip: n.name ? `${n.op}: ${n.name}` : n.op, toggle };
+  return { ...measure(lines), lines, cls, tooltip: n.name ? `${n.op}: ${n.name}` : n.op, toggle, term: n.activation?.op };
 }
 
 function shortName(name: string): string {
@@ -313,7 +315,11 @@ export class GraphView {
       g.setAttribute('data-op', item.flat!.node!.op);
     } else g.setAttribute('data-io', item.flat!.value!.name);
     g.setAttribute('data-index', String(i));
-    g.append(s('title', null, b.tooltip));
+    if (b.term) {
+      // The glossary card replaces the native tooltip (two would overlap) and repeats its text.
+      g.setAttribute('data-term', b.term);
+      g.setAttribute('data-term-context', b.tooltip);
+    } else g.append(s('title', null, b.tooltip));
     g.append(s('rect', { class: 'box', width: b.w, height: b.h, rx: item.kind === 'input' || item.kind === 'output' ? b.h / 2 : 5 }));
     if (item.kind === 'node') g.append(s('rect', { class: 'band', width: 5, height: b.h, rx: 2 }));
     const tx = item.kind === 'node' ? 13 : 12;
@@ -580,6 +586,11 @@ export class GraphView {
       return;
     }
     this.events.select(i);
+  }
+
+  /** The drawn box of item i, if it is on screen as SVG. */
+  elementOf(i: number): SVGGElement | undefined {
+    return this.renderedNodes.get(i);
   }
 
   /** Screen position of item i (for tests and keyboard scrolling). */

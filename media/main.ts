@@ -11,6 +11,7 @@ import { renderDetails, type DetailsContext } from './details';
 import { LayerTable } from './table';
 import { renderModelPanel } from './modelPanel';
 import { exportPng, exportSvg } from './export';
+import { GlossaryCards } from './glossaryCard';
 
 interface VsCodeApi {
   postMessage(m: WebviewMessage): void;
@@ -119,12 +120,19 @@ const view = new GraphView(graphHost, {
     if (item?.flat?.node) post({ type: 'revealNode', node: item.flat.node.name });
   },
   transformed: (t: Transform) => {
+    cards.hide(); // it would float away from its node
     state.transform = t;
     saveState();
   },
 });
 readColors(view);
 graphHost.append(legend);
+view.onPaint = () => cards.checkAnchor();
+
+const cards = new GlossaryCards(post, (node) => {
+  const it = model?.byId.get(node) ?? model?.items.find((x) => x.node?.name === node);
+  if (it) void select(it.index, true);
+});
 new MutationObserver(() => {
   readColors(view);
   view.schedule();
@@ -174,11 +182,15 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
     }
     case 'activationResults':
       activation = new Map(m.results.map((r) => [r.node, r]));
+      cards.invalidate(); // cards show the measured dead share
       void relayout(false);
       break;
     case 'findings':
       findings = m.findings;
       refreshDetails();
+      break;
+    case 'glossaryCard':
+      cards.handle(m);
       break;
   }
 });
@@ -205,6 +217,8 @@ async function init(graph: GraphInfo, m: ModelInfo): Promise<void> {
   timings.model = performance.now() - t0;
   info = m;
   stats.clear();
+  cards.hide();
+  cards.invalidate();
   table = undefined;
   clear(tableHost);
   // A reload keeps the selection when the node still exists, and searches the new graph.
@@ -397,6 +411,7 @@ function refreshDetails(): void {
     select: (flat) => void select(flat, true),
   };
   renderDetails(details, selectedFlat, ctx);
+  cards.checkAnchor();
 }
 
 // ---- search ------------------------------------------------------------------------------------
@@ -496,6 +511,11 @@ view.svg.addEventListener('keydown', (ev) => {
     focusedItem = next;
     view.setFocused(next);
     view.centerOn(next, true);
+    // The focused box's glossary card, as a pointer hover would show it.
+    view.update();
+    const el = view.elementOf(next), b = view.boxes[next];
+    if (el && b?.term) cards.open(el, b.term, b.tooltip, 0);
+    else cards.hide();
   }
 });
 

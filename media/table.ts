@@ -137,7 +137,12 @@ export class LayerTable {
       c[3].textContent = shape;
       c[4].textContent = n.parameters ? NUMBER.format(n.parameters) : '';
       c[5].textContent = activation;
-      if (n.activation) c[5].className = n.activation.relu ? 'act relu' : 'act';
+      if (n.activation) {
+        c[5].className = n.activation.relu ? 'act relu' : 'act';
+        // hovering the cell (or focusing the row) shows the glossary card (media/glossaryCard.ts)
+        c[5].setAttribute('data-term', n.activation.op);
+        c[5].setAttribute('data-term-context', n.name ? `${n.op}: ${n.name}` : n.op);
+      }
       const row: Row = { flat: it.index, tr, name: n.name, op: n.op, shape, params: n.parameters, activation, text: `${n.name}\n${n.op}\n${shape}\n${activation}`.toLowerCase() };
       this.rows.push(row);
       this.byFlat.set(it.index, row);

@@ -5,6 +5,9 @@
 // Flow: the webview posts `ready`; the host answers `init` (or `error`). Requests carry an `id`
 // the response echoes, so several can be in flight. The host never sends weight bytes: only the
 // compact graph and statistics computed on its side.
+import type { GlossaryCard } from './glossary/card';
+
+export type { GlossaryCard };
 
 export type Dim = number | string | null;
 
@@ -151,7 +154,10 @@ export type HostMessage =
   | { type: 'exportDone'; id: number; path?: string; error?: string }
   | { type: 'selectNode'; node: string }
   | { type: 'activationResults'; results: NodeActivationResult[]; inputSource?: string }
-  | { type: 'findings'; findings: FindingInfo[] };
+  | { type: 'findings'; findings: FindingInfo[] }
+  /** Answer to `requestGlossaryCard`: no card when the term is not in the glossary. `node`: the
+   *  first layer of this model with that activation, which the card's "Select" link selects. */
+  | { type: 'glossaryCard'; id: number; term: string; card?: GlossaryCard; node?: string };
 
 // ---- webview → host ----------------------------------------------------------------------
 
@@ -176,7 +182,13 @@ export type WebviewMessage =
   | { type: 'requestWeightStats'; id: number; tensor: string }
   | { type: 'revealNode'; node: string }
   | { type: 'exportFile'; id: number; kind: 'svg' | 'png'; /** SVG text, or PNG as base64 */ data: string; suggestedName?: string }
-  | { type: 'stateChanged'; state: ViewerState };
+  | { type: 'stateChanged'; state: ViewerState }
+  /** A glossary card for an op type, activation op, glossary term or finding rule id. */
+  | { type: 'requestGlossaryCard'; id: number; term: string }
+  /** Run "Activation Lens: Open Glossary" at an entry (a card's "Open full entry" link). */
+  | { type: 'openGlossary'; entry: string }
+  /** Run "Activation Lens: Explain Term" (a card's "Other terms…" link). */
+  | { type: 'explainTerm' };
 
 /** Number of histogram bins the viewer asks for and the host computes. */
 export const HISTOGRAM_BINS = 32;
@@ -184,7 +196,9 @@ export const HISTOGRAM_BINS = 32;
 export function isWebviewMessage(m: unknown): m is WebviewMessage {
   if (!m || typeof m !== 'object') return false;
   const t = (m as { type?: unknown }).type;
-  return t === 'ready' || t === 'requestWeightStats' || t === 'revealNode' || t === 'exportFile' || t === 'stateChanged';
+  return (
+    t === 'ready' || t === 'requestWeightStats' || t === 'revealNode' || t === 'exportFile' || t === 'stateChanged' || t === 'requestGlossaryCard' || t === 'openGlossary' || t === 'explainTerm'
+  );
 }
 
 // ---- compact wire form of the graph ---------------------------------------------------------

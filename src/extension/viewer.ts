@@ -3,6 +3,7 @@
 // (src/extension/viewerGraph.ts); the webview app lives in media/ and is bundled to dist/webview.js.
 import * as vscode from 'vscode';
 import { loadModel } from '../core/load';
+import { entryById, EXPLAIN_TERM_COMMAND, OPEN_GLOSSARY_COMMAND } from '../glossary';
 import type { HostMessage, ViewerState, WebviewMessage } from '../protocol';
 import { isWebviewMessage } from '../protocol';
 import { ViewerSession } from './viewerGraph';
@@ -113,6 +114,14 @@ class ModelViewerProvider implements vscode.CustomReadonlyEditorProvider<ModelDo
         return;
       case 'revealNode':
         return revealNode(viewer.uri, m.node);
+      // A glossary card's links. Only these two commands, with an entry id the glossary knows:
+      // the webview never names a command to run.
+      case 'openGlossary':
+        if (typeof m.entry === 'string' && entryById(m.entry)) await vscode.commands.executeCommand(OPEN_GLOSSARY_COMMAND, m.entry);
+        return;
+      case 'explainTerm':
+        await vscode.commands.executeCommand(EXPLAIN_TERM_COMMAND);
+        return;
       case 'exportFile': {
         const reply = (path?: string, error?: string) => viewer.panel.webview.postMessage({ type: 'exportDone', id: m.id, path, error } satisfies HostMessage);
         try {

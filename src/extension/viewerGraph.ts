@@ -6,6 +6,8 @@ import { activationOf, isReluFamily } from '../analysis/activations';
 import { constantScalarLookup } from '../analysis/constants';
 import { summarize } from '../analysis/summary';
 import { tensorStats } from '../analysis/tensorStats';
+import { RULES } from '../analysis/findings';
+import { countActivationEntries, glossaryCard, resolveTerm, type ActivationUsage, type ModelActivationCount } from '../glossary';
 import {
   encodeGraph,
   HISTOGRAM_BINS,
@@ -240,6 +242,8 @@ export interface BuiltModel {
   graph: GraphInfo;
   /** Every weight by name (nested graphs included) for statistics requests. */
   tensors: Map<string, Tensor>;
+  /** The model itself, for what is computed on request only (glossary card usage counts). */
+  source?: Model;
 }
 
 export function buildViewerGraph(model: Model): BuiltModel {
@@ -247,7 +251,15 @@ export function buildViewerGraph(model: Model): BuiltModel {
   const graph = builder.build(model.graph);
   const info: ModelInfo = { ...summarize(model) };
   if (model.docString) info.docString = cut(model.docString, 4000);
-  return { model: info, graph, tensors: builder.tensors };
+  return { model: info, graph, tensors: builder.tensors, source: model };
+}
+
+/** The card link that selects a layer in this viewer: handled by the webview itself, never run
+ *  as a VS Code command. */
+export const SELECT_NODE_LINK = 'activationLens.viewer.selectNode';
+
+function baseName(p: string): string {
+  return p.split(/[\\/]/).pop() ?? p;
 }
 
 /** Where the host gets its model from: loaded once per (re)render. */
@@ -297,6 +309,8 @@ export class ViewerSession {
         return this.sendInit();
       case 'requestWeightStats':
         return this.weightStats(m.id, m.tensor);
+      case 'requestGlossaryCard':
+        return this.glossaryCard(m.id, m.term);
       default:
         this.onOther(m);
     }
@@ -305,6 +319,60 @@ export class ViewerSession {
   private load(): Promise<BuiltModel> {
     this.built ??= this.source().then(buildViewerGraph);
     return this.built;
+  }
+
+  /** Layers per glossary entry, counted on the first card request (not on the way to first paint). */
+  private activationCounts?: { of: BuiltModel; counts: Map<string, ModelActivationCount> };
+
+  /**
+   * The viewer's glossary card, built here rather than in the webview: bundling the glossary into
+   * dist/webview.js would add 68 KB (unminified; 56 KB minified) to a 90 KB bundle that every model
+   * opening parses before its first paint, while a card is needed only on hover, where one message
+   * round trip hides under the hover delay. It also keeps one code path with the editor hovers:
+   * the same `glossaryCard` and the same `countActivationEntries` over the core model.
+   */
+  private async glossaryCard(id: number, term: string): Promise<void> {
+    let card, node: string | undefined;
+    try {
+      const rule = Object.prototype.hasOwnProperty.call(RULES, term) ? RULES[term as keyof typeof RULES] : undefined;
+      const entry = resolveTerm(rule ? rule.glossary : term);
+      if (entry) {
+        const usage: ActivationUsage[] = [];
+        const b = await this.load().catch(() => undefined);
+        if (b?.source) {
+          if (this.activationCounts?.of !== b) this.activationCounts = { of: b, counts: countActivationEntries(b.source) };
+          const c = this.activationCounts.counts.get(entry.id);
+          if (c?.layers) {
+            node = c.nodes[0];
+            usage.push({
+              model: baseName(this.file),
+              layers: c.layers,
+              deadShare: this.measuredDeadShare(c.nodes),
+              reveal: { command: SELECT_NODE_LINK, args: [c.nodes[0]], label: `Select first: ${c.nodes[0]}` },
+            });
+          }
+        }
+        card = glossaryCard(entry, usage);
+      }
+    } catch {
+      card = undefined; // a glossary problem must not break the viewer: no card, no hover
+    }
+    await this.post({ type: 'glossaryCard', id, term, card, node });
+  }
+
+  /** Dead units over all units of `nodes` in the activation results this viewer received. */
+  private measuredDeadShare(nodes: string[]): number | undefined {
+    const m = this.sticky.get('activationResults');
+    if (m?.type !== 'activationResults') return undefined;
+    const wanted = new Set(nodes);
+    let dead = 0, units = 0;
+    for (const r of m.results) {
+      if (!wanted.has(r.node)) continue;
+      const n = r.activeRate.length || 1;
+      dead += r.deadShare * n;
+      units += n;
+    }
+    return units ? dead / units : undefined;
   }
 
   private async sendInit(): Promise<void> {
