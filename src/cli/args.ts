@@ -87,3 +87,24 @@ export function dimOptions(args: ParsedArgs): Record<string, number> {
   }
   return dims;
 }
+
+/** Parses a command's arguments with --help/-h added; prints `help` and returns undefined when
+ *  asked for it, so every command answers --help the same way. */
+export function parseCommand(argv: string[], spec: ArgSpec, help: string): ParsedArgs | undefined {
+  const args = parseArgs(argv, {
+    ...spec,
+    flags: [...(spec.flags ?? []).filter((f) => f !== 'help'), 'help'],
+    aliases: { h: 'help', ...spec.aliases },
+  });
+  if (args.flags.has('help')) {
+    process.stdout.write(help + '\n');
+    return undefined;
+  }
+  return args;
+}
+
+/** The one MODEL path a command takes, or a usage error that shows the command's help. */
+export function modelArgument(args: ParsedArgs, help: string): string {
+  if (args.positional.length !== 1) throw new CliUsageError(`expected one MODEL path\n\n${help}`);
+  return args.positional[0];
+}

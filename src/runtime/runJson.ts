@@ -1,25 +1,11 @@
 // The documented JSON form of a run, shared by `activation-lens run --json` and the VS Code
 // "Export Activation Results as JSON" command.
-import type { Histogram } from '../analysis/activationStats';
+import type { LayerActivationStats } from '../analysis/activationStats';
 import type { RunResult } from './runActivations';
 
-export interface RunJsonLayer {
-  node: string;
-  op: string;
+/** One layer of the JSON form: the shared statistics record plus the activation's name. */
+export interface RunJsonLayer extends LayerActivationStats {
   activation?: string;
-  output: string;
-  units: number;
-  unitAxis: number;
-  deadUnits: number[];
-  activeRate: number[];
-  zeroFraction: number;
-  min: number;
-  max: number;
-  mean: number;
-  std: number;
-  histogram: Histogram;
-  samples: number;
-  timeMs: number;
 }
 
 export interface RunJson {

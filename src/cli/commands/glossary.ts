@@ -1,5 +1,5 @@
 // `activation-lens glossary [TERM] [--json]`: list the glossary, or explain one term.
-import { parseArgs } from '../args';
+import { parseCommand } from '../args';
 import { GLOSSARY, resolveTerm, suggestTerms, type GlossaryEntry } from '../../glossary';
 
 const HELP = `usage: activation-lens glossary [TERM] [--json]
@@ -89,11 +89,8 @@ function quietOnClosedPipe(): void {
 
 export async function run(argv: string[]): Promise<number> {
   quietOnClosedPipe();
-  const args = parseArgs(argv, { flags: ['json', 'help'], aliases: { h: 'help' } });
-  if (args.flags.has('help')) {
-    process.stdout.write(HELP + '\n');
-    return 0;
-  }
+  const args = parseCommand(argv, { flags: ['json', 'help'], aliases: { h: 'help' } }, HELP);
+  if (!args) return 0;
   const json = args.flags.has('json');
   const term = args.positional.join(' ').trim();
   if (!term) {

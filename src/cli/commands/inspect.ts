@@ -1,7 +1,7 @@
 // `activation-lens inspect MODEL [--json]`: what a model holds, without reading its weights.
 import { loadModel } from '../../core/load';
 import { summarize, type ModelSummary } from '../../analysis/summary';
-import { CliUsageError, parseArgs } from '../args';
+import { modelArgument, parseCommand } from '../args';
 
 const HELP = `usage: activation-lens inspect MODEL [--json]
 
@@ -10,13 +10,9 @@ outputs, node and parameter counts, the op histogram and every activation-functi
   --json   print one JSON object instead of the readable summary`;
 
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { flags: ['json', 'help'], aliases: { h: 'help' } });
-  if (args.flags.has('help')) {
-    process.stdout.write(HELP + '\n');
-    return 0;
-  }
-  if (args.positional.length !== 1) throw new CliUsageError(`expected one MODEL path\n\n${HELP}`);
-  const model = await loadModel(args.positional[0]);
+  const args = parseCommand(argv, { flags: ['json'] }, HELP);
+  if (!args) return 0;
+  const model = await loadModel(modelArgument(args, HELP));
   const summary = summarize(model);
   process.stdout.write(args.flags.has('json') ? JSON.stringify(summary, null, 2) + '\n' : formatSummary(summary));
   return 0;

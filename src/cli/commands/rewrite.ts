@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import { parseVariant, VARIANTS } from '../../analysis/suggestions';
 import { ModelError } from '../../core/model';
-import { CliUsageError, parseArgs } from '../args';
+import { CliUsageError, parseCommand, modelArgument } from '../args';
 
 const HELP = `usage: activation-lens rewrite MODEL --to VARIANT [--nodes a,b] -o OUT [--force] [--json]
 
@@ -19,16 +19,13 @@ ONNX: only the replaced nodes change; every other byte is copied. Variants newer
 opset are written as equivalent decompositions (SiLU = x·Sigmoid(x), GELU = 0.5·x·(1+Erf(x/√2))).`;
 
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, {
+  const args = parseCommand(argv, {
     flags: ['force', 'json', 'help'],
     options: ['to', 'nodes', 'output'],
     aliases: { h: 'help', o: 'output', f: 'force' },
-  });
-  if (args.flags.has('help')) {
-    process.stdout.write(HELP + '\n');
-    return 0;
-  }
-  if (args.positional.length !== 1) throw new CliUsageError(`expected one MODEL path\n\n${HELP}`);
+  }, HELP);
+  if (!args) return 0;
+  modelArgument(args, HELP);
   const to = args.options.get('to');
   if (!to) throw new CliUsageError(`--to VARIANT is required (${VARIANTS.join(', ')})`);
   const output = args.options.get('output');

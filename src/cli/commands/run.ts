@@ -1,7 +1,7 @@
 // `activation-lens run MODEL`: runs the model on real or synthetic inputs and measures every
 // activation layer (units, dead units, active rates, zero fraction, range, moments, histogram).
 import * as path from 'node:path';
-import { CliUsageError, dimOptions, intOption, parseArgs, type ParsedArgs } from '../args';
+import { CliUsageError, dimOptions, intOption, parseCommand, type ParsedArgs, modelArgument } from '../args';
 import { RunCancelledError } from '../../runtime/cancel';
 import { runActivations, type RunOptions, type RunResult } from '../../runtime/runActivations';
 import { runToJson } from '../../runtime/runJson';
@@ -28,17 +28,14 @@ output of every activation layer.
   --json                print one JSON object: {model, samples, layers: [...]}`;
 
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, {
+  const args = parseCommand(argv, {
     flags: ['json', 'help', 'every-node'],
     options: ['inputs', 'samples', 'seed', 'distribution', 'image-size', 'mean', 'std', 'layout', 'batch-size', 'bins', 'threads'],
     repeated: ['dim'],
     aliases: { h: 'help', i: 'inputs', n: 'samples' },
-  });
-  if (args.flags.has('help')) {
-    process.stdout.write(HELP + '\n');
-    return 0;
-  }
-  if (args.positional.length !== 1) throw new CliUsageError(`expected one MODEL path\n\n${HELP}`);
+  }, HELP);
+  if (!args) return 0;
+  modelArgument(args, HELP);
   const opts = runOptions(args);
   const json = args.flags.has('json');
   const controller = new AbortController();

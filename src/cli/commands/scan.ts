@@ -6,7 +6,7 @@ import type { ActivationRun } from '../../analysis/activationStats';
 import { severityAtLeast, type Severity } from '../../analysis/findings';
 import { toJson, toMarkdown, toSarif, toText } from '../../analysis/findingsReport';
 import { analyzeModel } from '../../analysis/rules/index';
-import { CliUsageError, dimOptions, intOption, parseArgs } from '../args';
+import { CliUsageError, dimOptions, intOption, parseCommand, modelArgument } from '../args';
 
 const HELP = `usage: activation-lens scan MODEL [--inputs PATH] [--samples N] [--seed S] [--dim name=value]...
                             [--json | --sarif | --markdown] [--fail-on error|warning|info]
@@ -41,17 +41,14 @@ function numberOption(raw: string | undefined, name: string, min: number, max: n
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, {
+  const args = parseCommand(argv, {
     flags: ['json', 'sarif', 'markdown', 'help'],
     options: ['inputs', 'samples', 'seed', 'fail-on', 'dying-rate', 'active-probability'],
     repeated: ['dim'],
     aliases: { h: 'help', i: 'inputs', n: 'samples' },
-  });
-  if (args.flags.has('help')) {
-    process.stdout.write(HELP + '\n');
-    return 0;
-  }
-  if (args.positional.length !== 1) throw new CliUsageError(`expected one MODEL path\n\n${HELP}`);
+  }, HELP);
+  if (!args) return 0;
+  modelArgument(args, HELP);
   const formats = ['json', 'sarif', 'markdown'].filter((f) => args.flags.has(f));
   if (formats.length > 1) throw new CliUsageError(`choose one of --json, --sarif, --markdown (got ${formats.map((f) => `--${f}`).join(', ')})`);
   const failOn = args.options.get('fail-on') as Severity | undefined;
