@@ -7,6 +7,8 @@ import type { GlossaryCard, HostMessage, WebviewMessage } from '../src/protocol'
 import { h } from './dom';
 
 type CardReply = Extract<HostMessage, { type: 'glossaryCard' }>;
+/** Pointer cards wait for the pointer to rest; keyboard cards open at once and Tab enters them. */
+export type Via = 'pointer' | 'keyboard';
 
 /** Same ids as src/glossary/card.ts and SELECT_NODE_LINK in src/extension/viewerGraph.ts (kept as
  *  strings: importing them would bundle the glossary into the webview). */
@@ -26,7 +28,7 @@ export class GlossaryCards {
   private nextId = 1;
   private anchor?: Element;
   /** What the card is being opened for; a newer hover or a hide makes older replies stale. */
-  private want?: { anchor: Element; term: string; context?: string };
+  private want?: { anchor: Element; term: string; context?: string; via: Via };
   private showTimer = 0;
   private hideTimer = 0;
   /** After leaving the card with Tab, the next Tab on the term moves on instead of re-entering. */
@@ -49,7 +51,11 @@ export class GlossaryCards {
    *  model or new activation results. */
   invalidate(): void {
     this.replies.clear();
-    if (this.want && !this.el.hidden) this.open(this.want.anchor, this.want.term, this.want.context, 0);
+    const w = this.want;
+    if (w && !this.el.hidden) {
+      this.want = undefined;
+      this.open(w.anchor, w.term, w.context, w.via === 'keyboard' ? 'keyboard' : 'pointer', 0);
+    }
   }
 
   handle(m: CardReply): void {
@@ -58,13 +64,14 @@ export class GlossaryCards {
   }
 
   /** Opens the card for an element with `data-term` (or for an explicit term, e.g. a graph node
-   *  reached with the arrow keys). `delay` 0 opens as soon as the host answered. */
-  open(anchor: Element, term = anchor.getAttribute('data-term') ?? '', context = anchor.getAttribute('data-term-context') ?? undefined, delay = SHOW_DELAY): void {
+   *  reached with the arrow keys). */
+  open(anchor: Element, term = anchor.getAttribute('data-term') ?? '', context = anchor.getAttribute('data-term-context') ?? undefined, via: Via = 'pointer', delay = via === 'keyboard' ? 0 : SHOW_DELAY): void {
     clearTimeout(this.hideTimer);
-    clearTimeout(this.showTimer);
     if (!term) return this.hide();
-    if (this.want?.anchor === anchor && this.want.term === term && !this.el.hidden) return;
-    const want = (this.want = { anchor, term, context });
+    // Moving between the parts of one box (rect, text) fires mouseover again: keep the timer.
+    if (this.want?.anchor === anchor && this.want.term === term && (via === 'pointer' || this.want.via === via)) return;
+    clearTimeout(this.showTimer);
+    const want = (this.want = { anchor, term, context, via });
     this.showTimer = window.setTimeout(() => {
       void this.card(term).then((reply) => {
         if (this.want !== want || !anchor.isConnected) return;
@@ -187,9 +194,11 @@ export class GlossaryCards {
 
   private focusIn(target: Element | null): void {
     if (!target || this.el.contains(target)) return;
+    // Keyboard focus only: a click that focuses a table row is about the row, not its activation.
+    if (!target.matches(':focus-visible')) return void (target !== this.want?.anchor && this.hide());
     // A table row reached with the arrow keys: the card of its activation cell.
     const anchor = target.matches('[data-term]') ? target : target.matches('tr') ? target.querySelector('[data-term]') : null;
-    if (anchor) this.open(anchor, undefined, undefined, 0);
+    if (anchor) this.open(anchor, undefined, undefined, 'keyboard');
     else if (target !== this.want?.anchor) this.hide();
   }
 
@@ -215,7 +224,7 @@ export class GlossaryCards {
     if (ev.key !== 'Tab') return;
     const buttons = [...this.el.querySelectorAll<HTMLButtonElement>('button')];
     if (!buttons.length) return;
-    if (onAnchor && !ev.shiftKey && !this.passTab) {
+    if (onAnchor && this.want?.via === 'keyboard' && !ev.shiftKey && !this.passTab) {
       // Tab from the term moves into its card's links.
       ev.preventDefault();
       buttons[0].focus();

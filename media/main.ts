@@ -514,7 +514,7 @@ view.svg.addEventListener('keydown', (ev) => {
     // The focused box's glossary card, as a pointer hover would show it.
     view.update();
     const el = view.elementOf(next), b = view.boxes[next];
-    if (el && b?.term) cards.open(el, b.term, b.tooltip, 0);
+    if (el && b?.term) cards.open(el, b.term, b.tooltip, 'keyboard');
     else cards.hide();
   }
 });

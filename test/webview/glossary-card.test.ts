@@ -85,8 +85,10 @@ describe('viewer glossary card: a small conv net', function () {
     await v.page.locator('#details .op-title .term').hover();
     assert.equal(await cardBody(v), fromGraph);
     await moveAway(v);
-    // and the activation fact, from the keyboard
-    await v.page.locator('#details dd .term').focus();
+    // and the activation fact, from the keyboard (Tab from the op term)
+    await v.page.locator('#details .op-title .term').focus(); // programmatic focus: no card
+    await v.page.keyboard.press('Tab');
+    assert.equal(await v.page.evaluate("document.activeElement.closest('dd') !== null && document.activeElement.textContent"), 'Relu');
     assert.equal(await cardBody(v), fromGraph);
     await v.page.keyboard.press('Escape');
     await v.page.locator(CARD).waitFor({ state: 'hidden' });
@@ -139,8 +141,12 @@ describe('viewer glossary card: a small conv net', function () {
     await cell.hover();
     await cardTitled(v, 'ReLU');
     await moveAway(v);
-    await v.page.locator('#layer-table tr[data-node-id="/Softmax"]').focus();
-    await v.page.locator(CARD).waitFor({ state: 'visible' });
+    // a click focuses its row but shows no card; the arrow keys do
+    await v.page.locator('#layer-table tr[data-node-id="/fc/Gemm"]').click();
+    await v.page.waitForTimeout(500);
+    assert.equal(await v.page.locator(CARD).isVisible(), false);
+    await v.page.keyboard.press('ArrowDown');
+    assert.equal(await v.page.evaluate("document.activeElement.getAttribute('data-node-id')"), '/Softmax');
     await cardTitled(v, 'Softmax');
     await v.page.keyboard.press('Escape');
     await v.page.locator(CARD).waitFor({ state: 'hidden' });
