@@ -258,6 +258,9 @@ export function buildViewerGraph(model: Model): BuiltModel {
  *  as a VS Code command. */
 export const SELECT_NODE_LINK = 'activationLens.viewer.selectNode';
 
+/** Longer "terms" (op types of a hostile model) are not looked up at all. */
+const MAX_TERM = 200;
+
 function baseName(p: string): string {
   return p.split(/[\\/]/).pop() ?? p;
 }
@@ -334,6 +337,7 @@ export class ViewerSession {
   private async glossaryCard(id: number, term: string): Promise<void> {
     let card, node: string | undefined;
     try {
+      if (term.length > MAX_TERM) throw new Error('not a glossary term');
       const rule = Object.prototype.hasOwnProperty.call(RULES, term) ? RULES[term as keyof typeof RULES] : undefined;
       const entry = resolveTerm(rule ? rule.glossary : term);
       if (entry) {

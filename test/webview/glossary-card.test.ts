@@ -6,11 +6,14 @@ import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { cardForTerm, entryById } from '../../src/glossary';
-import { isWebviewMessage } from '../../src/protocol';
+import { loadModel } from '../../src/core/load';
+import { ViewerSession } from '../../src/extension/viewerGraph';
+import { isWebviewMessage, type HostMessage } from '../../src/protocol';
 import { closeBrowser, FIXTURES, ViewerPage } from './harness';
 
 const CONVNET = path.join(FIXTURES, 'viewer_convnet.onnx');
 const HOSTILE = path.join(FIXTURES, 'viewer_hostile.onnx');
+const IF_MODEL = path.join(FIXTURES, 'viewer_if.onnx');
 const NODE = 'svg#graph g.node[data-node-id]';
 const CARD = '#glossary-card';
 
@@ -234,5 +237,56 @@ describe('viewer glossary card: hostile strings', () => {
     } finally {
       await v.close();
     }
+  });
+});
+
+describe('viewer glossary card: the host session\'s answers', () => {
+  async function ask(file: string, term: string, before: HostMessage[] = []): Promise<Extract<HostMessage, { type: 'glossaryCard' }>> {
+    const got: HostMessage[] = [];
+    const session = new ViewerSession(file, () => loadModel(file), (m) => void got.push(m));
+    for (const m of before) session.send(m);
+    await session.handle({ type: 'requestGlossaryCard', id: 7, term });
+    const reply = got.find((m) => m.type === 'glossaryCard');
+    assert.ok(reply && reply.type === 'glossaryCard' && reply.id === 7 && reply.term === term);
+    return reply;
+  }
+
+  it('counts layers inside If branches, and links to the first one', async () => {
+    const r = await ask(IF_MODEL, 'Relu');
+    assert.equal(r.card?.title, 'ReLU');
+    assert.ok(r.card!.lines.some((l) => l.text === 'viewer_if.onnx: 1 layer'));
+    assert.equal(r.node, 'then_relu');
+    assert.deepEqual(r.card!.links.map((l) => l.command), ['activationLens.openGlossary', 'activationLens.viewer.selectNode', 'activationLens.explainTerm']);
+  });
+
+  it('maps a finding rule id to the glossary term the rule names, and other spellings to their entry', async () => {
+    assert.equal((await ask(CONVNET, 'bn-relu-dead')).card?.id, 'dying-relu');
+    assert.equal((await ask(CONVNET, 'thresholded-relu-large-alpha')).card?.id, 'thresholded-relu');
+    assert.equal((await ask(CONVNET, 'LeakyRelu')).card?.id, 'leaky-relu');
+    // an activation the model does not use: the card, with no usage line and no select link
+    const leaky = (await ask(CONVNET, 'LeakyRelu')).card!;
+    assert.ok(!leaky.lines.some((l) => l.label === 'In open model'));
+    assert.ok(!leaky.links.some((l) => l.command === 'activationLens.viewer.selectNode'));
+  });
+
+  it('answers unknown, prototype-named and oversized terms with no card', async () => {
+    for (const term of ['Gemm', '__proto__', 'constructor', 'hasOwnProperty', 'x'.repeat(100_000)]) {
+      const r = await ask(CONVNET, term);
+      assert.equal(r.card, undefined, term.slice(0, 20));
+      assert.equal(r.node, undefined);
+    }
+  });
+
+  it('weights the measured dead share by units over every layer of that activation', async () => {
+    const hist = { edges: [0, 1], counts: [1] };
+    const r = await ask(CONVNET, 'relu', [
+      { type: 'activationResults', results: [
+        { node: '/relu1/Relu', deadShare: 1 / 2, zeroFraction: 0.5, activeRate: [0, 1], histogram: hist },
+        { node: '/layer1/relu/Relu', deadShare: 0, zeroFraction: 0, activeRate: [1, 1, 1, 1, 1, 1], histogram: hist },
+        { node: '/Softmax', deadShare: 1, zeroFraction: 1, activeRate: [0, 0, 0, 0, 0, 0, 0, 0], histogram: hist },
+      ] },
+    ]);
+    // 1 dead unit of 8 ReLU units; the Softmax layer is not a ReLU
+    assert.ok(r.card!.lines.some((l) => l.text === 'viewer_convnet.onnx: 2 layers, 13 % dead units measured'), JSON.stringify(r.card!.lines));
   });
 });
