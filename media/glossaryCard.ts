@@ -176,6 +176,7 @@ export class GlossaryCards {
 
   private pointerOver(target: Element | null): void {
     if (target && this.el.contains(target)) return clearTimeout(this.hideTimer);
+    if (target?.closest?.('.panning')) return; // boxes sliding under a dragging pointer
     const anchor = this.termOf(target);
     if (anchor) this.open(anchor);
   }
