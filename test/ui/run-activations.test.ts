@@ -13,7 +13,7 @@ import { samplePath, Workbench, type Theme } from './support/workbench';
 const COMMAND = 'Activation Lens: Run Activations…';
 const MODEL = 'dead_relu_mlp.onnx';
 /** Enough samples that the run lasts a few seconds on a busy machine, so its progress is seen. */
-const SAMPLES = 200_000;
+const SAMPLES = 400_000;
 /** A run far too long to finish during the test: it must end by Cancel. */
 const ENDLESS_SAMPLES = 50_000_000;
 /** A model no test runs to completion, so no earlier results can show on it. */
@@ -146,7 +146,7 @@ for (const theme of ['light', 'dark'] as Theme[]) {
       const expected = cliRun(MODEL, SAMPLES);
       const frame = await openViewer(wb, MODEL);
       const row = await runSynthetic(wb, MODEL, SAMPLES);
-      assert.match(row, /normal, 200000 samples, seed 0/);
+      assert.match(row, new RegExp(`normal, ${SAMPLES} samples, seed 0`));
       // The cancellable progress notification names the model while it runs.
       const progress = toasts(wb, `Running ${MODEL}`).first();
       await progress.waitFor({ state: 'visible', timeout: 60_000 });
@@ -180,6 +180,37 @@ for (const theme of ['light', 'dark'] as Theme[]) {
       assert.match((await hist.getAttribute('aria-label')) ?? '', new RegExp(`Activation histogram of ${worst.node}`));
       assert.ok((await hist.locator('rect').count()) > 1, 'the histogram has no bars');
       await wb.screenshot('run-activations');
+    });
+
+    // Pending: issue 6 asks for a dead / zero-fraction column in the layer table and a per-unit heat
+    // strip of active rates (dead units marked) in the details; the viewer does not draw them yet.
+    // The DOM this test expects: th[data-column="dead"] and th[data-column="zeroFraction"] in
+    // table#layer-table (like its other columns), and #details .heat-strip with one [data-unit="i"]
+    // cell per unit, dead ones with class "dead". Remove ".skip" once the viewer has them.
+    it.skip('shows the measured dead units in the layer table and as a heat strip in the details', async () => {
+      const expected = cliRun(MODEL, 32);
+      const relu1 = expected.layers.find((l) => l.node === 'relu1')!;
+      const frame = await openViewer(wb, MODEL);
+      await runSynthetic(wb, MODEL, 32);
+      await wb.waitForNotification(/samples through \d+ activation layers?/, 300_000);
+      await frame.locator('svg#graph g.node[data-node-id] > g.badge text').first().waitFor({ timeout: 30_000 });
+      await frame.locator('svg#graph g.node[data-node-id="relu1"]').click();
+      const strip = frame.locator('#details .heat-strip');
+      await strip.waitFor({ timeout: 15_000 });
+      assert.equal(await strip.locator('[data-unit]').count(), relu1.units);
+      const dead = await strip.locator('[data-unit].dead').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-unit'))));
+      assert.deepEqual(dead, relu1.deadUnits);
+      await frame.locator('button[data-view="table"]').click();
+      const table = frame.locator('table#layer-table');
+      await table.locator('th[data-column="dead"]').waitFor({ timeout: 15_000 });
+      assert.equal(await table.locator('th[data-column="zeroFraction"]').count(), 1, 'no zero-fraction column');
+      const headers = await table.locator('thead th').evaluateAll((els) => els.map((e) => e.getAttribute('data-column')));
+      const cells = await table.locator('tbody tr[data-node-id="relu1"] td').allInnerTexts();
+      const deadCell = cells[headers.indexOf('dead')];
+      const share = Math.round((relu1.deadUnits.length / relu1.units) * 100);
+      assert.ok(deadCell.includes(String(relu1.deadUnits.length)) || deadCell.includes(`${share}`), `relu1's dead cell: ${deadCell}`);
+      await wb.screenshot('run-activations-table');
+      await frame.locator('button[data-view="graph"]').click();
     });
 
     it('stops a long run when Cancel is pressed in the progress notification: a "cancelled" message and no results', async () => {
