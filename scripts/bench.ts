@@ -76,9 +76,11 @@ async function optional(label: string, file: string, fn: string): Promise<void> 
   const p = path.join(__dirname, file);
   if (!fs.existsSync(p)) return;
   const mod = await import(p);
-  if (typeof mod[fn] !== 'function') return;
+  // A TypeScript module loaded through tsx may arrive as a CommonJS namespace (exports on default).
+  const run = mod[fn] ?? mod.default?.[fn];
+  if (typeof run !== 'function') throw new Error(`${file} does not export ${fn}()`);
   console.log(`\n## ${label}`);
-  const result = await mod[fn]();
+  const result = await run();
   if (result !== undefined) console.log(typeof result === 'string' ? result : JSON.stringify(result, null, 2));
 }
 

@@ -6,6 +6,8 @@
 // the response echoes, so several can be in flight. The host never sends weight bytes: only the
 // compact graph and statistics computed on its side.
 import type { GlossaryCard } from './glossary/card';
+import type { ModelSummary } from './analysis/summary';
+import type { Histogram } from './analysis/activationStats';
 
 export type { GlossaryCard };
 
@@ -89,32 +91,9 @@ export interface GraphInfo {
 }
 
 /** The `inspect --json` summary (src/analysis/summary.ts), as plain data. */
-export interface ModelInfo {
-  file: string;
-  format: string;
-  producer: string;
-  producerVersion: string;
-  irVersion: number | null;
-  opsets: Record<string, number>;
-  metadata: Record<string, string>;
-  inputs: { name: string; dtype: string; shape: Dim[] | null }[];
-  outputs: { name: string; dtype: string; shape: Dim[] | null }[];
-  nodeCount: number;
-  nodeCountAll: number;
-  ops: Record<string, number>;
-  parameters: number;
-  initializers: number;
-  activations: { node: string; op: string; activation: string }[];
-  functions: string[];
-  warnings: string[];
-  docString?: string;
-}
+export type ModelInfo = ModelSummary & { docString?: string };
 
-export interface Histogram {
-  /** bins + 1 ascending edges */
-  edges: number[];
-  counts: number[];
-}
+export type { Histogram };
 
 export interface TensorStatsInfo {
   count: number;
