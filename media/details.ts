@@ -88,6 +88,42 @@ export function histogramSvg(hist: Histogram, label: string): SVGSVGElement {
   return svg;
 }
 
+/** Per-unit cells the strip draws at most. Layers have one unit per channel/feature, rarely more
+ *  than a few thousand; past this cap the strip shows the first HEAT_CAP units and says how many
+ *  it left out (the dead count in the section above still covers every unit). */
+export const HEAT_CAP = 4096;
+
+function ratePercent(rate: number): string {
+  const v = rate * 100;
+  return v > 0 && v < 1 ? `${fmtStat(v)} %` : `${Math.round(v)} %`;
+}
+
+/** One cell per unit coloured by how often it was active; dead units (never active) marked. */
+export function heatStrip(activeRate: number[], label: string): HTMLElement {
+  const units = activeRate.length;
+  const shown = Math.min(units, HEAT_CAP);
+  const dead = activeRate.reduce((n, r) => n + (r === 0 ? 1 : 0), 0);
+  const strip = h('div', { class: units > 512 ? 'heat-strip dense' : 'heat-strip', role: 'img', 'aria-label': `${label}: ${fmtNumber(units)} units, ${fmtNumber(dead)} dead` });
+  const frag = document.createDocumentFragment();
+  for (let i = 0; i < shown; i++) {
+    const r = activeRate[i];
+    const cell = h('span', { class: r === 0 ? 'unit dead' : 'unit', 'data-unit': String(i), title: `unit ${i}: active ${ratePercent(r)}${r === 0 ? ' (dead)' : ''}` });
+    // the colour mix is driven by a custom property (CSSOM, allowed by the page's CSP)
+    if (r > 0) cell.style.setProperty('--rate', `${Math.max(6, Math.round(r * 100))}%`);
+    frag.append(cell);
+  }
+  strip.append(frag);
+  const box = h('div', { class: 'heat' }, h('div', { class: 'heat-title muted' }, 'Active rate per unit'), strip);
+  const legend = h('div', { class: 'heat-legend muted' }, h('span', { class: 'unit dead' }), `dead (${fmtNumber(dead)})`);
+  const lo = h('span', { class: 'unit' });
+  const hi = h('span', { class: 'unit' });
+  hi.style.setProperty('--rate', '100%');
+  legend.append(lo, 'never … always active', hi);
+  box.append(legend);
+  if (shown < units) box.append(h('p', { class: 'muted' }, `Showing the first ${fmtNumber(shown)} of ${fmtNumber(units)} units.`));
+  return box;
+}
+
 function statsBlock(tensor: string, elementCount: number, ctx: DetailsContext): HTMLElement {
   const st = ctx.stats.get(tensor);
   const box = h('div', { class: 'weight-stats', 'data-tensor': tensor });
@@ -146,7 +182,7 @@ export function renderDetails(el: HTMLElement, flat: number, ctx: DetailsContext
   if (n.docString) el.append(section('Documentation', h('p', { class: 'doc' }, n.docString)));
   const act = ctx.activation.get(n.name);
   if (act) {
-    el.append(section('Measured activations', kv([['dead units', `${fmtStat(act.deadShare * 100)} %`], ['zeros', `${fmtStat(act.zeroFraction * 100)} %`]]), histogramSvg(act.histogram, `Activation histogram of ${n.name}`)));
+    el.append(section('Measured activations', kv([['dead units', `${fmtStat(act.deadShare * 100)} %`], ['zeros', `${fmtStat(act.zeroFraction * 100)} %`]]), histogramSvg(act.histogram, `Activation histogram of ${n.name}`), act.activeRate.length ? heatStrip(act.activeRate, `Active rate per unit of ${n.name}`) : null));
   }
   const f = ctx.findings.filter((x) => x.node === n.name);
   if (f.length) el.append(section('Findings', h('ul', { class: 'findings' }, ...f.map((x) => h('li', { class: x.severity }, icon(x.severity === 'info' ? 'info' : x.severity), ' ', x.message, x.code ? h('span', { class: 'rule' }, ' ', term(x.code, `Finding rule ${x.code}`, true)) : null)))));

@@ -183,6 +183,8 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
     case 'activationResults':
       activation = new Map(m.results.map((r) => [r.node, r]));
       cards.invalidate(); // cards show the measured dead share
+      table?.setActivation(activation);
+      refreshDetails(); // the selected node's histogram and heat strip
       void relayout(false);
       break;
     case 'findings':
@@ -321,6 +323,7 @@ function setView(v: ViewName): void {
   document.body.dataset.view = v;
   if (v === 'table' && model && !table) {
     table = new LayerTable(tableHost, model, (flat) => select(flat, false), state, saveState);
+    if (activation.size) table.setActivation(activation);
     table.setSelected(selectedFlat);
   }
   if (v === 'graph') view.schedule();

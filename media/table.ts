@@ -1,6 +1,6 @@
 // The layer table: every node as DOM text (the accessible view, and the fast one for huge
 // models). Sortable by any column, filterable; clicking a row selects the node.
-import type { ViewerState } from '../src/protocol';
+import type { NodeActivationResult, ViewerState } from '../src/protocol';
 import { h } from './dom';
 import type { FlatItem, GraphModel } from './graphModel';
 import { shapeText } from './graphModel';
@@ -13,6 +13,9 @@ interface Row {
   shape: string;
   params: number;
   activation: string;
+  /** measured share of dead units / fraction of zero outputs; undefined without results */
+  dead?: number;
+  zeroFraction?: number;
   /** lower-cased text the filter matches */
   text: string;
 }
@@ -21,14 +24,28 @@ const NUMBER = new Intl.NumberFormat('en-US');
 const FIRST_ROWS = 1000;
 const ROWS_PER_SLICE = 4000;
 
+// `measured` columns stay hidden (header and cells) until activation results arrive; every row
+// always has all cells, so the template, the grid and the ARIA columns never change shape.
 const COLUMNS = [
-  { key: 'index', label: '#' },
-  { key: 'name', label: 'Name' },
-  { key: 'op', label: 'Op' },
-  { key: 'shape', label: 'Output shape' },
-  { key: 'params', label: 'Parameters' },
-  { key: 'activation', label: 'Activation' },
+  { key: 'index', label: '#', cls: 'num' },
+  { key: 'name', label: 'Name', cls: 'name' },
+  { key: 'op', label: 'Op', cls: '' },
+  { key: 'shape', label: 'Output shape', cls: 'shape' },
+  { key: 'params', label: 'Parameters', cls: 'num' },
+  { key: 'activation', label: 'Activation', cls: '' },
+  { key: 'dead', label: 'Dead', cls: 'num measured', measured: true, title: 'Share of units that never activated in the last run' },
+  { key: 'zeroFraction', label: 'Zero fraction', cls: 'num measured', measured: true, title: 'Share of outputs that were exactly zero in the last run' },
 ] as const;
+const DEAD_CELL = COLUMNS.findIndex((c) => c.key === 'dead');
+const ZERO_CELL = COLUMNS.findIndex((c) => c.key === 'zeroFraction');
+
+/** A share as a percentage that never rounds a non-zero share to "0 %" or a partial one to "100 %". */
+export function percent(x: number): string {
+  const v = x * 100;
+  if (v === 0 || v === 100) return `${v} %`;
+  if (v < 10 || v > 90) return `${Math.min(99.9, Math.max(0.1, Math.round(v * 10) / 10))} %`;
+  return `${Math.round(v)} %`;
+}
 
 export class LayerTable {
   readonly table: HTMLTableElement;
@@ -48,9 +65,11 @@ export class LayerTable {
     this.table = h('table', { id: 'layer-table', role: 'table', 'aria-label': 'Layers' });
     const headRow = h('tr', { role: 'row' });
     for (const c of COLUMNS) {
-      const b = h('button', { type: 'button', 'data-sort': c.key }, c.label);
-      b.addEventListener('click', () => this.sortBy(c.key, this.state.sort?.column === c.key ? !this.state.sort.descending : false));
-      const th = h('th', { scope: 'col', role: 'columnheader', 'data-column': c.key, 'aria-sort': 'none' }, b);
+      const b = h('button', { type: 'button', 'data-sort': c.key, title: 'title' in c ? c.title : undefined }, c.label);
+      // measured columns: the interesting rows are the deadest, so they sort descending first
+      const firstDescending = 'measured' in c;
+      b.addEventListener('click', () => this.sortBy(c.key, this.state.sort?.column === c.key ? !this.state.sort.descending : firstDescending));
+      const th = h('th', { scope: 'col', role: 'columnheader', 'data-column': c.key, 'aria-sort': 'none', class: 'measured' in c ? 'measured' : undefined }, b);
       this.headers.set(c.key, th);
       headRow.append(th);
     }
@@ -61,7 +80,7 @@ export class LayerTable {
     // Rows are cloned from one template and filled with textContent: for 20,000 nodes this is
     // several times faster than building each cell (and never parses model strings as HTML).
     const template = h('tr', { role: 'row', tabindex: '-1' });
-    for (const cls of ['num', 'name', '', 'shape', 'num', '']) template.append(h('td', { role: 'cell', class: cls || undefined }));
+    for (const c of COLUMNS) template.append(h('td', { role: 'cell', class: c.cls || undefined }));
     this.template = template;
     this.pendingItems = model.items.filter((it) => it.kind === 'node');
     this.total = this.pendingItems.length;
@@ -144,10 +163,35 @@ export class LayerTable {
         c[5].setAttribute('data-term-context', n.name ? `${n.op}: ${n.name}` : n.op);
       }
       const row: Row = { flat: it.index, tr, name: n.name, op: n.op, shape, params: n.parameters, activation, text: `${n.name}\n${n.op}\n${shape}\n${activation}`.toLowerCase() };
+      if (this.measured) this.fillMeasured(row, this.measured.get(n.name));
       this.rows.push(row);
       this.byFlat.set(it.index, row);
       if (it.index === this.selectedFlat) this.mark(row);
     }
+  }
+
+  /** Results of the last activation run by node name; undefined until one arrives. */
+  private measured?: Map<string, NodeActivationResult>;
+
+  /** Shows the Dead and Zero fraction columns and fills them (rows built later fill themselves).
+   *  An empty result set hides the columns again (the model changed). */
+  setActivation(results: Map<string, NodeActivationResult>): void {
+    this.measured = results.size ? results : undefined;
+    this.table.classList.toggle('measured', !!this.measured);
+    for (const r of this.rows) this.fillMeasured(r, this.measured?.get(r.name));
+    if (this.state.sort && (this.state.sort.column === 'dead' || this.state.sort.column === 'zeroFraction')) this.render();
+  }
+
+  private fillMeasured(row: Row, r: NodeActivationResult | undefined): void {
+    const c = row.tr.cells;
+    row.dead = r?.deadShare;
+    row.zeroFraction = r?.zeroFraction;
+    c[DEAD_CELL].textContent = r ? percent(r.deadShare) : '';
+    c[ZERO_CELL].textContent = r ? percent(r.zeroFraction) : '';
+    const units = r?.activeRate.length ?? 0;
+    if (r && units) c[DEAD_CELL].title = `${Math.round(r.deadShare * units)} of ${NUMBER.format(units)} units dead`;
+    else c[DEAD_CELL].removeAttribute('title');
+    c[DEAD_CELL].classList.toggle('has-dead', !!r && r.deadShare > 0);
   }
 
   /** Puts the rows the filter keeps, in sort order, into the tbody. Rows filtered out leave the
@@ -191,7 +235,7 @@ export class LayerTable {
   }
 
   private sorted(column: string, descending: boolean): Row[] {
-    const key = (r: Row): string | number => {
+    const key = (r: Row): string | number | undefined => {
       switch (column) {
         case 'name':
           return r.name.toLowerCase();
@@ -203,12 +247,18 @@ export class LayerTable {
           return r.params;
         case 'activation':
           return r.activation.toLowerCase();
+        case 'dead':
+          return r.dead;
+        case 'zeroFraction':
+          return r.zeroFraction;
         default:
           return r.flat;
       }
     };
     const keyed = this.rows.map((r) => ({ r, k: key(r) }));
     keyed.sort((a, b) => {
+      // rows without a value (non-activation nodes in a measured column) go last either way
+      if (a.k === undefined || b.k === undefined) return a.k === b.k ? a.r.flat - b.r.flat : a.k === undefined ? 1 : -1;
       const c = a.k < b.k ? -1 : a.k > b.k ? 1 : a.r.flat - b.r.flat;
       return descending ? -c : c;
     });

@@ -6,6 +6,7 @@ import { loadModel } from '../core/load';
 import { entryById, EXPLAIN_TERM_COMMAND, OPEN_GLOSSARY_COMMAND } from '../glossary';
 import type { HostMessage, ViewerState, WebviewMessage } from '../protocol';
 import { isWebviewMessage } from '../protocol';
+import { clearRunResult, getRunResult, toNodeResults } from './runResults';
 import { ViewerSession } from './viewerGraph';
 import { viewerPage } from './viewerHtml';
 
@@ -81,6 +82,10 @@ class ModelViewerProvider implements vscode.CustomReadonlyEditorProvider<ModelDo
     };
     openViewers.add(viewer);
     viewer.session.preload();
+    // A new editor for a model that was already run shows that run: the session replays it
+    // after its init, whenever the webview says it is ready.
+    const run = getRunResult(doc.uri);
+    if (run) viewer.session.send({ type: 'activationResults', results: toNodeResults(run), inputSource: run.inputSource });
 
     const disposables: vscode.Disposable[] = [];
     disposables.push(
@@ -96,7 +101,13 @@ class ModelViewerProvider implements vscode.CustomReadonlyEditorProvider<ModelDo
     const changed = () => {
       // Writers often touch a file several times in a row: wait until it settles.
       if (timer) clearTimeout(timer);
-      timer = setTimeout(() => void viewer.session.reload(), 300);
+      timer = setTimeout(() => {
+        // Results measured on the old file no longer describe it: drop them, and replace what
+        // the session replays with an empty result set (which hides the badges and columns).
+        clearRunResult(doc.uri);
+        viewer.session.send({ type: 'activationResults', results: [] });
+        void viewer.session.reload();
+      }, 300);
     };
     disposables.push(watcher, watcher.onDidChange(changed), watcher.onDidCreate(changed), watcher.onDidDelete(() => panel.dispose()));
     panel.onDidDispose(() => {
