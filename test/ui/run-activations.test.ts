@@ -182,12 +182,11 @@ for (const theme of ['light', 'dark'] as Theme[]) {
       await wb.screenshot('run-activations');
     });
 
-    // Pending: issue 6 asks for a dead / zero-fraction column in the layer table and a per-unit heat
-    // strip of active rates (dead units marked) in the details; the viewer does not draw them yet.
-    // The DOM this test expects: th[data-column="dead"] and th[data-column="zeroFraction"] in
+    // Issue 6: a dead / zero-fraction column in the layer table and a per-unit heat strip of
+    // active rates (dead units marked) in the details. The DOM: th[data-column="dead"] and th[data-column="zeroFraction"] in
     // table#layer-table (like its other columns), and #details .heat-strip with one [data-unit="i"]
-    // cell per unit, dead ones with class "dead". Remove ".skip" once the viewer has them.
-    it.skip('shows the measured dead units in the layer table and as a heat strip in the details', async () => {
+    // cell per unit, dead ones with class "dead".
+    it('shows the measured dead units in the layer table and as a heat strip in the details', async () => {
       const expected = cliRun(MODEL, 32);
       const relu1 = expected.layers.find((l) => l.node === 'relu1')!;
       const frame = await openViewer(wb, MODEL);
