@@ -8,6 +8,7 @@
 import type { GlossaryCard } from './glossary/card';
 import type { ModelSummary } from './analysis/summary';
 import type { Histogram } from './analysis/activationStats';
+import type { TensorStats } from './analysis/tensorStats';
 
 export type { GlossaryCard };
 
@@ -95,17 +96,7 @@ export type ModelInfo = ModelSummary & { docString?: string };
 
 export type { Histogram };
 
-export interface TensorStatsInfo {
-  count: number;
-  /** Elements that were NaN or ±Infinity (left out of min/max/mean/std/histogram). */
-  nonFinite: number;
-  min: number;
-  max: number;
-  mean: number;
-  std: number;
-  zeroFraction: number;
-  histogram: Histogram;
-}
+export type TensorStatsInfo = TensorStats;
 
 /** Measured activations per node, for the badge and the details panel (filled by a later issue). */
 export interface NodeActivationResult {

@@ -1,6 +1,6 @@
 // A tensor held in this process's memory, in the element types onnxruntime-web speaks.
 // Inputs are built as HostTensors and captured outputs come back as them.
-import { float16ToNumber, bfloat16ToNumber } from '../core/dtypes';
+import { float16ToNumber, bfloat16ToNumber, numberToFloat16Bits } from '../core/dtypes';
 
 /** onnxruntime-web element type names. */
 export type HostDType =
@@ -88,31 +88,8 @@ export function asNumbers(t: { dtype: string; data: unknown }): Float32Array | F
   return new Float64Array(0);
 }
 
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-
 /** Rounds a number to the nearest IEEE half-precision value and returns its bits. */
-export function numberToFloat16(v: number): number {
-  f32[0] = v;
-  const x = u32[0];
-  const sign = (x >>> 16) & 0x8000;
-  const exp = (x >>> 23) & 0xff;
-  let mant = x & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  let e = exp - 127 + 15;
-  if (e >= 0x1f) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    mant |= 0x800000;
-    const shift = 14 - e;
-    let half = mant >> shift;
-    if ((mant >> (shift - 1)) & 1) half += 1;
-    return sign | half;
-  }
-  let half = sign | (e << 10) | (mant >> 13);
-  if (mant & 0x1000) half += 1; // round half up; carries into the exponent correctly
-  return half;
-}
+export const numberToFloat16 = numberToFloat16Bits;
 
 /** Concatenates tensors along axis 0 (all other dims equal). */
 export function concat0(parts: HostTensor[]): HostTensor {

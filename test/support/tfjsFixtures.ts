@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { numberToFloat16Bits } from '../../src/core/dtypes';
 
 export { tf };
 
@@ -38,30 +39,7 @@ async function artifactsOf(model: tf.LayersModel): Promise<tf.io.ModelArtifacts>
 }
 
 /** IEEE half-precision bits of a number (round to nearest even). */
-export function toFloat16Bits(v: number): number {
-  const f = new Float32Array([v]);
-  const x = new Uint32Array(f.buffer)[0];
-  const sign = (x >>> 16) & 0x8000;
-  const exp = (x >>> 23) & 0xff;
-  let mant = x & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  let e = exp - 127 + 15;
-  if (e >= 0x1f) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    mant |= 0x800000;
-    const shift = 14 - e;
-    let half = mant >> shift;
-    const rem = mant & ((1 << shift) - 1);
-    const mid = 1 << (shift - 1);
-    if (rem > mid || (rem === mid && half & 1)) half++;
-    return sign | half;
-  }
-  let half = (e << 10) | (mant >> 13);
-  const rem = mant & 0x1fff;
-  if (rem > 0x1000 || (rem === 0x1000 && half & 1)) half++;
-  return sign | half;
-}
+export const toFloat16Bits = numberToFloat16Bits;
 
 function quantizeWeights(specs: tf.io.WeightsManifestEntry[], data: ArrayBuffer, mode: 'uint8' | 'uint16' | 'float16') {
   const out: Uint8Array[] = [];
