@@ -3,7 +3,7 @@
 // ONNX findings sit on the file and name the node. The viewer gets them too (graph marks, list).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { loadModel } from '../core/load';
+import { loadModel } from '../formats/load';
 import { ModelError } from '../core/model';
 import { RULES, severityAtLeast, type Finding, type Severity } from '../analysis/findings';
 import { analyzeModel, type Analysis } from '../analysis/rules/index';

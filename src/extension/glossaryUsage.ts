@@ -3,7 +3,7 @@
 // and a command link that selects the first such layer in the viewer.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { loadModel } from '../core/load';
+import { loadModel } from '../formats/load';
 import { countActivationEntries, setModelActivationCounts, type ActivationUsage, type ModelActivationCount } from '../glossary';
 import { getRunResult, onDidChangeRunResults } from './runResults';
 import { postToViewers, VIEW_TYPE_JSON, VIEW_TYPE_ONNX } from './viewer';

@@ -3,7 +3,7 @@
 // open model; the save dialog chooses the new file.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { loadModel } from '../core/load';
+import { loadModel } from '../formats/load';
 import { ModelError } from '../core/model';
 import { VARIANT_INFO, VARIANTS, type VariantId } from '../analysis/suggestions';
 import { reluSites, GraphIndex } from '../analysis/rules/graphIndex';

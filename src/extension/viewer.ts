@@ -2,7 +2,7 @@
 // (option). The host reads the model with the core reader and sends the webview a compact graph
 // (src/extension/viewerGraph.ts); the webview app lives in media/ and is bundled to dist/webview.js.
 import * as vscode from 'vscode';
-import { loadModel } from '../core/load';
+import { loadModel } from '../formats/load';
 import { entryById, EXPLAIN_TERM_COMMAND, OPEN_GLOSSARY_COMMAND } from '../glossary';
 import type { HostMessage, ViewerState, WebviewMessage } from '../protocol';
 import { isWebviewMessage } from '../protocol';

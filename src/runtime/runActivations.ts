@@ -2,7 +2,7 @@
 // CLI, the VS Code worker and the bench.
 import * as path from 'node:path';
 import type { ActivationRun } from '../analysis/activationStats';
-import { loadModel } from '../core/load';
+import { loadModel } from '../formats/load';
 import { ModelError, type Model } from '../core/model';
 import type { Backend } from './backend';
 import { throwIfCancelled } from './cancel';

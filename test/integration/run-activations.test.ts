@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { loadModel } from '../../src/core/load';
+import { loadModel } from '../../src/formats/load';
 import type { Graph, Node } from '../../src/core/model';
 import { activateExtension, closeAllEditors, waitForCustomEditor, workspaceFile } from './helpers';
 

@@ -1,7 +1,7 @@
 // The model viewer in the real workbench: opening models from the Explorer, Quick Open and the
 // command palette, the graph, node details and the layer table, in a light and a dark theme.
 import * as assert from 'node:assert/strict';
-import { loadModel } from '../../src/core/load';
+import { loadModel } from '../../src/formats/load';
 import { browser, captureFailure } from './support/hooks';
 import { samplePath, Workbench, type Theme } from './support/workbench';
 

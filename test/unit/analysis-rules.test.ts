@@ -11,7 +11,7 @@ import { normalCdf, normalQuantile } from '../../src/analysis/rules/stats';
 import { computeMoments } from '../../src/analysis/rules/moments';
 import { GraphIndex } from '../../src/analysis/rules/graphIndex';
 import { parseVariant, suggestFor, VARIANT_INFO } from '../../src/analysis/suggestions';
-import { loadModel } from '../../src/core/load';
+import { loadModel } from '../../src/formats/load';
 
 function tensor(name: string, shape: number[], values: number[]): Tensor {
   return {

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { loadModel } from '../../src/core/load';
+import { loadModel } from '../../src/formats/load';
 import { analyzeModel } from '../../src/analysis/rules/index';
 
 async function save(model: tf.LayersModel, dir: string): Promise<string> {

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadModel } from '../../src/core/load';
+import { loadModel } from '../../src/formats/load';
 import { countActivationEntries, findTerms, termAt, termAtWindowed } from '../../src/glossary';
 
 const REPO = join(__dirname, '..', '..');

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { onnx } from 'onnx-proto';
 import { ModelError } from '../../src/core/model';
 import { readOnnxModel } from '../../src/formats/onnx/reader';
-import { loadModel } from '../../src/core/load';
+import { loadModel } from '../../src/formats/load';
 import { collect, encodeModel, floatTensor, tmpDir, valueInfo, writeModel } from '../support/onnxBuild';
 
 const reluModel = (extraInit: onnx.ITensorProto[] = []) => ({

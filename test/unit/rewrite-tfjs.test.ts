@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { ModelError } from '../../src/core/model';
 import { rewriteTfjsLayersModel } from '../../src/formats/tfjs/rewrite';
-import { loadModel } from '../../src/core/load';
+import { loadModel } from '../../src/formats/load';
 import { analyzeModel } from '../../src/analysis/rules/index';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'al-tfjs-rewrite-'));

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { getTf, readArtifacts, TfjsBackend } from '../../src/runtime/tfjsBackend';
 import { runActivations } from '../../src/runtime/runActivations';
-import { loadModel } from '../../src/core/load';
+import { loadModel } from '../../src/formats/load';
 import { activationLayers } from '../../src/runtime/layers';
 import { ROOT, runCli } from '../support/cli';
 

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { activationOf } from '../../src/analysis/activations';
 import { summarize } from '../../src/analysis/summary';
-import { loadModel } from '../../src/core/load';
+import { loadModel } from '../../src/formats/load';
 import type { Model, Node, Tensor } from '../../src/core/model';
 import { runCli } from '../support/cli';
 

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { summarize } from '../../src/analysis/summary';
-import { loadModel } from '../../src/core/load';
+import { loadModel } from '../../src/formats/load';
 import type { Graph, Model, Tensor } from '../../src/core/model';
 import { tf } from '../support/tfjsFixtures';
 import { npmPackage, RegistryUnreachable } from '../support/tfjsNpmModels';

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { activationOf } from '../../src/analysis/activations';
 import { summarize } from '../../src/analysis/summary';
-import { loadModel } from '../../src/core/load';
+import { loadModel } from '../../src/formats/load';
 import { tempDir, tf } from '../support/tfjsFixtures';
 
 /** Writes model.json with zero-filled weights shaped as tfjs builds them for this topology. */

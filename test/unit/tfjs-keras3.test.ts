@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { activationOf } from '../../src/analysis/activations';
 import { summarize } from '../../src/analysis/summary';
-import { loadModel } from '../../src/core/load';
+import { loadModel } from '../../src/formats/load';
 import type { Graph, Model } from '../../src/core/model';
 
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'tfjs', 'keras3-functional', 'model.json');

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { activationOf } from '../../src/analysis/activations';
 import { summarize } from '../../src/analysis/summary';
-import { loadModel } from '../../src/core/load';
+import { loadModel } from '../../src/formats/load';
 import type { Graph, Model, Tensor } from '../../src/core/model';
 import { runCli } from '../support/cli';
 import { saveLayersModel, tempDir, tf } from '../support/tfjsFixtures';

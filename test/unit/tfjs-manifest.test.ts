@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { summarize } from '../../src/analysis/summary';
-import { loadModel } from '../../src/core/load';
+import { loadModel } from '../../src/formats/load';
 import { ModelError, type Tensor } from '../../src/core/model';
 import { tempDir } from '../support/tfjsFixtures';
 

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { loadModel } from '../../src/core/load';
+import { loadModel } from '../../src/formats/load';
 import { attributeText, buildViewerGraph, categoryOf, ViewerSession } from '../../src/extension/viewerGraph';
 import { viewerCsp, viewerPage } from '../../src/extension/viewerHtml';
 import { decodeGraph, encodeGraph, type HostMessage } from '../../src/protocol';

@@ -6,7 +6,7 @@ import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { cardForTerm, entryById } from '../../src/glossary';
-import { loadModel } from '../../src/core/load';
+import { loadModel } from '../../src/formats/load';
 import { ViewerSession } from '../../src/extension/viewerGraph';
 import { isWebviewMessage, type HostMessage } from '../../src/protocol';
 import { closeBrowser, FIXTURES, ViewerPage } from './harness';

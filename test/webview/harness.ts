@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { loadModel } from '../../src/core/load';
+import { loadModel } from '../../src/formats/load';
 import type { Model } from '../../src/core/model';
 import { ViewerSession } from '../../src/extension/viewerGraph';
 import { viewerPage } from '../../src/extension/viewerHtml';

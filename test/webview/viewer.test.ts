@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { loadModel } from '../../src/core/load';
+import { loadModel } from '../../src/formats/load';
 import { tensorStats } from '../../src/analysis/tensorStats';
 import { closeBrowser, FIXTURES, generateLargeModel, ViewerPage } from './harness';
 

@@ -1,5 +1,5 @@
 // `activation-lens inspect MODEL [--json]`: what a model holds, without reading its weights.
-import { loadModel } from '../../core/load';
+import { loadModel } from '../../formats/load';
 import { summarize, type ModelSummary } from '../../analysis/summary';
 import { modelArgument, parseCommand } from '../args';
 

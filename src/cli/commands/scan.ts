@@ -1,6 +1,6 @@
 // `activation-lens scan MODEL`: dying-ReLU findings. Static rules (weights only) always run; with
 // --inputs or --samples the model is also run and the dynamic rules judge the measured activations.
-import { loadModel } from '../../core/load';
+import { loadModel } from '../../formats/load';
 import { ModelError } from '../../core/model';
 import type { ActivationRun } from '../../analysis/activationStats';
 import { severityAtLeast, type Severity } from '../../analysis/findings';

@@ -1,9 +1,9 @@
 // Opens a model file of any supported format and returns the core model.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ModelError, type Model } from './model';
-import { readOnnxModel } from '../formats/onnx/reader';
-import { readTfjsModel } from '../formats/tfjs/reader';
+import { ModelError, type Model } from '../core/model';
+import { readOnnxModel } from './onnx/reader';
+import { readTfjsModel } from './tfjs/reader';
 
 export async function loadModel(file: string): Promise<Model> {
   const abs = path.resolve(file);
