@@ -72,6 +72,40 @@ async function benchOpen(): Promise<void> {
   }
 }
 
+/** Median wall time of a whole process over `runs` runs (after one warm-up), in ms. */
+function processMs(args: string[], runs: number): number {
+  const times: number[] = [];
+  for (let i = 0; i <= runs; i++) {
+    const t0 = performance.now();
+    const r = spawnSync(args[0], args.slice(1), { stdio: 'ignore' });
+    const ms = performance.now() - t0;
+    if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}`);
+    if (i > 0) times.push(ms);
+  }
+  return median(times);
+}
+
+/** CLI start-up: each command is its own bundle (scripts/build.mjs), so a command pays for
+ *  parsing only its own code. Baseline: `node -e 0`, Node's own start, in the same run. */
+function benchCliStart(): void {
+  const vgg = path.join(CACHE, 'vgg16.onnx');
+  const runs = 15;
+  const base = processMs([process.execPath, '-e', '0'], runs);
+  const rows: [string, string[]][] = [
+    ['`node -e 0` (baseline)', [process.execPath, '-e', '0']],
+    ['`activation-lens --version`', [process.execPath, CLI, '--version']],
+    ['`activation-lens glossary relu`', [process.execPath, CLI, 'glossary', 'relu']],
+    ['`activation-lens inspect --json` vgg16 (553 MB)', [process.execPath, CLI, 'inspect', '--json', vgg]],
+  ];
+  console.log(`\n## CLI start-up (whole process, median of ${runs} runs)`);
+  console.log('| command | ms | − baseline ms | / baseline |');
+  console.log('|---|---|---|---|');
+  for (const [label, args] of rows) {
+    const ms = label.includes('baseline') ? base : processMs(args, runs);
+    console.log(`| ${label} | ${fmt(ms)} | ${fmt(ms - base)} | ${fmt(ms / base, 2)}× |`);
+  }
+}
+
 async function optional(label: string, file: string, fn: string): Promise<void> {
   const p = path.join(__dirname, file);
   if (!fs.existsSync(p)) return;
@@ -87,6 +121,7 @@ async function optional(label: string, file: string, fn: string): Promise<void> 
 async function main(): Promise<void> {
   console.log(`# Activation Lens benchmark — ${new Date().toISOString()}, Node ${process.version}, ${os.cpus().length} cores`);
   await benchOpen();
+  benchCliStart();
   await optional('Graph layout', 'bench-layout.ts', 'benchLayout');
   await optional('Running models and capturing activations', 'bench-runtime.ts', 'benchRuntime');
 }

@@ -1,6 +1,6 @@
 // Bundles the extension host, the CLI and the webview with esbuild.
 import * as esbuild from 'esbuild';
-import { chmodSync, existsSync, mkdirSync, cpSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, cpSync, readdirSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -8,8 +8,25 @@ const common = { bundle: true, sourcemap: !production, minify: production, logLe
 
 const builds = [
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node18', external: ['vscode'] },
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node18', banner: { js: '#!/usr/bin/env node' } },
+  // The CLI is one small dispatcher plus one bundle per command (dist/cli-NAME.js, beside the
+  // runtime's workers and wasm files, which bundles find through __dirname), so a
+  // command parses only its own code: one 5.6 MB bundle made `--version` cost 0.24 s and
+  // `inspect` 0.34 s as whole processes (`npm run bench`, "CLI start-up").
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node18', banner: { js: '#!/usr/bin/env node' }, plugins: [commandsExternal()], supported: { 'dynamic-import': false } },
+  ...readdirSync('src/cli/commands')
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => ({ ...common, entryPoints: [`src/cli/commands/${f}`], outfile: `dist/cli-${f.replace(/\.ts$/, '.js')}`, platform: 'node', format: 'cjs', target: 'node18' })),
 ];
+
+/** Leaves the dispatcher's `import('./commands/NAME')` as a run-time require of dist/cli-NAME.js. */
+function commandsExternal() {
+  return {
+    name: 'cli-commands-external',
+    setup(build) {
+      build.onResolve({ filter: /^\.\/commands\/[\w-]+$/ }, (args) => ({ path: `./cli-${args.path.slice('./commands/'.length)}.js`, external: true }));
+    },
+  };
+}
 if (existsSync('media/main.ts')) {
   builds.push({ ...common, entryPoints: ['media/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' });
 }

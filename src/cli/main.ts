@@ -44,12 +44,18 @@ export async function main(argv: string[]): Promise<number> {
     const mod = await load();
     return await mod.run(rest);
   } catch (e) {
-    if (e instanceof ModelError || e instanceof CliUsageError) {
+    if (isExpectedError(e)) {
       process.stderr.write(`activation-lens ${name}: ${e.message}\n`);
       return 2;
     }
     throw e;
   }
+}
+
+/** A bad model or bad arguments: one line, exit 2. Checked by name, not `instanceof`: each
+ *  command is its own bundle (scripts/build.mjs), with its own copy of the error classes. */
+function isExpectedError(e: unknown): e is Error {
+  return e instanceof Error && (e.name === new ModelError('').name || e.name === new CliUsageError('').name);
 }
 
 declare const __VERSION__: string | undefined;
