@@ -147,10 +147,10 @@ export function describeOutputLine(line) {
 
 /**
  * Runs one install step asynchronously, appending its output to `logFile`, and prints
- * "<what>… <elapsed>" every 10 s (with the latest detail from the output). Rejects with the
+ * "<what>… <elapsed>" every 10 s (`heartbeatMs`; with the latest detail from the output). Rejects with the
  * command, exit code, the last lines of output and the log's path.
  */
-export function runStep(what, cmd, args, { cwd, env, logFile, t0 = Date.now(), touch }) {
+export function runStep(what, cmd, args, { cwd, env, logFile, t0 = Date.now(), touch, heartbeatMs = HEARTBEAT_MS }) {
   return new Promise((resolvePromise, reject) => {
     const out = createWriteStream(logFile, { flags: 'a' });
     out.write(`\n$ ${[cmd, ...args].join(' ')}   (in ${cwd})\n`);
@@ -172,7 +172,7 @@ export function runStep(what, cmd, args, { cwd, env, logFile, t0 = Date.now(), t
     const timer = setInterval(() => {
       touch?.();
       log(`${what}${detail ? ` (${detail})` : ''}… ${elapsed(t0)}`);
-    }, HEARTBEAT_MS);
+    }, heartbeatMs);
     const done = (err) => {
       clearInterval(timer);
       out.end(() => (err ? reject(err) : resolvePromise()));

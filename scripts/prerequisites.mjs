@@ -76,7 +76,11 @@ export function missingPrerequisites({ env = process.env, platform = process.pla
     if (!isFile(header)) missing.push(`the GSSAPI (Kerberos) headers (${header} does not exist)`);
   } else if (cxx) {
     // Ask the compiler itself, so any include path it searches counts (/usr/include, Homebrew, CPATH…).
-    if (!runs(cxx, ['-E', '-x', 'c++', '-'], env, '#include <gssapi/gssapi.h>\n')) missing.push('the GSSAPI (Kerberos) headers (gssapi/gssapi.h)');
+    const preprocesses = (source) => runs(cxx, ['-E', '-x', 'c++', '-'], env, source);
+    if (!preprocesses('#include <gssapi/gssapi.h>\n')) {
+      if (!preprocesses('int main() { return 0; }\n')) missing.push(`a working C++ compiler (${cxx} cannot preprocess a one-line program)`);
+      else missing.push('the GSSAPI (Kerberos) headers (gssapi/gssapi.h)');
+    }
   } else if (!['/usr/include', '/usr/local/include'].some((d) => isFile(join(d, 'gssapi', 'gssapi.h')))) {
     missing.push('the GSSAPI (Kerberos) headers (gssapi/gssapi.h)');
   }
