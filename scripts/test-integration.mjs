@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { SourceMap } from 'node:module';
 import { join, relative, resolve } from 'node:path';
 import {
-  ensureCodeServer, installExtensions, launchChromium, prepareWorkspace, quietSettings, repoRoot, startCodeServer, writeUserSettings,
+  cacheRoot, ensureCodeServer, installExtensions, launchChromium, prepareWorkspace, quietSettings, repoRoot, startCodeServer, writeUserSettings,
 } from './codeserver.mjs';
 import { packageExtension, packDirectory } from './package.mjs';
 
@@ -107,7 +107,7 @@ async function waitForFile(file, timeoutMs, alive) {
 }
 
 async function inCodeServer(work, runnerDir) {
-  say('installing code-server (cached in ~/.cache/activation-lens)…');
+  say(`installing code-server (once; cached in ${cacheRoot})…`);
   const cs = await ensureCodeServer();
   say('packaging the extension and the test runner…');
   const vsix = packageExtension({ out: join(work, 'activation-lens.vsix'), quiet: true, reuse: true });
