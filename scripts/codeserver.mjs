@@ -39,7 +39,7 @@ let userGlobalConfig;
  * the user's global npmrc pinned. npm looks for it under the prefix of the Node that runs it, so
  * under Node 24 it would miss e.g. /usr/etc/npmrc (a cafile, a corporate registry…).
  */
-function npmEnv(extra = {}) {
+export function npmEnv(extra = {}) {
   const base = cleanEnv(process.env);
   if (!Object.keys(base).some((k) => k.toLowerCase() === 'npm_config_globalconfig')) {
     userGlobalConfig ??= spawnSync('npm', ['config', 'get', 'globalconfig'], { env: base, encoding: 'utf8', timeout: 30_000 }).stdout?.trim() || null;
@@ -48,7 +48,7 @@ function npmEnv(extra = {}) {
   return { ...base, ...extra };
 }
 
-function installLog(name) {
+export function installLog(name) {
   const dir = join(cacheRoot, 'logs');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `install-${name}.log`);
@@ -56,22 +56,29 @@ function installLog(name) {
   return file;
 }
 
-/** Node 24 from the npm registry; returns the folder holding its bin/, include/ (headers). */
-export async function ensureNode24() {
-  const dir = join(cacheRoot, 'node24');
-  const pkg = NODE_PACKAGE.replace(/@[^@]*$/, '');
-  await installOnce(dir, NODE_PACKAGE, async (tmp, touch) => {
+/**
+ * Installs one npm package (a Node binary, npm, mocha…) into its own folder of the cache, once;
+ * returns the folder of the installed package.
+ */
+export async function ensureNpmTool(name, spec) {
+  const dir = join(cacheRoot, name);
+  await installOnce(dir, spec, async (tmp, touch) => {
     const t0 = Date.now();
     writeFileSync(join(tmp, 'package.json'), '{"private":true}\n');
-    await runStep(`downloading Node 24 (${NODE_PACKAGE}) into ${dir}`, 'npm', ['install', '--no-audit', '--no-fund', '--save-exact', '--loglevel=error', NODE_PACKAGE], {
-      cwd: tmp, env: npmEnv(), logFile: installLog('node24'), t0, touch,
+    await runStep(`downloading ${spec} into ${dir}`, 'npm', ['install', '--no-audit', '--no-fund', '--save-exact', '--loglevel=error', '--ignore-scripts', spec], {
+      cwd: tmp, env: npmEnv(), logFile: installLog(name), t0, touch,
     });
-    log(`installed ${NODE_PACKAGE} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    log(`installed ${spec} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   });
-  return join(dir, 'node_modules', pkg);
+  return join(dir, 'node_modules', spec.replace(/(.)@[^@]*$/, '$1'));
 }
 
-/** Environment in which Node 24 is `node` and native modules build against its headers. */
+/** Node 24 from the npm registry; returns the folder holding its bin/, include/ (headers). */
+export function ensureNode24() {
+  return ensureNpmTool('node24', NODE_PACKAGE);
+}
+
+/** Environment in which that Node (24) is `node` and native modules build against its headers. */
 export function node24Env(nodeHome, extra = {}) {
   const env = npmEnv();
   const pathKey = Object.keys(env).find((k) => k.toUpperCase() === 'PATH') ?? 'PATH';
