@@ -171,16 +171,27 @@ export function runStep(what, cmd, args, { cwd, env, logFile, t0 = Date.now(), t
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     log(`${what}…`);
+    // Ctrl+C (or a kill) during the step stops the step first, so the install is undone below
+    // (temporary folder and lock removed) instead of leaving an orphaned npm writing into the cache.
+    let interrupted;
+    const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+    const onSignal = (sig) => {
+      interrupted = sig;
+      child.kill(sig);
+    };
+    for (const sig of signals) process.on(sig, onSignal);
     const timer = setInterval(() => {
       touch?.();
       log(`${what}${detail ? ` (${detail})` : ''}… ${elapsed(t0)}`);
     }, heartbeatMs);
     const done = (err) => {
       clearInterval(timer);
+      for (const sig of signals) process.off(sig, onSignal);
       out.end(() => (err ? reject(err) : resolvePromise()));
     };
     child.on('error', (e) => done(new Error(`${cmd} could not start: ${e.message}`)));
     child.on('exit', (code, signal) => {
+      if (interrupted) return done(new Error(`${what}: interrupted (${interrupted}); the unfinished install was removed, the next run starts it again`));
       if (code === 0) return done();
       const lastLines = tail.split('\n').slice(-40).join('\n');
       done(new Error(`${what} failed: \`${[cmd, ...args].join(' ')}\` exited with ${signal ?? code}.\nLast lines of its output:\n${lastLines}\nFull log: ${logFile}`));
