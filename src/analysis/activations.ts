@@ -1,5 +1,5 @@
 // The activation catalogue: which nodes are activation functions, and of which family.
-import type { Attribute, Node } from '../core/model';
+import { fileKeyed, type Attribute, type Node } from '../core/model';
 
 export type ActivationFamily = 'relu' | 'relu-variant' | 'smooth' | 'saturating' | 'softmax';
 
@@ -202,8 +202,8 @@ export function activationOf(node: Node, constScalar: (name: string) => number |
     if (domain === 'com.microsoft' && (node.opType === 'FusedConv' || node.opType === 'FusedGemm' || node.opType === 'FusedMatMul')) {
       const act = stringAttr(node, 'activation');
       if (!act) return undefined;
-      const op = FUSED_ONNX_ACTIVATION[act] ?? act;
-      const params: Record<string, number> = {};
+      const op = Object.hasOwn(FUSED_ONNX_ACTIVATION, act) ? FUSED_ONNX_ACTIVATION[act] : act;
+      const params = fileKeyed<number>();
       const ps = attr(node, 'activation_params');
       if (ps?.value.type === 'floats') ps.value.value.forEach((v, i) => (params[`p${i}`] = v));
       const alpha = numberAttr(node, 'alpha');
@@ -218,7 +218,7 @@ export function activationOf(node: Node, constScalar: (name: string) => number |
     const family = Object.hasOwn(ACTIVATION_OPS, node.opType) ? ACTIVATION_OPS[node.opType] : undefined;
     if (!family) return undefined;
     if (domain === 'com.microsoft' && !['FastGelu', 'BiasGelu', 'QuickGelu', 'Gelu'].includes(node.opType)) return undefined;
-    const params: Record<string, number> = {};
+    const params = fileKeyed<number>();
     for (const a of node.attributes) {
       if (a.value.type === 'float' || a.value.type === 'int') params[a.name] = Number(a.value.value);
     }

@@ -148,6 +148,37 @@ export function elementCountOf(shape: readonly number[]): number {
   return n;
 }
 
+/** The number of elements a shape holds when it is exact in a float64 (at most 2^53 − 1) and every
+ *  dimension is a non-negative integer; undefined otherwise. A zero dimension makes 0 whatever the
+ *  others claim. */
+export function exactElementCount(shape: readonly number[]): number | undefined {
+  let n = 1n;
+  for (const d of shape) {
+    if (!Number.isSafeInteger(d) || d < 0) return undefined;
+    if (d === 0) return 0;
+  }
+  for (const d of shape) {
+    n *= BigInt(d);
+    if (n > BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
+  }
+  return Number(n);
+}
+
+/** A string from a model file as messages show it: control characters escaped (a name cannot
+ *  break a message into lines) and long strings cut in the middle. */
+export function printable(s: string, max = 160): string {
+  // eslint-disable-next-line no-control-regex
+  let t = s.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (t.length > max) t = `${t.slice(0, Math.ceil(max / 2) - 1)}…${t.slice(t.length - Math.floor(max / 2))}`;
+  return t;
+}
+
+/** An object for keys that come from a model file (op types, opset domains, metadata keys):
+ *  without a prototype, '__proto__' and 'constructor' are plain keys like any other. */
+export function fileKeyed<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 /** Every graph nested in a graph's node attributes (If/Loop/Scan bodies), depth first. */
 export function* nestedGraphs(graph: Graph): Generator<Graph> {
   for (const node of graph.nodes) yield* nodeSubgraphs(node);

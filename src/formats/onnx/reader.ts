@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { onnx } from 'onnx-proto';
 import {
+  fileKeyed,
   ModelError,
   type Attribute,
   type AttributeValue,
@@ -18,6 +19,7 @@ import {
   type ValueInfo,
 } from '../../core/model';
 import { onnxDTypeName } from '../../core/dtypes';
+import { FileRefused, fsErrorText } from '../files';
 import { FileWindow } from './fileWindow';
 import { buildSkeleton, markerId, WireError, type DataRef, type SkeletonLayout } from './skeleton';
 import { OnnxTensor, type TensorData } from './tensor';
@@ -234,7 +236,7 @@ class Converter {
 }
 
 function opsetMap(list: onnx.IOperatorSetIdProto[]): Record<string, number> {
-  const out: Record<string, number> = {};
+  const out = fileKeyed<number>();
   for (const o of list) out[o.domain === 'ai.onnx' ? '' : o.domain ?? ''] = num(o.version);
   return out;
 }
@@ -249,7 +251,7 @@ export function readOnnxModelSync(file: string): OnnxModel {
   try {
     win = FileWindow.open(abs);
   } catch (e) {
-    throw new ModelError(`${file}: cannot open (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    throw new ModelError(`${file}: ${e instanceof FileRefused ? e.message : fsErrorText(e)}`);
   }
   try {
     if (win.size === 0) throw new ModelError(`${file}: the file is empty, not an ONNX model`);
@@ -268,7 +270,7 @@ export function readOnnxModelSync(file: string): OnnxModel {
     }
     if (!proto.graph) throw new ModelError(`${file}: not an ONNX model: it has no graph`);
     const conv = new Converter(abs, skeleton.dataRefs, win.size);
-    const metadata: Record<string, string> = {};
+    const metadata = fileKeyed<string>();
     for (const p of proto.metadataProps ?? []) metadata[p.key ?? ''] = p.value ?? '';
     return {
       format: 'onnx',

@@ -92,9 +92,14 @@ function convertNode(raw: RawNode, inputs: string[], outputs: string[], weights:
   return node;
 }
 
+/** Outputs below this index are listed densely (node, node:1 … node:15) when any of them is used;
+ *  higher ones only when referred to, so an input naming output 4294967296 costs one name, not 2^32. */
+const DENSE_OUTPUTS = 16;
+
 /** Converts GraphDef nodes, naming outputs after what consumers refer to. */
 function convertNodes(list: RawNode[], weights: ReadonlyMap<string, Tensor>): { nodes: Node[]; consumed: Set<string> } {
-  const maxIndex = new Map<string, number>();
+  const maxDense = new Map<string, number>();
+  const sparse = new Map<string, Set<number>>();
   const consumed = new Set<string>();
   const parsedInputs = list.map((n) =>
     n.input.flatMap((i) => {
@@ -104,13 +109,20 @@ function convertNodes(list: RawNode[], weights: ReadonlyMap<string, Tensor>): { 
         return [];
       }
       consumed.add(p.node);
-      maxIndex.set(p.node, Math.max(maxIndex.get(p.node) ?? 0, p.index));
+      if (p.index < DENSE_OUTPUTS) maxDense.set(p.node, Math.max(maxDense.get(p.node) ?? 0, p.index));
+      else {
+        let set = sparse.get(p.node);
+        if (!set) sparse.set(p.node, (set = new Set()));
+        set.add(p.index);
+      }
       return [outputName(p.node, p.index)];
     }),
   );
   const nodes = list.map((n, k) => {
-    const count = (maxIndex.get(n.name) ?? 0) + 1;
+    const count = (maxDense.get(n.name) ?? 0) + 1;
     const outputs = Array.from({ length: count }, (_, i) => outputName(n.name, i));
+    const high = sparse.get(n.name);
+    if (high) for (const i of [...high].sort((a, b) => a - b)) outputs.push(outputName(n.name, i));
     return convertNode(n, parsedInputs[k], outputs, weights);
   });
   return { nodes, consumed };

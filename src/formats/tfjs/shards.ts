@@ -1,7 +1,8 @@
 // One weights-manifest group: its shard files read as one concatenated byte range. Shard sizes
 // come from stat() at open; bytes are read only when a tensor's values are asked for.
 import * as fs from 'node:fs';
-import { ModelError } from '../../core/model';
+import { ModelError, printable } from '../../core/model';
+import { FileRefused, fsErrorText, openRegularFile } from '../files';
 
 export interface ShardFile {
   /** The path as the manifest spells it (what error messages show). */
@@ -77,7 +78,13 @@ export class ShardGroup {
       const want = offset + done;
       if (done < length && want < shardEnd && want >= shardStart) {
         const n = Math.min(length - done, shardEnd - want);
-        const got = await readAt(shard.path, out, done, n, want - shardStart);
+        let got: number;
+        try {
+          got = await readAt(shard.path, out, done, n, want - shardStart);
+        } catch (e) {
+          const why = e instanceof FileRefused ? e.message : fsErrorText(e);
+          throw new ModelError(`${this.modelFile}: cannot read weight '${printable(weight)}': weights shard '${printable(shard.name)}' ${why}`);
+        }
         if (got < n) {
           throw new ModelError(
             `${this.modelFile}: cannot read weight '${weight}': weights shard '${shard.name}' is short (it changed since the model was opened)`,
@@ -107,7 +114,7 @@ export class ShardGroup {
 }
 
 async function readAt(file: string, out: Uint8Array, outOffset: number, length: number, position: number): Promise<number> {
-  const handle = await fs.promises.open(file, 'r');
+  const { handle } = await openRegularFile(file);
   try {
     let done = 0;
     while (done < length) {

@@ -1,7 +1,11 @@
 // TensorFlow's JSON encoding of GraphDef values (AttrValue, TensorProto, TensorShapeProto,
 // DataType) turned into core attributes and tensors.
 import { decodeRaw, float16ToNumber, rawByteLength } from '../../core/dtypes';
-import { elementCountOf, ModelError, type AttributeValue, type Dim, type Tensor } from '../../core/model';
+import { exactElementCount, ModelError, printable, type AttributeValue, type Dim, type Tensor } from '../../core/model';
+
+/** A TensorProto's literal values stand for a longer tensor by repeating the last one; expanding
+ *  beyond this many elements (128 MiB as float64) is a claim the JSON does not back. */
+const MAX_EXPANDED = 1 << 24;
 
 const TF_DTYPE_NAMES: Record<string, string> = {
   DT_FLOAT: 'float',
@@ -85,12 +89,18 @@ export class InlineTensor implements Tensor {
   constructor(readonly name: string, private readonly proto: Record<string, unknown>) {
     this.dtype = coreDtypeOfTf(proto.dtype);
     this.shape = (tfShape(proto.tensorShape) ?? []).map((d) => (typeof d === 'number' ? d : 0));
-    this.elementCount = elementCountOf(this.shape);
+    const count = exactElementCount(this.shape);
+    if (count === undefined) throw new ModelError(`tensor '${printable(name)}' declares shape [${this.shape.slice(0, 8).join(', ')}${this.shape.length > 8 ? ', …' : ''}], not a whole number of elements below 2^53`);
+    this.elementCount = count;
     const content = typeof proto.tensorContent === 'string' ? proto.tensorContent : undefined;
     this.byteSize = content !== undefined ? Math.floor((content.replace(/=+$/, '').length * 3) / 4) : rawByteLength(this.dtype, this.elementCount);
     if (this.elementCount === 1 && this.dtype !== 'string') {
-      const v = this.decodeAll();
-      if (v.length >= 1) this.scalarValue = v[0];
+      try {
+        const v = this.decodeAll();
+        if (v.length >= 1) this.scalarValue = v[0];
+      } catch {
+        // data that cannot be read is simply not a known constant; reading it reports why
+      }
     }
   }
 
@@ -105,6 +115,7 @@ export class InlineTensor implements Tensor {
       const bytes = new Uint8Array(Buffer.from(p.tensorContent, 'base64'));
       const per = (rawByteLength(this.dtype, 8) ?? 64) / 8;
       const count = Math.min(n, Math.floor(bytes.length / per));
+      if (count < n) throw new ModelError(`tensor '${printable(this.name)}' declares ${n} elements but its tensorContent holds ${count}`);
       for (let s = 0; s < count; s += step) {
         const k = Math.min(step, count - s);
         yield decodeRaw(this.dtype, bytes.subarray(s * per, (s + k) * per), k);
@@ -117,6 +128,9 @@ export class InlineTensor implements Tensor {
     if (!field) return;
     const list = p[field] as unknown[];
     const count = field === 'scomplexVal' || field === 'dcomplexVal' ? n * 2 : n;
+    if (count > list.length && count > MAX_EXPANDED) {
+      throw new ModelError(`tensor '${printable(this.name)}' declares ${n} elements but lists ${list.length} values; expanding them is refused above ${MAX_EXPANDED}`);
+    }
     const convert = (v: unknown): number =>
       field === 'boolVal' ? (v ? 1 : 0) : field === 'halfVal' && this.dtype === 'float16' ? float16ToNumber(Number(v)) : tfNumber(v);
     for (let s = 0; s < count; s += step) {

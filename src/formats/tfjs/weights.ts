@@ -1,7 +1,7 @@
 // The weights manifest: groups of weights stored back to back in shard files. Each weight becomes
 // a core Tensor (location 'shard') whose values are read and, if quantized, dequantized on demand.
 import { decodeRaw, rawByteLength } from '../../core/dtypes';
-import { elementCountOf, ModelError, type Tensor } from '../../core/model';
+import { exactElementCount, ModelError, printable, type Tensor } from '../../core/model';
 import { resolveShardPath } from './paths';
 import { ShardGroup } from './shards';
 
@@ -65,14 +65,16 @@ function parseEntry(modelFile: string, raw: unknown, where: string): WeightEntry
   if (typeof name !== 'string') return bad('has no name');
   const shape = raw.shape;
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
-    return bad(`weight '${name}' has shape ${JSON.stringify(shape)}, not a list of non-negative integers`);
+    return bad(`weight '${printable(name)}' has shape ${printable(JSON.stringify(shape) ?? String(shape))}, not a list of non-negative integers`);
   }
   const tfjsDtype = raw.dtype;
   if (typeof tfjsDtype !== 'string' || !Object.hasOwn(TFJS_DTYPES, tfjsDtype)) {
-    return bad(`weight '${name}' has dtype ${JSON.stringify(tfjsDtype)}, which TensorFlow.js does not store`);
+    return bad(`weight '${printable(name)}' has dtype ${printable(JSON.stringify(tfjsDtype) ?? String(tfjsDtype))}, which TensorFlow.js does not store`);
   }
   const dtype = TFJS_DTYPES[tfjsDtype];
-  const elementCount = elementCountOf(shape as number[]);
+  // Exact counts only: a product past 2^53 is not even a precise number of parameters.
+  const elementCount = exactElementCount(shape as number[]);
+  if (elementCount === undefined) return bad(`weight '${printable(name)}' has shape [${(shape as number[]).slice(0, 8).join(', ')}${shape.length > 8 ? ', …' : ''}], more than 2^53 elements`);
   let quantization: Quantization | undefined;
   let storedElementBytes: number | undefined;
   if (raw.quantization !== undefined && raw.quantization !== null) {
@@ -116,6 +118,8 @@ class GroupLayout {
       if (i < entries.length && off !== undefined) {
         const e = entries[i];
         off = e.storedElementBytes === undefined ? undefined : off + e.elementCount * e.storedElementBytes;
+        // Past 2^53 bytes an offset is no longer exact; no shard reaches there, so nothing after it can be read.
+        if (off !== undefined && !Number.isSafeInteger(off)) off = Number.MAX_SAFE_INTEGER;
       }
     }
   }

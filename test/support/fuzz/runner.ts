@@ -103,7 +103,7 @@ class LibraryWorker {
   private start(): Promise<void> {
     const child = fork(WORKER, [], {
       cwd: ROOT,
-      execArgv: ['--require', 'tsx/cjs', '--max-old-space-size=3072'],
+      execArgv: ['--require', 'tsx/cjs', '--max-old-space-size=3072', '--expose-gc'],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       env: { ...process.env, ACTIVATION_LENS_STRICT: '1' },
     });

@@ -35,6 +35,8 @@ process.on('message', (job: Job | { type: 'exit' }) => {
   runPipeline(job.file).then(
     (result) => {
       current = undefined;
+      // Collect this case's garbage now, so the next case's memory is its own.
+      (globalThis as { gc?: () => void }).gc?.();
       send({ type: 'result', id: job.id, result, rss: process.memoryUsage().rss });
     },
     (e) => crash('pipeline', e),
