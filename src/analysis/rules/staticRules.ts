@@ -25,7 +25,7 @@ interface Ctx {
   model: Model;
   index: GraphIndex;
   /** forwardThroughShapeOps results by value. */
-  forward: Map<string, { outputs: boolean; consumers: Node[] }>;
+  forward: Map<string, Forward>;
   ranges: Map<string, Interval>;
   /** Per-channel mean/variance of values (ONNX), for the folded-bias estimate. */
   moments: Map<string, Moments>;
@@ -371,10 +371,18 @@ function thresholdedReluRule(ctx: Ctx, node: Node): void {
 
 const SHAPE_OPS = new Set(['Identity', 'Dropout', 'Flatten', 'Reshape', 'Squeeze', 'Unsqueeze', 'Transpose']);
 
+interface Forward {
+  /** The value reaches a graph output. */
+  outputs: boolean;
+  /** The first Softmax-like node it feeds. */
+  softmax?: Node;
+}
+
 /** Follows a value forward through shape-only ops (as their data input, never as a Reshape's shape
- *  input); returns where it ends up. Every value is walked once per analysis (memoised), and walks
- *  from different values never share a shape op, so all walks together cost the graph's size. */
-function forwardThroughShapeOps(ctx: Ctx, value: string): { outputs: boolean; consumers: Node[] } {
+ *  input); returns where it ends up. Every value is walked once per analysis (memoised: ReLUs that
+ *  share an output name share the walk), and walks from different values never share a shape op,
+ *  so all walks together cost the graph's size. */
+function forwardThroughShapeOps(ctx: Ctx, value: string): Forward {
   const memo = ctx.forward.get(value);
   if (memo) return memo;
   let outputs = false;
@@ -395,7 +403,8 @@ function forwardThroughShapeOps(ctx: Ctx, value: string): { outputs: boolean; co
       } else consumers.push(c);
     }
   }
-  const result = { outputs, consumers };
+  const softmax = consumers.find((c) => c.opType === 'Softmax' || c.opType === 'LogSoftmax' || activationOf(c)?.family === 'softmax');
+  const result = { outputs, softmax };
   ctx.forward.set(value, result);
   return result;
 }
@@ -404,14 +413,13 @@ function outputRule(ctx: Ctx, site: ReluSite): void {
   {
     const out = site.node.outputs[0];
     if (!out) return;
-    const { outputs, consumers } = forwardThroughShapeOps(ctx, out);
+    const { outputs, softmax } = forwardThroughShapeOps(ctx, out);
     if (outputs) {
       push(ctx, {
         rule: 'relu-before-output', severity: 'info', confidence: 'medium', node: site.node.name, units: [],
         message: `${site.fused ? `${label(site.node)} applies a ReLU` : `ReLU '${nm(site.node.name)}'`} right before the model output: negative predictions are clipped to 0 with no gradient.`,
       });
     }
-    const softmax = consumers.find((c) => c.opType === 'Softmax' || c.opType === 'LogSoftmax' || activationOf(c)?.family === 'softmax');
     if (softmax) {
       push(ctx, {
         rule: 'relu-before-softmax', severity: 'info', confidence: 'medium', node: site.node.name, units: [],
@@ -453,8 +461,10 @@ function chainRule(ctx: Ctx, sites: ReluSite[]): void {
   for (const s of sites) {
     const d = depth.get(s.node)!;
     if (d < ctx.opts.chainLength || hasNext.has(s.node)) continue;
+    // Layers can name each other in a cycle (TF.js names are not checked for it): walk back at
+    // most the chain's length.
     let first = s.node;
-    while (prev.has(first)) first = prev.get(first)!;
+    for (let k = 0; k < d && prev.has(first); k++) first = prev.get(first)!;
     push(ctx, {
       rule: 'deep-plain-relu-chain', severity: 'info', confidence: 'low', node: s.node.name, units: [],
       message: `${d} ReLU layers in a row without normalisation or skip connections (from '${nm(first.name)}' to '${nm(s.node.name)}'): deep plain ReLU stacks are more likely to die at initialisation (Lu et al. 2019).`,

@@ -241,6 +241,17 @@ function opsetMap(list: onnx.IOperatorSetIdProto[]): Record<string, number> {
   return out;
 }
 
+/** protobufjs's decoding errors in words. Its offsets count bytes of the skeleton (the file without
+ *  its weight data), not of the file, so they are left out. */
+function decodeProblem(e: unknown): string {
+  const m = (e as Error)?.message ?? String(e);
+  if (/index out of range/.test(m)) return 'a field runs past the end of its message (the file is truncated or corrupt)';
+  if (/invalid varint/.test(m)) return 'a number is not validly encoded (the file is corrupt)';
+  const wire = /invalid wire type (\d+)/.exec(m);
+  if (wire) return `a field has the invalid wire type ${wire[1]} (the file is corrupt)`;
+  return `its structure cannot be decoded (${m.slice(0, 200)})`;
+}
+
 export async function readOnnxModel(file: string): Promise<OnnxModel> {
   return readOnnxModelSync(file);
 }
@@ -266,7 +277,7 @@ export function readOnnxModelSync(file: string): OnnxModel {
     try {
       proto = onnx.ModelProto.decode(skeleton.bytes);
     } catch (e) {
-      throw new ModelError(`${file}: not a valid ONNX model: ${(e as Error).message}`);
+      throw new ModelError(`${file}: not a valid ONNX model: ${decodeProblem(e)}`);
     }
     if (!proto.graph) throw new ModelError(`${file}: not an ONNX model: it has no graph`);
     const conv = new Converter(abs, skeleton.dataRefs, win.size);

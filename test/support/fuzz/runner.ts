@@ -50,6 +50,7 @@ export function judge(file: string, r: PipelineResult): Pick<CaseOutcome, 'verdi
     if (!e.isModelError) return { verdict: 'internal-error', detail: `${e.name}: ${e.message}${e.stack ? `\n${e.stack.split('\n').slice(1, 6).join('\n')}` : ''}` };
     if (!namesFile(e.message, file)) return { verdict: 'internal-error', detail: `ModelError not naming the file: ${e.message}` };
     if (/\n/.test(e.message.trim())) return { verdict: 'internal-error', detail: `ModelError of several lines: ${e.message}` };
+    if (RAW_ERROR_TEXT.test(e.message)) return { verdict: 'implausible', detail: `raw error text in the error: ${e.message.slice(0, 300)}` };
     return { verdict: 'clean-error', detail: e.message };
   }
   if (r.internalErrors.length) return { verdict: 'internal-error', detail: r.internalErrors.join('; ') };

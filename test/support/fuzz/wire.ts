@@ -5,7 +5,7 @@
 export type WireField =
   | { field: number; wire: 0; value: bigint }
   | { field: number; wire: 1 | 5; bytes: Uint8Array }
-  | { field: number; wire: 2; bytes: Uint8Array; children?: WireField[] };
+  | { field: number; wire: 2; bytes: Uint8Array; children?: WireField[]; /** bytes of the length prefix */ prefix?: number };
 
 export function varint(v: number | bigint): number[] {
   let x = BigInt.asUintN(64, BigInt(v));
@@ -107,12 +107,14 @@ export function parseMessage(bytes: Uint8Array, depth = 8): WireField[] | undefi
       out.push({ field, wire, bytes: bytes.subarray(pos, pos + n) });
       pos += n;
     } else if (wire === 2) {
+      const lenAt = pos;
       const len = readVarint();
       if (len === undefined || pos + Number(len) > bytes.length) return undefined;
       const payload = bytes.subarray(pos, pos + Number(len));
+      const prefix = pos - lenAt;
       pos += Number(len);
       const children = depth > 0 && payload.length > 0 ? parseMessage(payload, depth - 1) : undefined;
-      out.push({ field, wire: 2, bytes: payload, children });
+      out.push({ field, wire: 2, bytes: payload, children, prefix });
     } else {
       return undefined;
     }
@@ -131,4 +133,14 @@ export function encodeFields(fields: WireField[]): Uint8Array {
     } else w.raw(f.bytes);
   }
   return w.finish();
+}
+
+/** Every length-delimited field of a parsed tree, depth first. */
+export function lengthFields(fields: WireField[], out: Extract<WireField, { wire: 2 }>[] = []): Extract<WireField, { wire: 2 }>[] {
+  for (const f of fields) {
+    if (f.wire !== 2) continue;
+    out.push(f);
+    if (f.children) lengthFields(f.children, out);
+  }
+  return out;
 }
