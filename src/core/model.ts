@@ -134,10 +134,15 @@ export interface Model {
   warnings: string[];
 }
 
-/** An expected failure: a bad file or a bad argument. Shown to the user without a stack trace. */
+/** Longest ModelError message: names from a hostile file can be megabytes long. */
+const MAX_MESSAGE = 2000;
+
+/** An expected failure: a bad file or a bad argument. Shown to the user without a stack trace, as
+ *  one line: control characters that strings from the file carry (a node named "a\nb") are escaped
+ *  here, once for every message, and an overlong message is cut in the middle. */
 export class ModelError extends Error {
   constructor(message: string) {
-    super(message);
+    super(printable(message, MAX_MESSAGE));
     this.name = 'ModelError';
   }
 }

@@ -73,6 +73,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   const analysis = await analyzeModel(model, run, { dyingRate, activeProbability });
   for (const w of model.warnings) process.stderr.write(`warning: ${w}\n`);
+  // Our bugs, not the model's: said as such, never as a warning; the other rules' findings stand.
+  for (const m of analysis.internalErrors) process.stderr.write(`internal error: ${m}\n`);
   let out: string;
   if (args.flags.has('json')) out = JSON.stringify(toJson(analysis), null, 2) + '\n';
   else if (args.flags.has('sarif')) out = JSON.stringify(toSarif(analysis), null, 2) + '\n';

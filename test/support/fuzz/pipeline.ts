@@ -47,6 +47,10 @@ function viewerTensors(model: Model): Tensor[] {
   };
   for (const g of allGraphs(model.graph)) {
     for (const t of g.initializers) add(t);
+    for (const s of g.sparseInitializers) {
+      add(s.values);
+      add(s.indices);
+    }
     for (const n of g.nodes) for (const a of n.attributes) if (a.value.type === 'tensor') add(a.value.value);
   }
   return out;
