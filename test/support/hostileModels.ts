@@ -208,6 +208,11 @@ export function buildHostileModels(dir: string): HostileCase[] {
     add({ name: '30,000 ReLUs feeding a chain of 30,000 Reshapes', klass: 'quadratic-work', file: write(dir, 'reshape_chain.onnx', { inputs: X, outputs: [valueInfo(`c${n - 1}`, FLOAT, [1, 4])], nodes }), expect: 'result' });
   }
   {
+    // 50,000 nodes of one name: the viewer gives each a unique id.
+    const nodes = Array.from({ length: 50_000 }, (_, i) => node('Relu', [i ? `o${i - 1}` : 'x'], [`o${i}`], 'same'));
+    add({ name: '50,000 nodes of one name', klass: 'quadratic-work', file: write(dir, 'same_names.onnx', { inputs: X, outputs: [valueInfo('o49999', FLOAT, [1, 4])], nodes }), expect: 'result' });
+  }
+  {
     // 300,000 units with weights ≤ 0 and bias 0 after a ReLU: every one is a chance-dead unit.
     const units = 300_000;
     add({

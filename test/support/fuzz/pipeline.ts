@@ -1,12 +1,15 @@
 // What the fuzzer (and the hostile-model tests) do with one model: the library's public path as
-// the CLI and the extension take it — loadModel → summarize → analyzeModel → weight statistics
-// for every weight the viewer can ask about — and the plausibility checks on what comes back.
+// the CLI and the extension take it — loadModel → summarize → analyzeModel → the viewer's graph →
+// weight statistics for every weight the viewer can ask about — and the plausibility checks on
+// what comes back.
 import { nodeSubgraphs, ModelError, type Graph, type Model, type Tensor } from '../../../src/core/model';
 import { loadModel } from '../../../src/formats/load';
 import { summarize, type ModelSummary } from '../../../src/analysis/summary';
 import { analyzeModel } from '../../../src/analysis/rules/index';
 import { tensorStats } from '../../../src/analysis/tensorStats';
 import type { Finding } from '../../../src/analysis/findings';
+import { buildViewerGraph } from '../../../src/extension/viewerGraph';
+import { encodeGraph } from '../../../src/protocol';
 
 export interface TensorStatsBrief {
   name: string;
@@ -25,7 +28,7 @@ export interface PipelineResult {
   warnings: string[];
   internalErrors: string[];
   stats?: TensorStatsBrief[];
-  timings: { loadMs: number; summaryMs: number; analyzeMs: number; statsMs: number };
+  timings: { loadMs: number; summaryMs: number; analyzeMs: number; viewerMs: number; statsMs: number };
 }
 
 /** Weight statistics are taken for at most this many tensors per model (the viewer asks one at a time). */
@@ -57,7 +60,7 @@ function viewerTensors(model: Model): Tensor[] {
 }
 
 export async function runPipeline(file: string): Promise<PipelineResult> {
-  const timings = { loadMs: 0, summaryMs: 0, analyzeMs: 0, statsMs: 0 };
+  const timings = { loadMs: 0, summaryMs: 0, analyzeMs: 0, viewerMs: 0, statsMs: 0 };
   const result: PipelineResult = { outcome: 'result', warnings: [], internalErrors: [], timings };
   let t = performance.now();
   const lap = () => {
@@ -77,6 +80,9 @@ export async function runPipeline(file: string): Promise<PipelineResult> {
     result.findings = analysis.findings.map((f) => ({ rule: f.rule, node: f.node, message: f.message, units: f.units, unitCount: f.unitCount }));
     result.internalErrors = [...(analysis.internalErrors ?? [])];
     result.warnings = [...model.warnings];
+    // What the viewer sends its webview when the model is opened in VS Code.
+    JSON.stringify(encodeGraph(buildViewerGraph(model).graph));
+    timings.viewerMs = lap();
   } catch (e) {
     const err = e as Error;
     result.outcome = 'error';

@@ -266,7 +266,7 @@ export function runCli(command: 'inspect' | 'scan', file: string, limits: Limits
       if (command === 'inspect') {
         try {
           const summary = JSON.parse(stdout);
-          const bad = implausibilities({ outcome: 'result', summary, warnings: summary.warnings ?? [], internalErrors: [], timings: { loadMs: 0, summaryMs: 0, analyzeMs: 0, statsMs: 0 } });
+          const bad = implausibilities({ outcome: 'result', summary, warnings: summary.warnings ?? [], internalErrors: [], timings: { loadMs: 0, summaryMs: 0, analyzeMs: 0, viewerMs: 0, statsMs: 0 } });
           if (bad.length) return done({ verdict: 'implausible', detail: `inspect: ${bad.slice(0, 3).join('; ')}` });
         } catch (e) {
           return done({ verdict: 'implausible', detail: `inspect --json printed no JSON: ${(e as Error).message}` });
