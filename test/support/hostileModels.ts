@@ -544,6 +544,36 @@ export function buildHostileModels(dir: string): HostileCase[] {
     });
   }
 
+  {
+    // A string weight claiming 2^28 strings over a 1 MiB shard listed 1,000 times (1 GiB to walk),
+    // and 100,000 string weights in a row before a kernel.
+    const zeros = new Uint8Array(1 << 20);
+    const kernel = { name: 'd/kernel', shape: [1, 1], dtype: 'float32' };
+    add({
+      name: 'TF.js string weight of 2^28 strings over a shard listed 1,000 times',
+      klass: 'claims-without-data',
+      file: tfjsFolder(dir, 'tfjs_strings', {
+        format: 'layers-model',
+        modelTopology: sequential([dense('d', { batch_input_shape: [null, 1], units: 1 })]),
+        weightsManifest: [{ paths: new Array(1000).fill('s.bin'), weights: [{ name: 's', shape: [2 ** 28], dtype: 'string' }, kernel] }],
+      }, { 's.bin': zeros }),
+      expect: 'result',
+      check: (r) => (r.warnings.some((w) => /declares 268435456 strings/.test(w)) ? undefined : `no warning names the string count: ${JSON.stringify(r.warnings)}`),
+    });
+    add({
+      name: 'TF.js manifest with 100,000 string weights before a kernel',
+      klass: 'bounded-work',
+      file: tfjsFolder(dir, 'tfjs_many_strings', {
+        format: 'layers-model',
+        modelTopology: sequential([dense('d', { batch_input_shape: [null, 1], units: 1 })]),
+        weightsManifest: [{ paths: ['s.bin'], weights: [...Array.from({ length: 100_000 }, (_, i) => ({ name: `s${i}`, shape: [1], dtype: 'string' })), kernel] }],
+      }, { 's.bin': new Uint8Array(400_004) }),
+      expect: 'result',
+      // The rules read the kernel (offset found by walking the strings): any failure would be a warning.
+      check: (r) => (r.warnings.length === 0 ? undefined : `reading the kernel after the strings failed: ${JSON.stringify(r.warnings)}`),
+    });
+  }
+
   // ------------------------------------------------------------------ bounded work
   {
     // One 1 MB weight shared by 20,000 MatMul → ReLU pairs: reading it per node is 20 GB of work.

@@ -105,6 +105,10 @@ function parseEntry(modelFile: string, raw: unknown, where: string): WeightEntry
   };
 }
 
+/** String weights are walked length prefix by length prefix; past this many strings, a manifest
+ *  claims more than any model stores (and the walk would take minutes over repeated shards). */
+const MAX_STRINGS = 1 << 24;
+
 /** Where each weight of a group starts. Known at open for fixed-size weights; a string weight's
  *  size is known only by walking its length prefixes, so offsets after it are found on demand. */
 class GroupLayout {
@@ -134,21 +138,25 @@ class GroupLayout {
   }
 
   async offsetOf(i: number): Promise<number> {
-    const known = this.offsets[i];
-    if (known !== undefined) return known;
-    const prev = await this.offsetOf(i - 1);
-    const off = prev + (await this.sizeOf(i - 1, prev));
-    this.offsets[i] = off;
-    return off;
+    // Forward from the last known offset, in a loop: 100,000 string weights in a row must not
+    // recurse 100,000 calls deep.
+    let k = i;
+    while (this.offsets[k] === undefined) k--;
+    for (; k < i; k++) {
+      const start = this.offsets[k] as number;
+      this.offsets[k + 1] = start + (await this.sizeOf(k, start));
+    }
+    return this.offsets[i] as number;
   }
 
   /** Stored size of entry i starting at `offset`. */
   async sizeOf(i: number, offset: number): Promise<number> {
     const e = this.entries[i];
     if (e.storedElementBytes !== undefined) return e.elementCount * e.storedElementBytes;
-    let pos = offset;
-    for (let k = 0; k < e.elementCount; k++) pos += 4 + (await this.shards.uint32(pos, e.name));
-    return pos - offset;
+    if (e.elementCount > MAX_STRINGS) {
+      throw new ModelError(`${this.shards.modelFile}: weight '${printable(e.name)}' declares ${e.elementCount} strings; more than ${MAX_STRINGS} are not read`);
+    }
+    return (await this.shards.stringsEnd(offset, e.elementCount, e.name)) - offset;
   }
 }
 
