@@ -83,7 +83,7 @@ export class OnnxTensor implements Tensor {
       this.scalarCache = {};
       try {
         const seg = this.data.ref.segments;
-        const bytes = readSync(this.data.file, seg[0].offset, Math.min(seg[0].length, 16));
+        const bytes = this.data.ref.small ?? readSync(this.data.file, seg[0].offset, Math.min(seg[0].length, 16));
         if (bytes.length === 0) throw new Error('no bytes');
         this.scalarCache.value = decodeChunk(this.dtype, this.data.ref.field, bytes, 1)[0];
       } catch {
