@@ -134,8 +134,9 @@ export interface Model {
   warnings: string[];
 }
 
-/** Longest ModelError message: names from a hostile file can be megabytes long. */
-const MAX_MESSAGE = 2000;
+/** Longest ModelError message: names from a hostile file can be megabytes long. Half of it (more
+ *  than any path, PATH_MAX is 4096) is kept from the start, where the file is named. */
+const MAX_MESSAGE = 10_000;
 
 /** An expected failure: a bad file or a bad argument. Shown to the user without a stack trace, as
  *  one line: control characters that strings from the file carry (a node named "a\nb") are escaped

@@ -67,32 +67,30 @@ export function runDynamicRules(run: ActivationRun, model?: Model, options: Dyna
 
 function layerFindings(layer: LayerActivationStats, lookup: Lookup, model: Model | undefined, options: DynamicRuleOptions, denseStackWithoutNorm: boolean, findings: Finding[]): void {
   const dyingRate = options.dyingRate ?? 0.01;
-  {
-    if (!isReluLayer(layer, lookup)) return;
-    const n = layer.units;
-    const noun = nounFor(layer, lookup, model);
-    const samples = `${formatCount(layer.samples)} sample${layer.samples === 1 ? '' : 's'}`;
-    const dead = [...layer.deadUnits].sort((a, b) => a - b);
-    if (dead.length) {
-      const severity = severityForFraction(dead.length, n);
-      findings.push({
-        rule: 'dead-units', severity, confidence: 'high', node: layer.node, units: dead, unitCount: n,
-        message: `${dead.length} of ${n} ${noun}s never fired over ${samples} (${Math.round((100 * dead.length) / n)}%): ${noun}${dead.length === 1 ? '' : 's'} ${listUnits(dead)}.`,
-        suggestions: suggestFor({ rule: 'dead-units', units: n, fraction: dead.length / n, denseStackWithoutNorm }).map((s) => ({ variant: s.variant, params: s.params, reason: s.reason, cost: s.cost })),
-      });
-    }
-    const deadSet = new Set(dead);
-    const dying: number[] = [];
-    layer.activeRate.forEach((r, u) => {
-      if (!deadSet.has(u) && r > 0 && r < dyingRate) dying.push(u);
+  if (!isReluLayer(layer, lookup)) return;
+  const n = layer.units;
+  const noun = nounFor(layer, lookup, model);
+  const samples = `${formatCount(layer.samples)} sample${layer.samples === 1 ? '' : 's'}`;
+  const dead = [...layer.deadUnits].sort((a, b) => a - b);
+  if (dead.length) {
+    const severity = severityForFraction(dead.length, n);
+    findings.push({
+      rule: 'dead-units', severity, confidence: 'high', node: layer.node, units: dead, unitCount: n,
+      message: `${dead.length} of ${n} ${noun}s never fired over ${samples} (${Math.round((100 * dead.length) / n)}%): ${noun}${dead.length === 1 ? '' : 's'} ${listUnits(dead)}.`,
+      suggestions: suggestFor({ rule: 'dead-units', units: n, fraction: dead.length / n, denseStackWithoutNorm }).map((s) => ({ variant: s.variant, params: s.params, reason: s.reason, cost: s.cost })),
     });
-    if (dying.length) {
-      const lowest = dying.reduce((a, b) => (layer.activeRate[b] < layer.activeRate[a] ? b : a));
-      findings.push({
-        rule: 'dying-units', severity: 'info', confidence: 'high', node: layer.node, units: dying, unitCount: n,
-        message: `${dying.length} of ${n} ${noun}s fired on fewer than ${+(dyingRate * 100).toPrecision(3)}% of positions over ${samples} (${noun}${dying.length === 1 ? '' : 's'} ${listUnits(dying)}); ${noun} ${lowest} fired on ${+(layer.activeRate[lowest] * 100).toPrecision(2)}%.`,
-        suggestions: suggestFor({ rule: 'dying-units', units: n, fraction: dying.length / n, denseStackWithoutNorm }).map((s) => ({ variant: s.variant, params: s.params, reason: s.reason, cost: s.cost })),
-      });
-    }
+  }
+  const deadSet = new Set(dead);
+  const dying: number[] = [];
+  layer.activeRate.forEach((r, u) => {
+    if (!deadSet.has(u) && r > 0 && r < dyingRate) dying.push(u);
+  });
+  if (dying.length) {
+    const lowest = dying.reduce((a, b) => (layer.activeRate[b] < layer.activeRate[a] ? b : a));
+    findings.push({
+      rule: 'dying-units', severity: 'info', confidence: 'high', node: layer.node, units: dying, unitCount: n,
+      message: `${dying.length} of ${n} ${noun}s fired on fewer than ${+(dyingRate * 100).toPrecision(3)}% of positions over ${samples} (${noun}${dying.length === 1 ? '' : 's'} ${listUnits(dying)}); ${noun} ${lowest} fired on ${+(layer.activeRate[lowest] * 100).toPrecision(2)}%.`,
+      suggestions: suggestFor({ rule: 'dying-units', units: n, fraction: dying.length / n, denseStackWithoutNorm }).map((s) => ({ variant: s.variant, params: s.params, reason: s.reason, cost: s.cost })),
+    });
   }
 }

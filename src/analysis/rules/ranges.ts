@@ -80,33 +80,31 @@ export function computeRanges(index: GraphIndex, log = new InternalErrorLog()): 
 
 function nodeRange(index: GraphIndex, node: Node, ranges: Map<string, Interval>): void {
   const get = (name: string): Interval => ranges.get(name) ?? ANY;
-  {
-    let out: Interval | undefined;
-    const ins = node.inputs.filter((i) => i);
-    const first = ins.length ? get(ins[0]) : ANY;
-    const act = activationOf(node, index.constScalar);
-    if (node.opType === 'Clip' && node.domain === '') {
-      const [min, max] = clipBounds(node, index);
-      out = { lo: Math.min(Math.max(first.lo, min), max), hi: Math.max(Math.min(first.hi, max), min) };
-    } else if (act) {
-      // A fused activation applies to the layer's linear output, which is unbounded.
-      out = activationRange(act.op, act.params, act.fused ? ANY : first);
-    } else if (PASS_THROUGH.has(node.opType)) {
-      out = { ...first };
-      if (node.opType === 'Pad' || node.opType === 'ZeroPadding2D') out = { lo: Math.min(0, first.lo), hi: Math.max(0, first.hi) };
-    } else if (node.opType === 'Concat' || node.opType === 'Concatenate' || node.opType === 'Max' || node.opType === 'Min') {
-      const data = index.dataInputs(node).map(get);
-      if (data.length && data.length === ins.length) {
-        out = node.opType === 'Max' ? combine(data, 'max', 'max') : node.opType === 'Min' ? combine(data, 'min', 'min') : combine(data, 'min', 'max');
-      }
-    } else if ((node.opType === 'Add' || node.opType === 'Sum') && ins.length >= 2 && index.dataInputs(node).length === ins.length) {
-      const data = ins.map(get);
-      out = { lo: data.reduce((s, d) => s + d.lo, 0), hi: data.reduce((s, d) => s + d.hi, 0) };
+  let out: Interval | undefined;
+  const ins = node.inputs.filter((i) => i);
+  const first = ins.length ? get(ins[0]) : ANY;
+  const act = activationOf(node, index.constScalar);
+  if (node.opType === 'Clip' && node.domain === '') {
+    const [min, max] = clipBounds(node, index);
+    out = { lo: Math.min(Math.max(first.lo, min), max), hi: Math.max(Math.min(first.hi, max), min) };
+  } else if (act) {
+    // A fused activation applies to the layer's linear output, which is unbounded.
+    out = activationRange(act.op, act.params, act.fused ? ANY : first);
+  } else if (PASS_THROUGH.has(node.opType)) {
+    out = { ...first };
+    if (node.opType === 'Pad' || node.opType === 'ZeroPadding2D') out = { lo: Math.min(0, first.lo), hi: Math.max(0, first.hi) };
+  } else if (node.opType === 'Concat' || node.opType === 'Concatenate' || node.opType === 'Max' || node.opType === 'Min') {
+    const data = index.dataInputs(node).map(get);
+    if (data.length && data.length === ins.length) {
+      out = node.opType === 'Max' ? combine(data, 'max', 'max') : node.opType === 'Min' ? combine(data, 'min', 'min') : combine(data, 'min', 'max');
     }
-    if (out && (out.lo > -Infinity || out.hi < Infinity)) {
-      if (Number.isNaN(out.lo) || Number.isNaN(out.hi)) return;
-      const from = act || node.opType === 'Clip' ? node.name || node.opType : first.from;
-      for (const o of node.outputs) if (o) ranges.set(o, { ...out, from });
-    }
+  } else if ((node.opType === 'Add' || node.opType === 'Sum') && ins.length >= 2 && index.dataInputs(node).length === ins.length) {
+    const data = ins.map(get);
+    out = { lo: data.reduce((s, d) => s + d.lo, 0), hi: data.reduce((s, d) => s + d.hi, 0) };
+  }
+  if (out && (out.lo > -Infinity || out.hi < Infinity)) {
+    if (Number.isNaN(out.lo) || Number.isNaN(out.hi)) return;
+    const from = act || node.opType === 'Clip' ? node.name || node.opType : first.from;
+    for (const o of node.outputs) if (o) ranges.set(o, { ...out, from });
   }
 }

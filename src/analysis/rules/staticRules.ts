@@ -356,17 +356,15 @@ function fmt(v: number): string {
 // ---------------------------------------------------------------------------- graph-shape rules
 
 function thresholdedReluRule(ctx: Ctx, node: Node): void {
-  {
-    const act = activationOf(node, ctx.index.constScalar);
-    if (act?.op !== 'ThresholdedRelu') return;
-    const alpha = act.params.alpha ?? attrNum(node, 'theta') ?? 1;
-    // A NaN or infinite threshold from the file is no statement about units: nothing to report.
-    if (!Number.isFinite(alpha) || alpha < ctx.opts.thresholdedAlpha) return;
-    push(ctx, {
-      rule: 'thresholded-relu-large-alpha', severity: 'warning', confidence: 'low', node: node.name, units: [],
-      message: `ThresholdedRelu '${nm(node.name)}' passes only inputs above ${alpha}: for inputs of unit scale a unit is active with probability ≈ ${formatProbability(1 - normalCdf(alpha))}.`,
-    });
-  }
+  const act = activationOf(node, ctx.index.constScalar);
+  if (act?.op !== 'ThresholdedRelu') return;
+  const alpha = act.params.alpha ?? attrNum(node, 'theta') ?? 1;
+  // A NaN or infinite threshold from the file is no statement about units: nothing to report.
+  if (!Number.isFinite(alpha) || alpha < ctx.opts.thresholdedAlpha) return;
+  push(ctx, {
+    rule: 'thresholded-relu-large-alpha', severity: 'warning', confidence: 'low', node: node.name, units: [],
+    message: `ThresholdedRelu '${nm(node.name)}' passes only inputs above ${alpha}: for inputs of unit scale a unit is active with probability ≈ ${formatProbability(1 - normalCdf(alpha))}.`,
+  });
 }
 
 const SHAPE_OPS = new Set(['Identity', 'Dropout', 'Flatten', 'Reshape', 'Squeeze', 'Unsqueeze', 'Transpose']);
@@ -410,22 +408,20 @@ function forwardThroughShapeOps(ctx: Ctx, value: string): Forward {
 }
 
 function outputRule(ctx: Ctx, site: ReluSite): void {
-  {
-    const out = site.node.outputs[0];
-    if (!out) return;
-    const { outputs, softmax } = forwardThroughShapeOps(ctx, out);
-    if (outputs) {
-      push(ctx, {
-        rule: 'relu-before-output', severity: 'info', confidence: 'medium', node: site.node.name, units: [],
-        message: `${site.fused ? `${label(site.node)} applies a ReLU` : `ReLU '${nm(site.node.name)}'`} right before the model output: negative predictions are clipped to 0 with no gradient.`,
-      });
-    }
-    if (softmax) {
-      push(ctx, {
-        rule: 'relu-before-softmax', severity: 'info', confidence: 'medium', node: site.node.name, units: [],
-        message: `${site.fused ? `${label(site.node)} applies a ReLU` : `ReLU '${nm(site.node.name)}'`} feeds ${label(softmax)}: logits clipped at 0 cannot rank classes below the rest.`,
-      });
-    }
+  const out = site.node.outputs[0];
+  if (!out) return;
+  const { outputs, softmax } = forwardThroughShapeOps(ctx, out);
+  if (outputs) {
+    push(ctx, {
+      rule: 'relu-before-output', severity: 'info', confidence: 'medium', node: site.node.name, units: [],
+      message: `${site.fused ? `${label(site.node)} applies a ReLU` : `ReLU '${nm(site.node.name)}'`} right before the model output: negative predictions are clipped to 0 with no gradient.`,
+    });
+  }
+  if (softmax) {
+    push(ctx, {
+      rule: 'relu-before-softmax', severity: 'info', confidence: 'medium', node: site.node.name, units: [],
+      message: `${site.fused ? `${label(site.node)} applies a ReLU` : `ReLU '${nm(site.node.name)}'`} feeds ${label(softmax)}: logits clipped at 0 cannot rank classes below the rest.`,
+    });
   }
 }
 
