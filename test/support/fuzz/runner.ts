@@ -123,10 +123,12 @@ class LibraryWorker {
       child.on('message', onMessage);
       child.once('exit', (code) => reject(new Error(`fuzz worker exited (${code}) before it was ready: ${stderr}`)));
     });
-    child.on('message', (m: { type: string; id?: number; result?: PipelineResult; message?: string }) => {
+    child.on('message', (m: { type: string; id?: number; result?: PipelineResult; message?: string; maxRss?: number }) => {
       const p = this.pending;
       if (!p || m.id !== p.id) return;
-      if (m.type === 'result') this.settle(p, undefined, m.result);
+      if (m.type === 'result' && (m.maxRss ?? 0) > this.limits.memoryBytes) {
+        this.settle(p, { verdict: 'memory', detail: `peak resident memory ${((m.maxRss ?? 0) / 2 ** 20).toFixed(0)} MiB` });
+      } else if (m.type === 'result') this.settle(p, undefined, m.result);
       else if (m.type === 'crash') this.settle(p, { verdict: 'crash', detail: m.message ?? 'crash' });
     });
     child.on('exit', (code, signal) => {

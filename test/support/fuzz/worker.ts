@@ -37,7 +37,9 @@ process.on('message', (job: Job | { type: 'exit' }) => {
       current = undefined;
       // Collect this case's garbage now, so the next case's memory is its own.
       (globalThis as { gc?: () => void }).gc?.();
-      send({ type: 'result', id: job.id, result, rss: process.memoryUsage().rss });
+      // maxRSS is the process's peak: it rises only when a case goes past every earlier one, so
+      // a spike between the parent's polls is still seen (the parent replaces this worker then).
+      send({ type: 'result', id: job.id, result, maxRss: process.resourceUsage().maxRSS * 1024 });
     },
     (e) => crash('pipeline', e),
   );
