@@ -310,7 +310,10 @@ class SegmentStream {
       let got: number;
       if (pos >= this.windowStart && pos < this.windowEnd) {
         got = Math.min(want, this.windowEnd - pos);
-        out.set(this.window!.subarray(pos - this.windowStart, pos - this.windowStart + got), filled);
+        const w = this.window!, from = pos - this.windowStart;
+        // A 4-byte float_data field is copied by hand: a subarray view per field costs more.
+        if (got <= 16) for (let i = 0; i < got; i++) out[filled + i] = w[from + i];
+        else out.set(w.subarray(from, from + got), filled);
       } else if (want >= WINDOW) {
         got = await this.read(out, filled, want, pos);
       } else {
