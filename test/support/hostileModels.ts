@@ -577,12 +577,12 @@ export function buildHostileModels(dir: string): HostileCase[] {
 
   // ------------------------------------------------------------------ bounded work
   {
-    // One 1 MB weight shared by 20,000 MatMul → ReLU pairs: reading it per node is 20 GB of work.
-    const k = 512, units = 512, pairs = 20_000;
+    // One 1 MB weight shared by 10,000 MatMul → ReLU pairs: reading it per node is 10 GB of work.
+    const k = 512, units = 512, pairs = 10_000;
     const nodes: onnx.INodeProto[] = [node('Relu', ['x'], ['r'])];
     for (let i = 0; i < pairs; i++) nodes.push(node('MatMul', ['r', 'w'], [`m${i}`]), node('Relu', [`m${i}`], [`y${i}`]));
     add({
-      name: 'one 1 MB weight shared by 20,000 MatMul → ReLU pairs',
+      name: 'one 1 MB weight shared by 10,000 MatMul → ReLU pairs',
       klass: 'bounded-work',
       file: write(dir, 'shared_weight.onnx', {
         inputs: [valueInfo('x', FLOAT, [1, k])],
