@@ -13,6 +13,8 @@ const MAX_RUN = 16;
 interface TrieNode {
   children?: Map<number, TrieNode>;
   weights?: string[];
+  /** Index of the weight added last (a path naming the layer twice adds the weight once). */
+  last?: number;
 }
 
 export class WeightOwners {
@@ -20,7 +22,7 @@ export class WeightOwners {
   private readonly root: TrieNode = {};
 
   constructor(weightNames: readonly string[]) {
-    for (const w of weightNames) {
+    weightNames.forEach((w, index) => {
       const segments = w.split('/');
       const path = segments.slice(0, -1).map((s) => this.id(s));
       for (let i = 0; i < path.length; i++) {
@@ -30,12 +32,12 @@ export class WeightOwners {
           let next = node.children.get(path[j]);
           if (!next) node.children.set(path[j], (next = {}));
           node = next;
-          const list = (node.weights ??= []);
           // A name can occur twice in one weight's path ("a/b/a/b/kernel"): list the weight once.
-          if (list[list.length - 1] !== w) list.push(w);
+          if (node.last !== index) (node.weights ??= []).push(w);
+          node.last = index;
         }
       }
-    }
+    });
   }
 
   private id(segment: string): number {
