@@ -1,5 +1,5 @@
 // The activation catalogue: which nodes are activation functions, and of which family.
-import { fileKeyed, type Attribute, type Node } from '../core/model';
+import { fileKeyed, textOf, type Attribute, type Node } from '../core/model';
 
 export type ActivationFamily = 'relu' | 'relu-variant' | 'smooth' | 'saturating' | 'softmax';
 
@@ -132,11 +132,11 @@ export function kerasActivation(setting: unknown): { op: string; params?: Record
     name = typeof config.name === 'string' ? config.name : o.class_name;
   }
   if (name === undefined || name === null || name === '') return null;
-  const key = String(name).toLowerCase().replace(/[_\s-]/g, '');
+  const key = textOf(name).toLowerCase().replace(/[_\s-]/g, '');
   const known = Object.hasOwn(KERAS_ACTIVATIONS, key) ? KERAS_ACTIVATIONS[key] : undefined;
   if (known === null) return null;
   if (known) return { op: known.op, params: known.params ? { ...known.params } : undefined };
-  return { op: String(name) };
+  return { op: textOf(name) };
 }
 
 /** TF.js layer classes and TF GraphDef ops that are activations under a name ONNX does not use

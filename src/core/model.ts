@@ -179,6 +179,32 @@ export function printable(s: string, max = 160): string {
   return t;
 }
 
+/** A value parsed from a model file (JSON) as text. String(x) and `${x}` call the value's own
+ *  toString/valueOf, and a JSON object can carry data properties of those names
+ *  ({"toString": 1}), which makes both throw; this never does. */
+export function textOf(v: unknown): string {
+  if (typeof v === 'string') return v;
+  try {
+    return String(v);
+  } catch {
+    try {
+      return JSON.stringify(v) ?? '';
+    } catch {
+      return '[object]';
+    }
+  }
+}
+
+/** A value parsed from a model file as a number (NaN when it is none), never throwing (see textOf). */
+export function numberOf(v: unknown): number {
+  if (typeof v === 'number') return v;
+  try {
+    return Number(v);
+  } catch {
+    return NaN;
+  }
+}
+
 /** An object for keys that come from a model file (op types, opset domains, metadata keys):
  *  without a prototype, '__proto__' and 'constructor' are plain keys like any other. */
 export function fileKeyed<T>(): Record<string, T> {

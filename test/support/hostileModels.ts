@@ -459,6 +459,37 @@ export function buildHostileModels(dir: string): HostileCase[] {
     });
   }
 
+  {
+    // JSON objects with data properties named toString and valueOf, where strings or numbers go:
+    // String(x), Number(x) and `${x}` throw on them.
+    const evil = JSON.parse('{"toString": 1, "valueOf": "x"}');
+    const folders: [string, unknown][] = [
+      ['layers', {
+        format: 'layers-model',
+        generatedBy: evil,
+        modelTopology: { class_name: 'Model', keras_version: evil, config: { name: evil, layers: [
+          { class_name: 'InputLayer', name: 'in', config: { name: 'in', batch_input_shape: [null, evil] }, inbound_nodes: [] },
+          { class_name: 'Dense', name: evil, config: { name: evil, units: 1, activation: { class_name: evil } }, inbound_nodes: [[['in', 0, 0, evil]]] },
+          { class_name: 'Activation', name: 'a', config: { name: 'a', activation: { config: { name: evil } } }, inbound_nodes: [[['in', 0, 0, {}]]] },
+        ], input_layers: [['in', 0, 0]], output_layers: [['a', 0, 0]] } },
+        userDefinedMetadata: { k: evil },
+      }],
+      ['manifest', { format: 'layers-model', modelTopology: sequential([dense('d', { batch_input_shape: [null, 1] })]), weightsManifest: [{ paths: [evil], weights: [{ name: 'd/kernel', shape: [1, 2], dtype: 'float32', group: evil }] }] }],
+      ['graph', {
+        format: 'graph-model',
+        modelTopology: {
+          node: [{ name: 'x', op: 'Placeholder', input: [evil], attr: { value: { tensor: { dtype: evil, tensorShape: { dim: [{ size: evil }] }, floatVal: [evil] } }, a: { s: evil }, b: { list: { s: [evil], i: [evil], f: [evil], func: [{ name: evil }] } }, c: { func: { name: evil } }, d: { placeholder: evil }, e: { i: evil }, f: { f: evil } } }],
+          versions: { producer: evil, minConsumer: evil },
+          library: { function: [{ signature: { name: evil, inputArg: [{ name: evil }], outputArg: [{ name: evil }], attr: [{ name: evil }] }, nodeDef: [{ name: 'n', op: 'Relu', input: ['x'] }], ret: { a: evil } }] },
+        },
+        signature: { inputs: { x: { name: evil, dtype: evil } } },
+      }],
+    ];
+    for (const [name, json] of folders) {
+      add({ name: `TF.js ${name} with objects whose toString and valueOf are not functions`, klass: 'object-keys', file: tfjsFolder(dir, `tfjs_unprintable_${name}`, json), expect: name === 'manifest' ? 'error' : 'result', error: /shard path that is not a non-empty string/ });
+    }
+  }
+
   // ------------------------------------------------------------------ NaN attributes
   {
     const nodes: onnx.INodeProto[] = [

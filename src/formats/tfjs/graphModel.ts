@@ -1,7 +1,7 @@
 // A TF.js graph-model (`format: "graph-model"`): the GraphDef in TF's JSON encoding. One core
 // node per GraphDef node; tensors are named as TF names them ("node" for output 0, "node:1" …);
 // control inputs ("^node") are not data edges and are kept as a 'control_inputs' attribute.
-import type { Attribute, FunctionDef, FusedActivation, Graph, Node, Tensor, ValueInfo } from '../../core/model';
+import { textOf, type Attribute, type FunctionDef, type FusedActivation, type Graph, type Node, type Tensor, type ValueInfo } from '../../core/model';
 import { coreDtypeOfTf, decodeAttr, tfShape } from './tfAttrs';
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -66,7 +66,7 @@ function rawNodes(list: unknown): RawNode[] {
   return list.filter(isObject).map((n, i) => ({
     name: typeof n.name === 'string' ? n.name : `node_${i}`,
     op: typeof n.op === 'string' ? n.op : 'Unknown',
-    input: Array.isArray(n.input) ? n.input.map(String) : [],
+    input: Array.isArray(n.input) ? n.input.map(textOf) : [],
     attr: isObject(n.attr) ? n.attr : {},
     device: typeof n.device === 'string' && n.device ? n.device : undefined,
   }));
@@ -183,7 +183,7 @@ export function buildFunctions(topology: Record<string, unknown>, weights: Reado
   const list = Array.isArray(library.function) ? library.function.filter(isObject) : [];
   return list.map((f, i) => {
     const sig = isObject(f.signature) ? f.signature : {};
-    const args = (v: unknown) => (Array.isArray(v) ? v.filter(isObject).map((a) => String(a.name ?? '')) : []);
+    const args = (v: unknown) => (Array.isArray(v) ? v.filter(isObject).map((a) => textOf(a.name ?? '')) : []);
     const nodeDefs = rawNodes(f.nodeDef);
     // Inside a function, inputs name a producer's output arg: "node:out_arg:0". Each distinct
     // reference becomes an output of its producer so edges connect.
@@ -194,7 +194,7 @@ export function buildFunctions(topology: Record<string, unknown>, weights: Reado
       return { producer: colon < 0 ? input : input.slice(0, colon), tensor: input };
     };
     const ret = isObject(f.ret) ? f.ret : {};
-    const allRefs = [...nodeDefs.flatMap((n) => n.input), ...Object.values(ret).map(String)];
+    const allRefs = [...nodeDefs.flatMap((n) => n.input), ...Object.values(ret).map(textOf)];
     for (const input of allRefs) {
       const r = refOf(input);
       if (!r) continue;
@@ -212,7 +212,7 @@ export function buildFunctions(topology: Record<string, unknown>, weights: Reado
       domain: '',
       inputs: args(sig.inputArg),
       outputs: outputArgs.map((a) => (typeof ret[a] === 'string' ? (ret[a] as string) : a)),
-      attributes: Array.isArray(sig.attr) ? sig.attr.filter(isObject).map((a) => String(a.name ?? '')) : [],
+      attributes: Array.isArray(sig.attr) ? sig.attr.filter(isObject).map((a) => textOf(a.name ?? '')) : [],
       nodes,
       opsets: {},
       docString: typeof sig.description === 'string' ? sig.description : undefined,

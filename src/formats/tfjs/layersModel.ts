@@ -6,7 +6,7 @@
 // instantiates every layer and every weight variable (allocating and initialising all weights),
 // so opening a model would cost what its weights cost.
 import { kerasActivation } from '../../analysis/activations';
-import { fileKeyed, ModelError, type Dim, type Graph, type Node, type ValueInfo } from '../../core/model';
+import { fileKeyed, ModelError, textOf, type Dim, type Graph, type Node, type ValueInfo } from '../../core/model';
 import { configAttributes } from './layerConfig';
 import { WeightOwners } from './weightOwners';
 import { coreDtype } from './weights';
@@ -121,7 +121,7 @@ function dtypeOf(config: Record<string, unknown>): string {
 
 function shapeOf(config: Record<string, unknown>): Dim[] | undefined {
   const s = config.batch_input_shape ?? config.batch_shape;
-  if (Array.isArray(s)) return s.map((d) => (typeof d === 'number' ? d : d === null ? null : String(d)));
+  if (Array.isArray(s)) return s.map((d) => (typeof d === 'number' ? d : d === null ? null : textOf(d)));
   if (Array.isArray(config.input_shape)) return [null, ...config.input_shape.map((d) => (typeof d === 'number' ? d : null))];
   return undefined;
 }
@@ -202,7 +202,7 @@ function buildSequential(config: Record<string, unknown>, ctx: Context): Graph {
 
 function buildFunctional(config: Record<string, unknown>, ctx: Context): Graph {
   const raw = Array.isArray(config.layers) ? config.layers : [];
-  const names = new Set(raw.map((l, i) => (isObject(l) ? String(l.name ?? (isObject(l.config) ? l.config.name : '') ?? i) : '')));
+  const names = new Set(raw.map((l, i) => (isObject(l) ? textOf(l.name ?? (isObject(l.config) ? l.config.name : '') ?? i) : '')));
   const entries = raw.map((l, i) => parseLayer(l, i, (n) => names.has(n)));
   const byName = new Map(entries.map((e) => [e.name, e]));
   const graph = emptyGraph(typeof config.name === 'string' ? config.name : 'model');

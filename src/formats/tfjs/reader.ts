@@ -1,7 +1,7 @@
 // Opens a TensorFlow.js model.json: a layers-model (Keras topology), a graph-model (GraphDef as
 // JSON), or a bare weights manifest, and returns the core model. Weight bytes are not read here.
 import * as path from 'node:path';
-import { fileKeyed, ModelError, type Graph, type Model, type Tensor } from '../../core/model';
+import { fileKeyed, ModelError, textOf, type Graph, type Model, type Tensor } from '../../core/model';
 import { isStackOverflow } from '../../core/internalErrors';
 import { buildFunctions, buildGraphDefGraph } from './graphModel';
 import { readJsonFile } from './json';
@@ -86,8 +86,8 @@ function readModelJson(abs: string): Model {
     const graph = buildGraphDefGraph(topology, json.signature ?? udm.signature, byName, name);
     graph.initializers = params;
     const versions = isObject(topology.versions) ? topology.versions : {};
-    if (versions.producer !== undefined) metadata.graphDefVersion = String(versions.producer);
-    if (versions.minConsumer !== undefined) metadata.graphDefMinConsumer = String(versions.minConsumer);
+    if (versions.producer !== undefined) metadata.graphDefVersion = textOf(versions.producer);
+    if (versions.minConsumer !== undefined) metadata.graphDefMinConsumer = textOf(versions.minConsumer);
     if (isObject(json.modelInitializer) && Array.isArray(json.modelInitializer.node)) {
       metadata.modelInitializerNodes = String(json.modelInitializer.node.length);
     }

@@ -1,7 +1,7 @@
 // TensorFlow's JSON encoding of GraphDef values (AttrValue, TensorProto, TensorShapeProto,
 // DataType) turned into core attributes and tensors.
 import { decodeRaw, float16ToNumber, rawByteLength } from '../../core/dtypes';
-import { exactElementCount, ModelError, printable, type AttributeValue, type Dim, type Tensor } from '../../core/model';
+import { exactElementCount, ModelError, numberOf, printable, textOf, type AttributeValue, type Dim, type Tensor } from '../../core/model';
 
 /** A TensorProto's literal values stand for a longer tensor by repeating the last one; expanding
  *  beyond this many elements (128 MiB as float64) is a claim the JSON does not back. */
@@ -54,7 +54,7 @@ export function tfShape(shape: unknown): Dim[] | undefined {
   if (!isObject(shape) || shape.unknownRank) return undefined;
   const dims = Array.isArray(shape.dim) ? shape.dim : [];
   return dims.map((d) => {
-    const size = Number(isObject(d) ? d.size ?? 0 : 0);
+    const size = numberOf(isObject(d) ? d.size ?? 0 : 0);
     return Number.isFinite(size) && size >= 0 ? size : null;
   });
 }
@@ -64,16 +64,16 @@ function tfNumber(v: unknown): number {
   if (v === 'NaN') return NaN;
   if (v === 'Infinity') return Infinity;
   if (v === '-Infinity') return -Infinity;
-  return Number(v);
+  return numberOf(v);
 }
 
 function tfInt(v: unknown): number | string {
-  const n = Number(v);
-  return Number.isSafeInteger(n) ? n : String(v);
+  const n = numberOf(v);
+  return Number.isSafeInteger(n) ? n : textOf(v);
 }
 
 function base64Text(v: unknown): string {
-  return Buffer.from(String(v ?? ''), 'base64').toString('utf8');
+  return Buffer.from(textOf(v ?? ''), 'base64').toString('utf8');
 }
 
 /** A TensorProto stored in the JSON itself (Const values the converter did not move to the
@@ -154,7 +154,7 @@ export class InlineTensor implements Tensor {
     const p = this.proto;
     if (typeof p.tensorContent === 'string') return new Uint8Array(Buffer.from(p.tensorContent, 'base64'));
     if (this.dtype === 'string') {
-      const parts = (Array.isArray(p.stringVal) ? p.stringVal : []).map((s) => Buffer.from(String(s), 'base64'));
+      const parts = (Array.isArray(p.stringVal) ? p.stringVal : []).map((s) => Buffer.from(textOf(s), 'base64'));
       return new Uint8Array(Buffer.concat(parts));
     }
     if (this.elementCount > 1 << 24) throw new ModelError(`tensor '${this.name}' is too large to expand from its literal values`);
@@ -193,15 +193,15 @@ export function decodeAttr(name: string, v: unknown, nodeName: string): Attribut
     return dims === undefined ? { type: 'json', value: { unknownRank: true } } : { type: 'ints', value: dims.map((d) => (d === null ? -1 : d)) };
   }
   if ('tensor' in v && isObject(v.tensor)) return { type: 'tensor', value: new InlineTensor(`${nodeName}/${name}`, v.tensor) };
-  if ('func' in v) return { type: 'string', value: String(isObject(v.func) ? v.func.name ?? '' : '') };
-  if ('placeholder' in v) return { type: 'ref', value: String(v.placeholder) };
+  if ('func' in v) return { type: 'string', value: textOf(isObject(v.func) ? v.func.name ?? '' : '') };
+  if ('placeholder' in v) return { type: 'ref', value: textOf(v.placeholder) };
   if ('list' in v) {
     const l = isObject(v.list) ? v.list : {};
     if (Array.isArray(l.s)) return { type: 'strings', value: l.s.map(base64Text) };
     if (Array.isArray(l.i)) return { type: 'ints', value: l.i.map(tfInt) };
     if (Array.isArray(l.f)) return { type: 'floats', value: l.f.map(tfNumber) };
     if (Array.isArray(l.type)) return { type: 'strings', value: l.type.map(tfDtypeName) };
-    if (Array.isArray(l.func)) return { type: 'strings', value: l.func.map((f) => String(isObject(f) ? f.name ?? '' : '')) };
+    if (Array.isArray(l.func)) return { type: 'strings', value: l.func.map((f) => textOf(isObject(f) ? f.name ?? '' : '')) };
     if (Array.isArray(l.tensor)) {
       return { type: 'tensors', value: l.tensor.filter(isObject).map((t, i) => new InlineTensor(`${nodeName}/${name}/${i}`, t)) };
     }

@@ -1,7 +1,7 @@
 // The weights manifest: groups of weights stored back to back in shard files. Each weight becomes
 // a core Tensor (location 'shard') whose values are read and, if quantized, dequantized on demand.
 import { decodeRaw, rawByteLength } from '../../core/dtypes';
-import { exactElementCount, ModelError, printable, type Tensor } from '../../core/model';
+import { exactElementCount, ModelError, printable, textOf, type Tensor } from '../../core/model';
 import { resolveShardPath } from './paths';
 import { ShardGroup } from './shards';
 
@@ -252,7 +252,7 @@ export function readWeightsManifest(modelFile: string, manifest: unknown): Weigh
     const weights = group.weights ?? [];
     if (!Array.isArray(paths)) throw new ModelError(`${modelFile}: weights manifest group ${g + 1}: paths is not a list`);
     if (!Array.isArray(weights)) throw new ModelError(`${modelFile}: weights manifest group ${g + 1}: weights is not a list`);
-    const files = paths.map((p) => ({ name: String(p), path: resolveShardPath(modelFile, p) }));
+    const files = paths.map((p) => ({ name: textOf(p), path: resolveShardPath(modelFile, p) }));
     const shards = ShardGroup.open(modelFile, g, files);
     const entries = weights.map((w, i) => parseEntry(modelFile, w, `group ${g + 1}, weight ${i + 1}`));
     const layout = new GroupLayout(shards, entries);

@@ -26,7 +26,9 @@ const NEG_INFINITY = '"@@NINF@@"';
 const HUGE_EXPONENT = '"@@EXP@@"';
 
 const HOSTILE_NUMBERS: Json[] = [0, -1, 1, 1.5, 2 ** 31, 2 ** 32, 2 ** 53, 2 ** 60, -(2 ** 53), 1e300, 65536, '@@INF@@', '@@NINF@@', '@@EXP@@'];
-const HOSTILE_VALUES: Json[] = [null, true, [], {}, '', 'relu', 'linear', ...HOSTILE_NUMBERS, ...HOSTILE_NAMES.slice(0, 8)];
+/** An object String() and Number() cannot convert: its toString and valueOf are data, not methods. */
+const UNPRINTABLE = JSON.parse('{"toString": 1, "valueOf": "x"}') as Json;
+const HOSTILE_VALUES: Json[] = [null, true, [], {}, UNPRINTABLE, [UNPRINTABLE], '', 'relu', 'linear', ...HOSTILE_NUMBERS, ...HOSTILE_NAMES.slice(0, 8)];
 const CLASSES = ['Dense', 'Conv2D', 'DepthwiseConv2D', 'ReLU', 'LeakyReLU', 'ThresholdedReLU', 'ELU', 'PReLU', 'BatchNormalization', 'Activation', 'Sequential', 'Model', 'Functional', 'InputLayer', 'Flatten', 'Add', 'Concatenate', 'TimeDistributed', 'Bidirectional', ...HOSTILE_NAMES.slice(0, 4)];
 const TF_OPS = ['Relu', 'Relu6', 'Const', 'Placeholder', '_FusedConv2D', '_FusedMatMul', 'FusedDepthwiseConv2dNative', 'BiasAdd', 'MatMul', 'Conv2D', 'Identity', 'Softmax', 'LeakyRelu', 'NoOp', 'While', 'StatelessIf', ...HOSTILE_NAMES.slice(0, 3)];
 const SHARD_PATHS = ['../outside.bin', '/etc/passwd', 'file:///etc/passwd', 'https://example.invalid/w.bin', '%2e%2e/x.bin', 'sub/../../x.bin', 'missing.bin', 'folder', 'fifo', 'link.bin', 'loop.bin', 'C:\\w.bin', '', 'a\u0000b'];
