@@ -1,5 +1,5 @@
 // The summary `activation-lens inspect` prints: the same fields for every format.
-import { fileKeyed, ModelError, type Dim, type Graph, type Model, type Node } from '../core/model';
+import { fileKeyed, ModelError, printable, type Dim, type Graph, type Model, type Node } from '../core/model';
 import { activationOf } from './activations';
 import { constantScalarLookup } from './constants';
 
@@ -77,6 +77,7 @@ export function summarize(model: Model): ModelSummary {
     initializers: g.initializers.length,
     activations,
     functions: model.functions.map((f) => (f.domain ? `${f.domain}.${f.name}` : f.name)),
-    warnings: model.warnings,
+    // One line each: names from the file inside a warning cannot break it up.
+    warnings: model.warnings.map((w) => printable(w, 2000)),
   };
 }
