@@ -217,9 +217,11 @@ const MEANING: [string, Meaning, number][] = [
   ['duplicate', (rng, m) => {
     const g = m.graph;
     if (!g) return undefined;
-    const k = rng.pick([2, 50, 2000]);
+    let k = rng.pick([2, 50, 2000]);
     if (rng.chance(0.5) && g.node?.length) {
       const n = rng.pick(g.node);
+      // At most ~200,000 names in all: a node of 5,000 inputs copied 2,000 times is a 60 MB case.
+      k = Math.max(1, Math.min(k, Math.floor(200_000 / ((n.input?.length ?? 0) + (n.output?.length ?? 0) + 1))));
       g.node = [...g.node, ...Array.from({ length: k }, () => ({ ...n }))];
       return `node '${n.name}' ×${k}`;
     }

@@ -29,6 +29,12 @@ const HOSTILE_NUMBERS: Json[] = [0, -1, 1, 1.5, 2 ** 31, 2 ** 32, 2 ** 53, 2 ** 
 /** An object String() and Number() cannot convert: its toString and valueOf are data, not methods. */
 const UNPRINTABLE = JSON.parse('{"toString": 1, "valueOf": "x"}') as Json;
 const HOSTILE_VALUES: Json[] = [null, true, [], {}, UNPRINTABLE, [UNPRINTABLE], '', 'relu', 'linear', ...HOSTILE_NUMBERS, ...HOSTILE_NAMES.slice(0, 8)];
+
+/** A fresh copy of a hostile value: the shared ones must not be mutated (or form cycles) later. */
+function hostileValue(rng: Rng): Json {
+  const v = rng.pick(HOSTILE_VALUES);
+  return v !== null && typeof v === 'object' ? (JSON.parse(JSON.stringify(v)) as Json) : v;
+}
 const CLASSES = ['Dense', 'Conv2D', 'DepthwiseConv2D', 'ReLU', 'LeakyReLU', 'ThresholdedReLU', 'ELU', 'PReLU', 'BatchNormalization', 'Activation', 'Sequential', 'Model', 'Functional', 'InputLayer', 'Flatten', 'Add', 'Concatenate', 'TimeDistributed', 'Bidirectional', ...HOSTILE_NAMES.slice(0, 4)];
 const TF_OPS = ['Relu', 'Relu6', 'Const', 'Placeholder', '_FusedConv2D', '_FusedMatMul', 'FusedDepthwiseConv2dNative', 'BiasAdd', 'MatMul', 'Conv2D', 'Identity', 'Softmax', 'LeakyRelu', 'NoOp', 'While', 'StatelessIf', ...HOSTILE_NAMES.slice(0, 3)];
 const SHARD_PATHS = ['../outside.bin', '/etc/passwd', 'file:///etc/passwd', 'https://example.invalid/w.bin', '%2e%2e/x.bin', 'sub/../../x.bin', 'missing.bin', 'folder', 'fifo', 'link.bin', 'loop.bin', 'C:\\w.bin', '', 'a\u0000b'];
@@ -97,7 +103,7 @@ const MUTATIONS: [string, Mutation, number][] = [
     const all = slots(json);
     if (!all.length) return undefined;
     const s = rng.pick(all);
-    const v: Json = rng.chance(0.15) ? rng.pick<Json>([deep(10), deep(300), DEEP]) : rng.chance(0.1) ? Array.from({ length: rng.pick([1000, 50_000]) }, () => rng.pick(HOSTILE_VALUES)) : rng.pick(HOSTILE_VALUES);
+    const v: Json = rng.chance(0.15) ? rng.pick<Json>([deep(10), deep(300), DEEP]) : rng.chance(0.1) ? Array.from({ length: rng.pick([1000, 50_000]) }, () => hostileValue(rng)) : hostileValue(rng);
     if (Array.isArray(s.parent)) s.parent[s.key as number] = v;
     else setOwn(s.parent, s.key as string, v);
     return `value at ${String(s.key).slice(0, 30)} replaced`;
@@ -116,7 +122,7 @@ const MUTATIONS: [string, Mutation, number][] = [
       setOwn(o, name, v);
       return `key '${k}' renamed '${name}'`;
     }
-    setOwn(o, name, rng.pick(HOSTILE_VALUES));
+    setOwn(o, name, hostileValue(rng));
     return `key '${name}' added`;
   }, 2],
   ['manifest', (rng, json) => {
@@ -183,7 +189,7 @@ const MUTATIONS: [string, Mutation, number][] = [
     const how = rng.int(6);
     const config = isObj(l.config) ? l.config : (l.config = {});
     if (how === 0) l.class_name = rng.pick(CLASSES);
-    else if (how === 1) setOwn(config, rng.pick(['units', 'filters', 'activation', 'alpha', 'theta', 'max_value', 'threshold', 'negative_slope', 'scale', 'center', 'transpose_b', 'batch_input_shape']), rng.pick(HOSTILE_VALUES));
+    else if (how === 1) setOwn(config, rng.pick(['units', 'filters', 'activation', 'alpha', 'theta', 'max_value', 'threshold', 'negative_slope', 'scale', 'center', 'transpose_b', 'batch_input_shape']), hostileValue(rng));
     else if (how === 2) config.activation = rng.pick(['relu', 'relu6', 'leakyrelu', 'linear', 'constructor', '__proto__', 'toString', 'selu', 'gelu', 'hardSigmoid']);
     else if (how === 3) {
       const name = rng.pick([...HOSTILE_NAMES, 'model/dense', 'a/b/c', String(rng.pick(layers).name ?? 'x')]);
@@ -258,11 +264,13 @@ export function mutateTfjs(rng: Rng, seed: TfjsFolder): MutatedFolder {
     const note = fn(rng, json, files);
     if (note) notes.push(`${name}: ${note}`);
   }
+  let deepWritten = 0;
   let text = JSON.stringify(json)
     .replaceAll(INFINITY, '1e999')
     .replaceAll(NEG_INFINITY, '-1e999')
     .replaceAll(HUGE_EXPONENT, '123e45678')
-    .replaceAll(`"${DEEP}"`, () => `${'['.repeat(100_000)}1${']'.repeat(100_000)}`);
+    // The first deep value is 100,000 levels; copies of it (layers copied ×20,000) stay shallow.
+    .replaceAll(`"${DEEP}"`, () => (deepWritten++ ? '[[1]]' : `${'['.repeat(100_000)}1${']'.repeat(100_000)}`));
   if (count === 0 || rng.chance(0.25)) {
     const [name, fn] = rng.weighted(TEXT.map((e) => [e, e[2]] as const));
     const r = fn(rng, text);
