@@ -124,6 +124,7 @@ async function main(): Promise<void> {
   benchCliStart();
   await optional('Graph layout', 'bench-layout.ts', 'benchLayout');
   await optional('Running models and capturing activations', 'bench-runtime.ts', 'benchRuntime');
+  await optional('Hostile models (bounded work)', 'bench-hostile.ts', 'benchHostile');
 }
 
 main().catch((e) => {

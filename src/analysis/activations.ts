@@ -1,5 +1,5 @@
 // The activation catalogue: which nodes are activation functions, and of which family.
-import type { Attribute, Node } from '../core/model';
+import { fileKeyed, textOf, type Attribute, type Node } from '../core/model';
 
 export type ActivationFamily = 'relu' | 'relu-variant' | 'smooth' | 'saturating' | 'softmax';
 
@@ -132,11 +132,11 @@ export function kerasActivation(setting: unknown): { op: string; params?: Record
     name = typeof config.name === 'string' ? config.name : o.class_name;
   }
   if (name === undefined || name === null || name === '') return null;
-  const key = String(name).toLowerCase().replace(/[_\s-]/g, '');
+  const key = textOf(name).toLowerCase().replace(/[_\s-]/g, '');
   const known = Object.hasOwn(KERAS_ACTIVATIONS, key) ? KERAS_ACTIVATIONS[key] : undefined;
   if (known === null) return null;
   if (known) return { op: known.op, params: known.params ? { ...known.params } : undefined };
-  return { op: String(name) };
+  return { op: textOf(name) };
 }
 
 /** TF.js layer classes and TF GraphDef ops that are activations under a name ONNX does not use
@@ -202,8 +202,8 @@ export function activationOf(node: Node, constScalar: (name: string) => number |
     if (domain === 'com.microsoft' && (node.opType === 'FusedConv' || node.opType === 'FusedGemm' || node.opType === 'FusedMatMul')) {
       const act = stringAttr(node, 'activation');
       if (!act) return undefined;
-      const op = FUSED_ONNX_ACTIVATION[act] ?? act;
-      const params: Record<string, number> = {};
+      const op = Object.hasOwn(FUSED_ONNX_ACTIVATION, act) ? FUSED_ONNX_ACTIVATION[act] : act;
+      const params = fileKeyed<number>();
       const ps = attr(node, 'activation_params');
       if (ps?.value.type === 'floats') ps.value.value.forEach((v, i) => (params[`p${i}`] = v));
       const alpha = numberAttr(node, 'alpha');
@@ -218,7 +218,7 @@ export function activationOf(node: Node, constScalar: (name: string) => number |
     const family = Object.hasOwn(ACTIVATION_OPS, node.opType) ? ACTIVATION_OPS[node.opType] : undefined;
     if (!family) return undefined;
     if (domain === 'com.microsoft' && !['FastGelu', 'BiasGelu', 'QuickGelu', 'Gelu'].includes(node.opType)) return undefined;
-    const params: Record<string, number> = {};
+    const params = fileKeyed<number>();
     for (const a of node.attributes) {
       if (a.value.type === 'float' || a.value.type === 'int') params[a.name] = Number(a.value.value);
     }

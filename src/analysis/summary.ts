@@ -1,5 +1,5 @@
 // The summary `activation-lens inspect` prints: the same fields for every format.
-import { nestedGraphs, type Dim, type Graph, type Model, type Node } from '../core/model';
+import { fileKeyed, ModelError, printable, type Dim, type Graph, type Model, type Node } from '../core/model';
 import { activationOf } from './activations';
 import { constantScalarLookup } from './constants';
 
@@ -34,9 +34,23 @@ function countAll(nodes: Node[]): number {
   return n;
 }
 
+/** The number of parameters the weights declare, exactly: a ModelError past 2^53 (where float64
+ *  counts stop being exact and sums reach Infinity). Claimed counts are what the file says; the
+ *  readers check them against stored bytes where the bytes are in the file. */
+function parameterCount(model: Model): number {
+  let total = 0;
+  for (const t of model.graph.initializers) {
+    total += t.elementCount;
+    // Each count is exact (≤ 2^53 − 1); a sum that is not has passed 2^53.
+    if (!Number.isSafeInteger(total)) throw new ModelError(`${model.path}: the weights declare more than 2^53 parameters, which no real model has`);
+  }
+  return total;
+}
+
 export function summarize(model: Model): ModelSummary {
   const g: Graph = model.graph;
-  const ops: Record<string, number> = {};
+  // Op types come from the file: a plain object would count 'constructor' onto Object's function.
+  const ops = fileKeyed<number>();
   for (const n of g.nodes) ops[n.opType] = (ops[n.opType] ?? 0) + 1;
   let nodeCountAll = countAll(g.nodes);
   for (const f of model.functions) nodeCountAll += countAll(f.nodes);
@@ -46,7 +60,6 @@ export function summarize(model: Model): ModelSummary {
     const act = activationOf(n, constScalar);
     if (act) activations.push({ node: n.name, op: n.opType, activation: act.op });
   }
-  void nestedGraphs;
   return {
     file: model.path,
     format: model.format,
@@ -60,10 +73,11 @@ export function summarize(model: Model): ModelSummary {
     nodeCount: g.nodes.length,
     nodeCountAll,
     ops,
-    parameters: g.initializers.reduce((s, t) => s + t.elementCount, 0),
+    parameters: parameterCount(model),
     initializers: g.initializers.length,
     activations,
     functions: model.functions.map((f) => (f.domain ? `${f.domain}.${f.name}` : f.name)),
-    warnings: model.warnings,
+    // One line each: names from the file inside a warning cannot break it up.
+    warnings: model.warnings.map((w) => printable(w, 2000)),
   };
 }

@@ -134,10 +134,16 @@ export interface Model {
   warnings: string[];
 }
 
-/** An expected failure: a bad file or a bad argument. Shown to the user without a stack trace. */
+/** Longest ModelError message: names from a hostile file can be megabytes long. Half of it (more
+ *  than any path, PATH_MAX is 4096) is kept from the start, where the file is named. */
+const MAX_MESSAGE = 10_000;
+
+/** An expected failure: a bad file or a bad argument. Shown to the user without a stack trace, as
+ *  one line: control characters that strings from the file carry (a node named "a\nb") are escaped
+ *  here, once for every message, and an overlong message is cut in the middle. */
 export class ModelError extends Error {
   constructor(message: string) {
-    super(message);
+    super(printable(message, MAX_MESSAGE));
     this.name = 'ModelError';
   }
 }
@@ -146,6 +152,63 @@ export function elementCountOf(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;
   return n;
+}
+
+/** The number of elements a shape holds when it is exact in a float64 (at most 2^53 − 1) and every
+ *  dimension is a non-negative integer; undefined otherwise. A zero dimension makes 0 whatever the
+ *  others claim. */
+export function exactElementCount(shape: readonly number[]): number | undefined {
+  let n = 1n;
+  for (const d of shape) {
+    if (!Number.isSafeInteger(d) || d < 0) return undefined;
+    if (d === 0) return 0;
+  }
+  for (const d of shape) {
+    n *= BigInt(d);
+    if (n > BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
+  }
+  return Number(n);
+}
+
+/** A string from a model file as messages show it: control characters escaped (a name cannot
+ *  break a message into lines) and long strings cut in the middle. */
+export function printable(s: string, max = 160): string {
+  // eslint-disable-next-line no-control-regex
+  let t = s.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (t.length > max) t = `${t.slice(0, Math.ceil(max / 2) - 1)}…${t.slice(t.length - Math.floor(max / 2))}`;
+  return t;
+}
+
+/** A value parsed from a model file (JSON) as text. String(x) and `${x}` call the value's own
+ *  toString/valueOf, and a JSON object can carry data properties of those names
+ *  ({"toString": 1}), which makes both throw; this never does. */
+export function textOf(v: unknown): string {
+  if (typeof v === 'string') return v;
+  try {
+    return String(v);
+  } catch {
+    try {
+      return JSON.stringify(v) ?? '';
+    } catch {
+      return '[object]';
+    }
+  }
+}
+
+/** A value parsed from a model file as a number (NaN when it is none), never throwing (see textOf). */
+export function numberOf(v: unknown): number {
+  if (typeof v === 'number') return v;
+  try {
+    return Number(v);
+  } catch {
+    return NaN;
+  }
+}
+
+/** An object for keys that come from a model file (op types, opset domains, metadata keys):
+ *  without a prototype, '__proto__' and 'constructor' are plain keys like any other. */
+export function fileKeyed<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
 }
 
 /** Every graph nested in a graph's node attributes (If/Loop/Scan bodies), depth first. */

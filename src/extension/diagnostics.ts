@@ -122,9 +122,12 @@ export async function analyzeUri(uri: vscode.Uri, opts: { force?: boolean } = {}
     // The viewer reports unreadable models; here a broken model only clears stale findings.
     collection.delete(uri);
     analyses.delete(uri.toString());
-    if (opts.force) void vscode.window.showErrorMessage(`Activation Lens: ${e instanceof ModelError ? e.message : String(e)}`);
+    if (!(e instanceof ModelError)) console.error('Activation Lens: scanning failed with an internal error', e);
+    if (opts.force) void vscode.window.showErrorMessage(`Activation Lens: ${e instanceof ModelError ? e.message : `scanning ${path.basename(uri.fsPath)} failed with an internal error; please report it`}`);
     return undefined;
   }
+  // Rules that failed are our bugs: logged for a report, never shown as model problems.
+  for (const m of analysis.internalErrors) console.error(`Activation Lens: ${path.basename(uri.fsPath)}: ${m}`);
   const entry = { uri, analysis };
   analyses.set(uri.toString(), entry);
   collection.set(uri, await toDiagnostics(uri, analysis, s.minimumSeverity));

@@ -130,6 +130,7 @@ const MAX_FUNCTION_BODY = 200;
 
 class GraphBuilder {
   private readonly usedIds = new Set<string>();
+  private readonly nextSuffix = new Map<string, number>();
   readonly tensors = new Map<string, Tensor>();
   private readonly functions = new Map<string, FunctionDef>();
   /** Weight metadata shared by every node that reads the same tensor. */
@@ -188,7 +189,11 @@ class GraphBuilder {
     let base = node.name || `${node.opType}_${index}`;
     if (!node.name && prefix) base = `${prefix}/${base}`;
     let id = base;
-    for (let k = 2; this.usedIds.has(id); k++) id = `${base}#${k}`;
+    // Continue from the last suffix given to this base: 50,000 nodes of one name must not probe
+    // #2, #3 … again for each (quadratic).
+    let k = this.nextSuffix.get(base) ?? 2;
+    while (this.usedIds.has(id)) id = `${base}#${k++}`;
+    this.nextSuffix.set(base, k);
     this.usedIds.add(id);
     return id;
   }

@@ -73,9 +73,17 @@ export class GraphIndex {
     return undefined;
   }
 
-  /** Non-constant inputs of a node. */
+  private readonly dataInputCache = new Map<Node, string[]>();
+
+  /** Non-constant inputs of a node (computed once per node: rules walking back through a node of
+   *  100,000 inputs from many places must not rescan it each time). */
   dataInputs(node: Node): string[] {
-    return node.inputs.filter((i) => i && !this.isConst(i));
+    let d = this.dataInputCache.get(node);
+    if (!d) {
+      d = node.inputs.filter((i) => i && !this.isConst(i));
+      this.dataInputCache.set(node, d);
+    }
+    return d;
   }
 
   /** The node producing a value, skipping Identity/Dropout (which do not change values at inference). */

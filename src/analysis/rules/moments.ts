@@ -8,10 +8,12 @@
 // unit-variance inputs; after a ReLU the inputs are smaller and non-negative, and the measured
 // miss was total: channels shifted by 4–6 σ in a second conv layer (dead over 2,048 samples)
 // scored b/‖w‖ ≈ −2.5. With propagated moments the same channels score ≈ −5.
-import type { Node, Tensor } from '../../core/model';
+import { ModelError, type Node, type Tensor } from '../../core/model';
+import { InternalErrorLog } from '../../core/internalErrors';
 import { activationOf } from '../activations';
+import { WorkBudget } from './budget';
 import type { GraphIndex } from './graphIndex';
-import { readAll } from './stats';
+import { MAX_UNITS, readAll } from './stats';
 
 export interface Moments {
   /** Per channel (axis 1); one entry when the same for every channel. */
@@ -21,9 +23,16 @@ export interface Moments {
 
 const SHAPE_ONLY = new Set(['Identity', 'Dropout', 'Flatten', 'Reshape', 'Squeeze', 'Unsqueeze', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'Pad', 'Cast']);
 
+/** A numeric attribute as stored (NaN and ±Infinity included: callers check what they use). */
 function attrNum(node: Node, name: string): number | undefined {
   const a = node.attributes.find((x) => x.name === name);
   return a && (a.value.type === 'int' || a.value.type === 'float') ? Number(a.value.value) : undefined;
+}
+
+/** A parameter of an activation, when the file's value is usable (finite). */
+function param(params: Record<string, number>, name: string, fallback: number): number | undefined {
+  const v = Object.hasOwn(params, name) ? params[name] : fallback;
+  return Number.isFinite(v) ? v : undefined;
 }
 
 /** E[f(X)] and Var[f(X)] for X ~ Normal(m, v), by the trapezoid rule over m ± 8σ. */
@@ -51,12 +60,15 @@ function throughFunction(f: (x: number) => number, m: number, v: number): [numbe
 function elementwise(op: string, params: Record<string, number>): ((x: number) => number) | undefined {
   switch (op) {
     case 'Relu': return (x) => (x > 0 ? x : 0);
-    case 'Relu6': { const hi = params.max ?? 6; return (x) => Math.min(Math.max(x, 0), hi); }
-    case 'LeakyRelu': { const a = params.alpha ?? 0.01; return (x) => (x > 0 ? x : a * x); }
-    case 'Elu': { const a = params.alpha ?? 1; return (x) => (x > 0 ? x : a * Math.expm1(x)); }
+    case 'Relu6': { const hi = param(params, 'max', 6); return hi === undefined ? undefined : (x) => Math.min(Math.max(x, 0), hi); }
+    case 'LeakyRelu': { const a = param(params, 'alpha', 0.01); return a === undefined ? undefined : (x) => (x > 0 ? x : a * x); }
+    case 'Elu': { const a = param(params, 'alpha', 1); return a === undefined ? undefined : (x) => (x > 0 ? x : a * Math.expm1(x)); }
     case 'Sigmoid': return (x) => 1 / (1 + Math.exp(-x));
     case 'Tanh': return Math.tanh;
-    case 'HardSigmoid': { const a = params.alpha ?? 0.2, b = params.beta ?? 0.5; return (x) => Math.min(1, Math.max(0, a * x + b)); }
+    case 'HardSigmoid': {
+      const a = param(params, 'alpha', 0.2), b = param(params, 'beta', 0.5);
+      return a === undefined || b === undefined ? undefined : (x) => Math.min(1, Math.max(0, a * x + b));
+    }
     case 'HardSwish': return (x) => x * Math.min(1, Math.max(0, x / 6 + 0.5));
     default: return undefined;
   }
@@ -78,15 +90,17 @@ type Layout =
 
 /** Per-unit mean and variance of a linear map's output: Σ w·μ(ch) + b and Σ w²·v(ch). Counters
  *  instead of per-element divisions keep resnet18's 11 M weights under a second. */
-async function linearMoments(weight: Tensor, layout: Layout, channel: Int32Array, input: Moments, bias: Float64Array | undefined, alpha = 1, beta = 1): Promise<Moments> {
+async function linearMoments(weight: Tensor, layout: Layout, channel: Int32Array, input: Moments, bias: Float64Array | undefined, alpha = 1, beta = 1): Promise<Moments | undefined> {
   const units = layout.units;
-  const mean = new Float64Array(units);
-  const variance = new Float64Array(units);
+  let mean: Float64Array | undefined, variance: Float64Array | undefined;
   const one = input.mean.length === 1;
   const mu = input.mean, va = input.variance;
   // rows: u, r (position in the unit's row), s (position in the spatial kernel), f (feature in group)
   let u = 0, r = 0, sp = 0, f = 0, col = 0, feature = 0;
   for await (const chunk of weight.values()) {
+    // Sized by the units only once the weight has produced values (never by its claim alone).
+    mean ??= new Float64Array(units);
+    variance ??= new Float64Array(units);
     for (let k = 0; k < chunk.length; k++) {
       const w = alpha * chunk[k];
       let unit: number, feat: number;
@@ -106,6 +120,7 @@ async function linearMoments(weight: Tensor, layout: Layout, channel: Int32Array
       variance[unit] += w * w * va[c];
     }
   }
+  if (!mean || !variance) return undefined;
   if (bias) for (let q = 0; q < units; q++) mean[q] += beta * (bias.length === 1 ? bias[0] : bias[q]);
   return { mean, variance };
 }
@@ -123,25 +138,31 @@ function featureToChannel(input: Moments, features: number): Int32Array | undefi
   return undefined;
 }
 
-export async function computeMoments(index: GraphIndex): Promise<Map<string, Moments>> {
+export async function computeMoments(index: GraphIndex, log = new InternalErrorLog(), budget = WorkBudget.forGraph(index.graph)): Promise<Map<string, Moments>> {
   const out = new Map<string, Moments>();
   for (const v of index.graph.inputs) out.set(v.name, { mean: Float64Array.of(0), variance: Float64Array.of(1) });
   for (const node of index.graph.nodes) {
     try {
-      const m = await nodeMoments(index, node, out);
+      const m = await nodeMoments(index, node, out, budget);
       if (m && node.outputs[0]) {
         let finite = true;
         for (let c = 0; c < m.mean.length; c++) if (!Number.isFinite(m.mean[c]) || !Number.isFinite(m.variance[c])) finite = false;
         if (finite) out.set(node.outputs[0], m);
       }
-    } catch {
-      // unreadable weights: the value simply has no moments
+    } catch (e) {
+      // Unreadable weights: the value simply has no moments (the rules report the weights).
+      if (!(e instanceof ModelError)) log.report('moment propagation', `node '${node.name || node.opType}'`, e);
     }
   }
   return out;
 }
 
-async function nodeMoments(index: GraphIndex, node: Node, known: Map<string, Moments>): Promise<Moments | undefined> {
+/** A whole number usable as a count (group, channels). */
+function count(v: number | undefined): v is number {
+  return v !== undefined && Number.isSafeInteger(v) && v >= 1;
+}
+
+async function nodeMoments(index: GraphIndex, node: Node, known: Map<string, Moments>, budget: WorkBudget): Promise<Moments | undefined> {
   if (node.domain !== '' && node.domain !== 'ai.onnx') return undefined;
   const x = known.get(node.inputs[0] ?? '');
   const op = node.opType;
@@ -150,6 +171,7 @@ async function nodeMoments(index: GraphIndex, node: Node, known: Map<string, Mom
     const bias = index.constTensor(node.inputs[2]);
     if (!scale || !bias) return undefined;
     const g = await readAll(scale), b = await readAll(bias);
+    if (!g || !b || g.length !== b.length) return undefined;
     return { mean: b, variance: g.map((v) => v * v) };
   }
   if (!x) return undefined;
@@ -162,30 +184,43 @@ async function nodeMoments(index: GraphIndex, node: Node, known: Map<string, Mom
   if (op === 'Clip') return undefined;
   if (op === 'Conv') {
     const w = index.constTensor(node.inputs[1]);
-    if (!w || w.shape.length < 3) return undefined;
+    // No elements, no channels: dims such as [2^31, 0, 3, 3] claim what is not there.
+    if (!w || w.shape.length < 3 || w.elementCount === 0) return undefined;
     const [o, ipg] = w.shape;
     const k = w.elementCount / (o * ipg);
     const groups = attrNum(node, 'group') ?? 1;
+    // groups divides the output channels, so groups × ipg ≤ o × ipg ≤ the weight's elements.
+    if (!count(groups) || o % groups !== 0 || o > MAX_UNITS) return undefined;
     const opg = o / groups;
     if (x.mean.length !== 1 && x.mean.length !== ipg * groups) return undefined;
     const b = index.constTensor(node.inputs[2]);
+    const bias = b ? await readAll(b) : undefined;
+    if (b && (!bias || (bias.length !== 1 && bias.length !== o))) return undefined;
+    if (!budget.spend(w.elementCount)) return undefined;
     const identity = Int32Array.from({ length: ipg * groups }, (_, i) => i);
-    return linearMoments(w, { kind: 'rows', units: o, perUnit: ipg * k, spatial: k, unitsPerGroup: opg, featuresPerGroup: ipg }, identity, x, b ? await readAll(b) : undefined);
+    return linearMoments(w, { kind: 'rows', units: o, perUnit: ipg * k, spatial: k, unitsPerGroup: opg, featuresPerGroup: ipg }, identity, x, bias);
   }
   if (op === 'Gemm' || op === 'MatMul') {
     const w = index.constTensor(node.inputs[1]);
-    if (!w || w.shape.length !== 2) return undefined;
-    const transB = op === 'Gemm' ? attrNum(node, 'transB') ?? 0 : 0;
+    if (!w || w.shape.length !== 2 || w.elementCount === 0) return undefined;
+    const transB = op === 'Gemm' ? (attrNum(node, 'transB') ?? 0) !== 0 : false;
     if (op === 'Gemm' && attrNum(node, 'transA')) return undefined;
+    const alpha = op === 'Gemm' ? attrNum(node, 'alpha') ?? 1 : 1;
+    const beta = op === 'Gemm' ? attrNum(node, 'beta') ?? 1 : 1;
+    if (!Number.isFinite(alpha) || !Number.isFinite(beta)) return undefined;
     const [r, c] = w.shape;
     const units = transB ? r : c;
     const features = transB ? c : r;
+    if (units > MAX_UNITS || features > MAX_UNITS) return undefined;
     const ch = featureToChannel(x, features);
     if (!ch) return undefined;
     const cT = op === 'Gemm' ? index.constTensor(node.inputs[2]) : undefined;
     if (cT && cT.elementCount !== units && cT.elementCount !== 1) return undefined;
+    const bias = cT ? await readAll(cT) : undefined;
+    if (cT && !bias) return undefined;
+    if (!budget.spend(w.elementCount)) return undefined;
     const layout: Layout = transB ? { kind: 'rows', units, perUnit: c, spatial: 1, unitsPerGroup: units, featuresPerGroup: c } : { kind: 'cols', units };
-    return linearMoments(w, layout, ch, x, cT ? await readAll(cT) : undefined, op === 'Gemm' ? attrNum(node, 'alpha') ?? 1 : 1, op === 'Gemm' ? attrNum(node, 'beta') ?? 1 : 1);
+    return linearMoments(w, layout, ch, x, bias, alpha, beta);
   }
   if (op === 'Add' || op === 'Sub') {
     const [a, b] = node.inputs;
@@ -196,6 +231,7 @@ async function nodeMoments(index: GraphIndex, node: Node, known: Map<string, Mom
       if (!data || (op === 'Sub' && ca)) return undefined;
       if (t.elementCount !== 1 && t.elementCount !== data.mean.length) return undefined;
       const v = await readAll(t);
+      if (!v) return undefined;
       const sign = op === 'Sub' ? -1 : 1;
       const mean = Float64Array.from(data.mean, (m, c) => m + sign * (v.length === 1 ? v[0] : v[c]));
       return { mean, variance: data.variance };
@@ -213,13 +249,22 @@ async function nodeMoments(index: GraphIndex, node: Node, known: Map<string, Mom
   }
   if (op === 'Concat' && (attrNum(node, 'axis') ?? 0) === 1) {
     const parts = node.inputs.map((i) => known.get(i));
-    if (parts.some((p) => !p || p.mean.length === 1)) return undefined;
-    const mean: number[] = [], variance: number[] = [];
-    for (const p of parts as Moments[]) {
-      mean.push(...p.mean);
-      variance.push(...p.variance);
+    // The output has as many channels as its parts together: one value concatenated 50,000 times
+    // is a hundred million channels, which no rule needs.
+    let channels = 0;
+    for (const p of parts) {
+      if (!p || p.mean.length === 1) return undefined;
+      channels += p.mean.length;
+      if (channels > MAX_UNITS) return undefined;
     }
-    return { mean: Float64Array.from(mean), variance: Float64Array.from(variance) };
+    const mean = new Float64Array(channels), variance = new Float64Array(channels);
+    let at = 0;
+    for (const p of parts as Moments[]) {
+      mean.set(p.mean, at);
+      variance.set(p.variance, at);
+      at += p.mean.length;
+    }
+    return { mean, variance };
   }
   return undefined;
 }

@@ -1,7 +1,7 @@
 // `activation-lens scan MODEL`: dying-ReLU findings. Static rules (weights only) always run; with
 // --inputs or --samples the model is also run and the dynamic rules judge the measured activations.
 import { loadModel } from '../../formats/load';
-import { ModelError } from '../../core/model';
+import { ModelError, printable } from '../../core/model';
 import type { ActivationRun } from '../../analysis/activationStats';
 import { severityAtLeast, type Severity } from '../../analysis/findings';
 import { toJson, toMarkdown, toSarif, toText } from '../../analysis/findingsReport';
@@ -72,7 +72,9 @@ export async function run(argv: string[]): Promise<number> {
     }
   }
   const analysis = await analyzeModel(model, run, { dyingRate, activeProbability });
-  for (const w of model.warnings) process.stderr.write(`warning: ${w}\n`);
+  for (const w of model.warnings) process.stderr.write(`warning: ${printable(w, 2000)}\n`);
+  // Our bugs, not the model's: said as such, never as a warning; the other rules' findings stand.
+  for (const m of analysis.internalErrors) process.stderr.write(`internal error: ${m}\n`);
   let out: string;
   if (args.flags.has('json')) out = JSON.stringify(toJson(analysis), null, 2) + '\n';
   else if (args.flags.has('sarif')) out = JSON.stringify(toSarif(analysis), null, 2) + '\n';

@@ -12,12 +12,19 @@ export function resolveExternalPath(modelFile: string, location: string, tensorN
   const parts = location.split(/[\\/]+/);
   if (parts.includes('..')) throw refuse("with '..'");
   const dir = path.dirname(path.resolve(modelFile));
-  const target = path.resolve(dir, ...parts);
+  // One string, not one argument per segment: a location of 200,000 segments must not be spread
+  // into a call (that overflows the stack).
+  const target = path.resolve(dir, parts.join('/'));
   if (!isInside(dir, target)) throw refuse('outside the folder');
   // A symlink (the file or a folder on the way) may still lead out: compare real paths.
   if (fs.existsSync(target)) {
-    const realDir = fs.realpathSync(dir);
-    const realTarget = fs.realpathSync(target);
+    let realDir: string, realTarget: string;
+    try {
+      realDir = fs.realpathSync(dir);
+      realTarget = fs.realpathSync(target);
+    } catch {
+      throw refuse('whose real path cannot be resolved');
+    }
     if (!isInside(realDir, realTarget)) throw refuse('through a symbolic link that leads out of the folder');
   }
   return target;

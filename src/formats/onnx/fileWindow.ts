@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { openRegularFileSync } from '../files';
 
 /** Positioned, buffered reads from a file: the reader walks the protobuf wire format through a
  *  window instead of loading the file, so weight bytes are never read when opening a model. */
@@ -11,14 +12,10 @@ export class FileWindow {
     this.buf = Buffer.allocUnsafe(windowSize);
   }
 
+  /** Opens a regular file (throws FileRefused for a missing file, a folder, a pipe or a device). */
   static open(path: string): FileWindow {
-    const fd = fs.openSync(path, 'r');
-    try {
-      return new FileWindow(fd, fs.fstatSync(fd).size);
-    } catch (e) {
-      fs.closeSync(fd);
-      throw e;
-    }
+    const { fd, size } = openRegularFileSync(path);
+    return new FileWindow(fd, size);
   }
 
   close(): void {

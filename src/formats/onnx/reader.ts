@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { onnx } from 'onnx-proto';
 import {
+  fileKeyed,
   ModelError,
   type Attribute,
   type AttributeValue,
@@ -18,6 +19,7 @@ import {
   type ValueInfo,
 } from '../../core/model';
 import { onnxDTypeName } from '../../core/dtypes';
+import { FileRefused, fsErrorText } from '../files';
 import { FileWindow } from './fileWindow';
 import { buildSkeleton, markerId, WireError, type DataRef, type SkeletonLayout } from './skeleton';
 import { OnnxTensor, type TensorData } from './tensor';
@@ -234,9 +236,20 @@ class Converter {
 }
 
 function opsetMap(list: onnx.IOperatorSetIdProto[]): Record<string, number> {
-  const out: Record<string, number> = {};
+  const out = fileKeyed<number>();
   for (const o of list) out[o.domain === 'ai.onnx' ? '' : o.domain ?? ''] = num(o.version);
   return out;
+}
+
+/** protobufjs's decoding errors in words. Its offsets count bytes of the skeleton (the file without
+ *  its weight data), not of the file, so they are left out. */
+function decodeProblem(e: unknown): string {
+  const m = (e as Error)?.message ?? String(e);
+  if (/index out of range/.test(m)) return 'a field runs past the end of its message (the file is truncated or corrupt)';
+  if (/invalid varint/.test(m)) return 'a number is not validly encoded (the file is corrupt)';
+  const wire = /invalid wire type (\d+)/.exec(m);
+  if (wire) return `a field has the invalid wire type ${wire[1]} (the file is corrupt)`;
+  return `its structure cannot be decoded (${m.slice(0, 200)})`;
 }
 
 export async function readOnnxModel(file: string): Promise<OnnxModel> {
@@ -249,7 +262,7 @@ export function readOnnxModelSync(file: string): OnnxModel {
   try {
     win = FileWindow.open(abs);
   } catch (e) {
-    throw new ModelError(`${file}: cannot open (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    throw new ModelError(`${file}: ${e instanceof FileRefused ? e.message : fsErrorText(e)}`);
   }
   try {
     if (win.size === 0) throw new ModelError(`${file}: the file is empty, not an ONNX model`);
@@ -264,11 +277,11 @@ export function readOnnxModelSync(file: string): OnnxModel {
     try {
       proto = onnx.ModelProto.decode(skeleton.bytes);
     } catch (e) {
-      throw new ModelError(`${file}: not a valid ONNX model: ${(e as Error).message}`);
+      throw new ModelError(`${file}: not a valid ONNX model: ${decodeProblem(e)}`);
     }
     if (!proto.graph) throw new ModelError(`${file}: not an ONNX model: it has no graph`);
     const conv = new Converter(abs, skeleton.dataRefs, win.size);
-    const metadata: Record<string, string> = {};
+    const metadata = fileKeyed<string>();
     for (const p of proto.metadataProps ?? []) metadata[p.key ?? ''] = p.value ?? '';
     return {
       format: 'onnx',

@@ -14,7 +14,13 @@ export interface DataRef {
   field: number;
   /** Payload byte ranges; concatenated they are the packed encoding of the field. */
   segments: { offset: number; length: number }[];
+  /** The payload itself when it is at most SMALL_DATA bytes in one segment (scalars, Clip
+   *  bounds): read while walking, so constants cost no file access later. */
+  small?: Uint8Array;
 }
+
+/** Data payloads up to this size are kept in memory by the skeleton (see DataRef.small). */
+export const SMALL_DATA = 16;
 
 export interface Range {
   start: number;
@@ -193,6 +199,9 @@ export function buildSkeleton(win: FileWindow): Skeleton {
       }
     }
     copy(copyFrom, end);
+    if (dataRef && dataRef.segments.length === 1 && dataRef.segments[0].length <= SMALL_DATA) {
+      dataRef.small = win.read(dataRef.segments[0].offset, dataRef.segments[0].length);
+    }
     if (dataRef) {
       // One marker per tensor in raw_data; every real data field was cut out, so any raw_data the
       // decoder sees is a marker.

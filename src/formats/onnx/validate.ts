@@ -16,12 +16,19 @@ export function checkAcyclic(file: string, where: string, nodes: Node[]): void {
   const edgeTo: number[] = [];
   for (let i = 0; i < count; i++) {
     const ins = nodes[i].inputs;
+    // A node that reads the same tensor twice counts that edge once. Few inputs: compare with the
+    // earlier ones; many: a set (comparing pairs is O(k²): 150,000 inputs took minutes).
+    const seen = ins.length > 16 ? new Set<string>() : undefined;
     for (let k = 0; k < ins.length; k++) {
       const p = producer.get(ins[k]);
       if (p === undefined) continue;
-      // A node that reads the same tensor twice counts that edge once.
       let dup = false;
-      for (let j = 0; j < k; j++) if (ins[j] === ins[k]) dup = true;
+      if (seen) {
+        dup = seen.has(ins[k]);
+        seen.add(ins[k]);
+      } else {
+        for (let j = 0; j < k && !dup; j++) if (ins[j] === ins[k]) dup = true;
+      }
       if (dup) continue;
       edgeFrom.push(p);
       edgeTo.push(i);

@@ -1,7 +1,7 @@
 // A TF.js graph-model (`format: "graph-model"`): the GraphDef in TF's JSON encoding. One core
 // node per GraphDef node; tensors are named as TF names them ("node" for output 0, "node:1" …);
 // control inputs ("^node") are not data edges and are kept as a 'control_inputs' attribute.
-import type { Attribute, FunctionDef, FusedActivation, Graph, Node, Tensor, ValueInfo } from '../../core/model';
+import { textOf, type Attribute, type FunctionDef, type FusedActivation, type Graph, type Node, type Tensor, type ValueInfo } from '../../core/model';
 import { coreDtypeOfTf, decodeAttr, tfShape } from './tfAttrs';
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -66,7 +66,7 @@ function rawNodes(list: unknown): RawNode[] {
   return list.filter(isObject).map((n, i) => ({
     name: typeof n.name === 'string' ? n.name : `node_${i}`,
     op: typeof n.op === 'string' ? n.op : 'Unknown',
-    input: Array.isArray(n.input) ? n.input.map(String) : [],
+    input: Array.isArray(n.input) ? n.input.map(textOf) : [],
     attr: isObject(n.attr) ? n.attr : {},
     device: typeof n.device === 'string' && n.device ? n.device : undefined,
   }));
@@ -92,9 +92,14 @@ function convertNode(raw: RawNode, inputs: string[], outputs: string[], weights:
   return node;
 }
 
+/** Outputs below this index are listed densely (node, node:1 … node:15) when any of them is used;
+ *  higher ones only when referred to, so an input naming output 4294967296 costs one name, not 2^32. */
+const DENSE_OUTPUTS = 16;
+
 /** Converts GraphDef nodes, naming outputs after what consumers refer to. */
 function convertNodes(list: RawNode[], weights: ReadonlyMap<string, Tensor>): { nodes: Node[]; consumed: Set<string> } {
-  const maxIndex = new Map<string, number>();
+  const maxDense = new Map<string, number>();
+  const sparse = new Map<string, Set<number>>();
   const consumed = new Set<string>();
   const parsedInputs = list.map((n) =>
     n.input.flatMap((i) => {
@@ -104,13 +109,20 @@ function convertNodes(list: RawNode[], weights: ReadonlyMap<string, Tensor>): { 
         return [];
       }
       consumed.add(p.node);
-      maxIndex.set(p.node, Math.max(maxIndex.get(p.node) ?? 0, p.index));
+      if (p.index < DENSE_OUTPUTS) maxDense.set(p.node, Math.max(maxDense.get(p.node) ?? 0, p.index));
+      else {
+        let set = sparse.get(p.node);
+        if (!set) sparse.set(p.node, (set = new Set()));
+        set.add(p.index);
+      }
       return [outputName(p.node, p.index)];
     }),
   );
   const nodes = list.map((n, k) => {
-    const count = (maxIndex.get(n.name) ?? 0) + 1;
+    const count = (maxDense.get(n.name) ?? 0) + 1;
     const outputs = Array.from({ length: count }, (_, i) => outputName(n.name, i));
+    const high = sparse.get(n.name);
+    if (high) for (const i of [...high].sort((a, b) => a - b)) outputs.push(outputName(n.name, i));
     return convertNode(n, parsedInputs[k], outputs, weights);
   });
   return { nodes, consumed };
@@ -171,7 +183,7 @@ export function buildFunctions(topology: Record<string, unknown>, weights: Reado
   const list = Array.isArray(library.function) ? library.function.filter(isObject) : [];
   return list.map((f, i) => {
     const sig = isObject(f.signature) ? f.signature : {};
-    const args = (v: unknown) => (Array.isArray(v) ? v.filter(isObject).map((a) => String(a.name ?? '')) : []);
+    const args = (v: unknown) => (Array.isArray(v) ? v.filter(isObject).map((a) => textOf(a.name ?? '')) : []);
     const nodeDefs = rawNodes(f.nodeDef);
     // Inside a function, inputs name a producer's output arg: "node:out_arg:0". Each distinct
     // reference becomes an output of its producer so edges connect.
@@ -182,7 +194,7 @@ export function buildFunctions(topology: Record<string, unknown>, weights: Reado
       return { producer: colon < 0 ? input : input.slice(0, colon), tensor: input };
     };
     const ret = isObject(f.ret) ? f.ret : {};
-    const allRefs = [...nodeDefs.flatMap((n) => n.input), ...Object.values(ret).map(String)];
+    const allRefs = [...nodeDefs.flatMap((n) => n.input), ...Object.values(ret).map(textOf)];
     for (const input of allRefs) {
       const r = refOf(input);
       if (!r) continue;
@@ -200,7 +212,7 @@ export function buildFunctions(topology: Record<string, unknown>, weights: Reado
       domain: '',
       inputs: args(sig.inputArg),
       outputs: outputArgs.map((a) => (typeof ret[a] === 'string' ? (ret[a] as string) : a)),
-      attributes: Array.isArray(sig.attr) ? sig.attr.filter(isObject).map((a) => String(a.name ?? '')) : [],
+      attributes: Array.isArray(sig.attr) ? sig.attr.filter(isObject).map((a) => textOf(a.name ?? '')) : [],
       nodes,
       opsets: {},
       docString: typeof sig.description === 'string' ? sig.description : undefined,

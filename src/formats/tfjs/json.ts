@@ -2,22 +2,40 @@
 // line and column where parsing stopped.
 import * as fs from 'node:fs';
 import { ModelError } from '../../core/model';
+import { FileRefused, openRegularFileSync } from '../files';
 
 /** model.json files of real models reach a few MiB (GraphDef with thousands of nodes); a JSON
  *  file beyond this is not a TF.js model description and would only exhaust memory. */
 export const MAX_JSON_BYTES = 512 * 1024 * 1024;
 
+/** V8's longest string (2^29 − 24 characters): longer text cannot even be decoded. */
+const MAX_STRING_BYTES = 0x1fffffe8;
+
 export function readJsonFile(file: string): unknown {
-  let size: number;
+  let opened: { fd: number; size: number };
   try {
-    size = fs.statSync(file).size;
-  } catch {
-    throw new ModelError(`${file}: no such file`);
+    opened = openRegularFileSync(file);
+  } catch (e) {
+    throw new ModelError(`${file}: ${e instanceof FileRefused ? e.message : String(e)}`);
   }
-  if (size > MAX_JSON_BYTES) {
-    throw new ModelError(`${file}: ${size} bytes is too large for a TensorFlow.js model.json (limit ${MAX_JSON_BYTES})`);
+  let text: string;
+  try {
+    const { fd, size } = opened;
+    if (size > MAX_JSON_BYTES || size > MAX_STRING_BYTES) {
+      throw new ModelError(`${file}: ${size} bytes is too large for a TensorFlow.js model.json (limit ${MAX_JSON_BYTES})`);
+    }
+    // Read what stat promised and no more: the file may grow while it is read.
+    const buf = Buffer.allocUnsafe(size);
+    let done = 0;
+    while (done < size) {
+      const n = fs.readSync(fd, buf, done, size - done, done);
+      if (n === 0) break;
+      done += n;
+    }
+    text = buf.subarray(0, done).toString('utf8');
+  } finally {
+    fs.closeSync(opened.fd);
   }
-  let text = fs.readFileSync(file, 'utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   return parseJsonText(text, file);
 }

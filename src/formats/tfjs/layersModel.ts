@@ -6,8 +6,9 @@
 // instantiates every layer and every weight variable (allocating and initialising all weights),
 // so opening a model would cost what its weights cost.
 import { kerasActivation } from '../../analysis/activations';
-import { ModelError, type Dim, type Graph, type Node, type ValueInfo } from '../../core/model';
+import { fileKeyed, ModelError, textOf, type Dim, type Graph, type Node, type ValueInfo } from '../../core/model';
 import { configAttributes } from './layerConfig';
+import { WeightOwners } from './weightOwners';
 import { coreDtype } from './weights';
 
 interface TensorRef {
@@ -27,8 +28,8 @@ interface LayerEntry {
 interface Context {
   file: string;
   weightNames: readonly string[];
-  /** Weight names by each path segment before the last ("a/b/kernel" under "a" and "b"). */
-  weightIndex: Map<string, string[]>;
+  /** The weights each layer name owns (see weightOwners.ts). */
+  owners: WeightOwners;
   warnings: string[];
   depth: number;
 }
@@ -120,30 +121,15 @@ function dtypeOf(config: Record<string, unknown>): string {
 
 function shapeOf(config: Record<string, unknown>): Dim[] | undefined {
   const s = config.batch_input_shape ?? config.batch_shape;
-  if (Array.isArray(s)) return s.map((d) => (typeof d === 'number' ? d : d === null ? null : String(d)));
+  if (Array.isArray(s)) return s.map((d) => (typeof d === 'number' ? d : d === null ? null : textOf(d)));
   if (Array.isArray(config.input_shape)) return [null, ...config.input_shape.map((d) => (typeof d === 'number' ? d : null))];
   return undefined;
-}
-
-function indexWeights(names: readonly string[]): Map<string, string[]> {
-  const index = new Map<string, string[]>();
-  for (const w of names) {
-    const segments = w.split('/');
-    for (const seg of new Set(segments.slice(0, -1))) {
-      if (!index.has(seg)) index.set(seg, []);
-      (index.get(seg) as string[]).push(w);
-    }
-  }
-  return index;
 }
 
 /** The weights a layer owns: those whose name has the layer's name as a path segment
  *  ("dense_1/kernel", "model/dense_1/bias" — converters prefix outer model names). */
 function weightsOf(name: string, ctx: Context): string[] {
-  if (!name.includes('/')) return [...(ctx.weightIndex.get(name) ?? [])];
-  const prefix = `${name}/`;
-  const inner = `/${name}/`;
-  return ctx.weightNames.filter((w) => w.startsWith(prefix) || w.includes(inner));
+  return ctx.owners.of(name);
 }
 
 const MODEL_CONFIG_KEYS = new Set(['layers', 'input_layers', 'output_layers']);
@@ -216,7 +202,7 @@ function buildSequential(config: Record<string, unknown>, ctx: Context): Graph {
 
 function buildFunctional(config: Record<string, unknown>, ctx: Context): Graph {
   const raw = Array.isArray(config.layers) ? config.layers : [];
-  const names = new Set(raw.map((l, i) => (isObject(l) ? String(l.name ?? (isObject(l.config) ? l.config.name : '') ?? i) : '')));
+  const names = new Set(raw.map((l, i) => (isObject(l) ? textOf(l.name ?? (isObject(l.config) ? l.config.name : '') ?? i) : '')));
   const entries = raw.map((l, i) => parseLayer(l, i, (n) => names.has(n)));
   const byName = new Map(entries.map((e) => [e.name, e]));
   const graph = emptyGraph(typeof config.name === 'string' ? config.name : 'model');
@@ -264,8 +250,10 @@ function buildFunctional(config: Record<string, unknown>, ctx: Context): Graph {
     graph.inputs.push(info);
   }
   // An InputLayer that input_layers does not list still feeds the graph.
+  const inputNames = new Set(graph.inputs.map((i) => i.name));
   for (const e of entries) {
-    if (e.className === 'InputLayer' && !graph.inputs.some((i) => i.name === e.name)) {
+    if (e.className === 'InputLayer' && !inputNames.has(e.name)) {
+      inputNames.add(e.name);
       graph.inputs.push({ name: e.name, dtype: dtypeOf(e.config), shape: shapeOf(e.config) });
     }
   }
@@ -297,8 +285,9 @@ export function readLayersTopology(file: string, topology: unknown, weightNames:
   const config = Array.isArray(rawConfig) ? { layers: rawConfig } : isObject(rawConfig) ? rawConfig : undefined;
   if (!config) throw new ModelError(`${file}: modelTopology has no model config (expected {class_name, config: {layers}})`);
   const warnings: string[] = [];
-  const graph = buildModelGraph(className, config, { file, weightNames, weightIndex: indexWeights(weightNames), warnings, depth: 0 });
-  const metadata: Record<string, string> = { modelClass: className };
+  const graph = buildModelGraph(className, config, { file, weightNames, owners: new WeightOwners(weightNames), warnings, depth: 0 });
+  const metadata = fileKeyed<string>();
+  metadata.modelClass = className;
   for (const key of ['keras_version', 'backend']) {
     if (typeof outer[key] === 'string') metadata[key] = outer[key] as string;
   }

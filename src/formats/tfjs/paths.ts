@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ModelError } from '../../core/model';
+import { notRegularReason } from '../files';
 
 function isInside(root: string, candidate: string): boolean {
   const rel = path.relative(root, candidate);
@@ -55,7 +56,15 @@ export function resolveShardPath(modelFile: string, shardPath: unknown): string 
       return refuse('its real path cannot be resolved');
     }
     if (!isInside(realDir, realFile)) refuse(`it is a link to ${realFile}, outside the model's folder`);
-    if (fs.statSync(realFile).isDirectory()) refuse('it is a folder, not a file');
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(realFile);
+    } catch {
+      return refuse('it cannot be examined');
+    }
+    if (st.isDirectory()) refuse('it is a folder, not a file');
+    // A named pipe would block the first read, a device might never end.
+    if (!st.isFile()) refuse(`it ${notRegularReason(st)}`);
   }
   return file;
 }

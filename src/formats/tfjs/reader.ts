@@ -1,7 +1,8 @@
 // Opens a TensorFlow.js model.json: a layers-model (Keras topology), a graph-model (GraphDef as
 // JSON), or a bare weights manifest, and returns the core model. Weight bytes are not read here.
 import * as path from 'node:path';
-import { ModelError, type Graph, type Model, type Tensor } from '../../core/model';
+import { fileKeyed, ModelError, textOf, type Graph, type Model, type Tensor } from '../../core/model';
+import { isStackOverflow } from '../../core/internalErrors';
 import { buildFunctions, buildGraphDefGraph } from './graphModel';
 import { readJsonFile } from './json';
 import { readLayersTopology } from './layersModel';
@@ -14,6 +15,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
 /** "TensorFlow.js tfjs-layers v4.22.0" → name and version; anything else is all name. */
 export function parseProducer(s: unknown): { name: string; version: string } {
   if (typeof s !== 'string' || s.trim() === '') return { name: '', version: '' };
+  // Real producer strings are short; the version patterns below backtrack for seconds on a
+  // 100 KB string of digits and dots, so longer text is a name without a version.
+  if (s.length > 200) return { name: s.trim(), version: '' };
   // The converter writes TensorFlow's version alone as generatedBy of a graph-model ("2.15.0").
   if (/^v?\d+(\.\d+)+[\w.+-]*$/.test(s.trim())) return { name: 'TensorFlow', version: s.trim().replace(/^v/, '') };
   const m = /^(.*?)\s+v?(\d+(?:\.\d+)+[\w.+-]*)$/.exec(s.trim());
@@ -40,8 +44,8 @@ export async function readTfjsModel(file: string): Promise<Model> {
     return readModelJson(abs);
   } catch (e) {
     // Hostile nesting (thousands of levels of lists in a config) exhausts the stack somewhere in
-    // the walk; that is a bad file, not a crash.
-    if (e instanceof RangeError) throw new ModelError(`${abs}: the model description is nested too deeply to read (${e.message})`);
+    // the walk; that is a bad file, not a crash. Other errors are not dressed up as this one.
+    if (isStackOverflow(e)) throw new ModelError(`${abs}: the model description is nested too deeply to read`);
     throw e;
   }
 }
@@ -60,7 +64,7 @@ function readModelJson(abs: string): Model {
   if (!isObject(topology)) throw new ModelError(`${abs}: modelTopology is not an object`);
   const { tensors, warnings } = readWeightsManifest(abs, json.weightsManifest);
   const { params, optimizer } = modelWeights(tensors);
-  const metadata: Record<string, string> = {};
+  const metadata = fileKeyed<string>();
   if (typeof json.format === 'string') metadata.format = json.format;
   if (typeof json.generatedBy === 'string') metadata.generatedBy = json.generatedBy;
   if (typeof json.convertedBy === 'string') metadata.convertedBy = json.convertedBy;
@@ -82,8 +86,8 @@ function readModelJson(abs: string): Model {
     const graph = buildGraphDefGraph(topology, json.signature ?? udm.signature, byName, name);
     graph.initializers = params;
     const versions = isObject(topology.versions) ? topology.versions : {};
-    if (versions.producer !== undefined) metadata.graphDefVersion = String(versions.producer);
-    if (versions.minConsumer !== undefined) metadata.graphDefMinConsumer = String(versions.minConsumer);
+    if (versions.producer !== undefined) metadata.graphDefVersion = textOf(versions.producer);
+    if (versions.minConsumer !== undefined) metadata.graphDefMinConsumer = textOf(versions.minConsumer);
     if (isObject(json.modelInitializer) && Array.isArray(json.modelInitializer.node)) {
       metadata.modelInitializerNodes = String(json.modelInitializer.node.length);
     }
@@ -127,7 +131,9 @@ function weightList(abs: string, manifest: unknown[], json: Record<string, unkno
   const { params, optimizer } = modelWeights(tensors);
   const graph = emptyGraph(path.basename(abs, '.json'));
   graph.initializers = params;
-  const metadata: Record<string, string> = { groups: String(manifest.length), weights: String(tensors.length) };
+  const metadata = fileKeyed<string>();
+  metadata.groups = String(manifest.length);
+  metadata.weights = String(tensors.length);
   if (optimizer) metadata.optimizerWeights = String(optimizer);
   return {
     format: 'tfjs-weights',

@@ -5,7 +5,7 @@
 // are copied beside the new model.json under its name, and PReLU slopes go into a new shard.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ModelError } from '../../core/model';
+import { ModelError, textOf } from '../../core/model';
 import type { VariantId } from '../../analysis/suggestions';
 import { VARIANT_INFO } from '../../analysis/suggestions';
 import { checkOutputPath } from '../onnx/rewrite';
@@ -67,14 +67,14 @@ function topologyOf(model: Json, file: string): { topo: Json; layers: unknown[];
     return { topo, layers, functional: false };
   }
   if ((cls === 'Model' || cls === 'Functional') && isObj(config) && Array.isArray(config.layers)) return { topo, layers: config.layers, functional: true };
-  throw new ModelError(`${file}: model class '${String(cls)}' cannot be rewritten (Sequential and functional models can)`);
+  throw new ModelError(`${file}: model class '${textOf(cls)}' cannot be rewritten (Sequential and functional models can)`);
 }
 
 function layerRefs(layers: unknown[]): LayerRef[] {
   const out: LayerRef[] = [];
   layers.forEach((l, index) => {
     if (!isObj(l) || !isObj(l.config)) return;
-    const name = String(l.config.name ?? l.name ?? '');
+    const name = textOf(l.config.name ?? l.name ?? '');
     out.push({ list: layers, index, layer: l, config: l.config, name });
   });
   return out;
@@ -97,7 +97,7 @@ function channelsOf(refs: LayerRef[], r: LayerRef, functional: boolean): { chann
   let cur: LayerRef | undefined = r;
   for (let steps = 0; cur && steps < 32; steps++) {
     const c = cur.config;
-    const cls = String(cur.layer.class_name);
+    const cls = textOf(cur.layer.class_name);
     if (c.data_format === 'channels_first') return {};
     if (cls === 'Dense' && typeof c.units === 'number') return { channels: c.units, rank: 2 };
     const m = /^(?:Conv|SeparableConv)(\d)D$/.exec(cls);
@@ -170,7 +170,7 @@ export async function rewriteTfjsLayersModel(input: string, output: string, req:
   checkOutputPath(input, output, req.force);
   const model = readJsonFile(inAbs);
   if (!isObj(model)) throw new ModelError(`${input}: not a TF.js model.json`);
-  if (model.format !== undefined && model.format !== 'layers-model') throw new ModelError(`${input}: a TF.js ${String(model.format)} cannot be rewritten; only layers-models can`);
+  if (model.format !== undefined && model.format !== 'layers-model') throw new ModelError(`${input}: a TF.js ${textOf(model.format)} cannot be rewritten; only layers-models can`);
   const params = { ...VARIANT_INFO[req.variant].params, ...(req.params ?? {}) };
   const { topo, layers, functional } = topologyOf(model, input);
   const refs = layerRefs(layers);
@@ -180,7 +180,7 @@ export async function rewriteTfjsLayersModel(input: string, output: string, req:
     for (const n of req.nodes) {
       const r = refs.find((x) => x.name === n);
       if (!r) throw new ModelError(`${input}: no layer named '${n}'`);
-      if (!targets.includes(r)) throw new ModelError(`${input}: layer '${n}' (${String(r.layer.class_name)}) applies no ReLU`);
+      if (!targets.includes(r)) throw new ModelError(`${input}: layer '${n}' (${textOf(r.layer.class_name)}) applies no ReLU`);
       chosen.push(r);
     }
     targets = chosen;
@@ -266,7 +266,7 @@ export async function rewriteTfjsLayersModel(input: string, output: string, req:
       try {
         data = fs.readFileSync(src);
       } catch {
-        throw new ModelError(`${input}: weight shard ${String(p)} cannot be read`);
+        throw new ModelError(`${input}: weight shard ${textOf(p)} cannot be read`);
       }
       writeAtomically(dst, data);
       newPaths.push(dstName);

@@ -1,7 +1,8 @@
 // One weights-manifest group: its shard files read as one concatenated byte range. Shard sizes
 // come from stat() at open; bytes are read only when a tensor's values are asked for.
 import * as fs from 'node:fs';
-import { ModelError } from '../../core/model';
+import { ModelError, printable } from '../../core/model';
+import { FileRefused, fsErrorText, openRegularFile } from '../files';
 
 export interface ShardFile {
   /** The path as the manifest spells it (what error messages show). */
@@ -17,7 +18,10 @@ export class ShardGroup {
   readonly readableBytes: number;
   /** Index of the first missing shard, or -1. */
   readonly firstMissing: number;
-  private cache?: { pos: number; data: Uint8Array };
+  /** Offset of each readable shard (those before the first missing one) in the group's bytes. */
+  private readonly starts: number[];
+  /** The last block stringsEnd read (consecutive string weights share it). */
+  private block?: { start: number; data: Uint8Array };
 
   constructor(readonly modelFile: string, readonly groupIndex: number, readonly shards: ShardFile[]) {
     let total = 0;
@@ -32,6 +36,13 @@ export class ShardGroup {
     }
     this.readableBytes = total;
     this.firstMissing = missing;
+    const readable = missing < 0 ? shards.length : missing;
+    this.starts = new Array(readable);
+    let at = 0;
+    for (let i = 0; i < readable; i++) {
+      this.starts[i] = at;
+      at += shards[i].size as number;
+    }
   }
 
   static open(modelFile: string, groupIndex: number, files: { name: string; path: string }[]): ShardGroup {
@@ -70,14 +81,28 @@ export class ShardGroup {
     this.check(offset, length, weight);
     const out = new Uint8Array(length);
     let done = 0;
-    let shardStart = 0;
-    for (const shard of this.shards) {
+    // The first shard holding `offset`, by binary search: a manifest may list 100,000 shards.
+    let lo = 0, hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    let shardStart = this.starts[lo] ?? 0;
+    for (let s = lo; s < this.starts.length; s++) {
+      const shard = this.shards[s];
       const size = shard.size as number;
       const shardEnd = shardStart + size;
       const want = offset + done;
       if (done < length && want < shardEnd && want >= shardStart) {
         const n = Math.min(length - done, shardEnd - want);
-        const got = await readAt(shard.path, out, done, n, want - shardStart);
+        let got: number;
+        try {
+          got = await readAt(shard.path, out, done, n, want - shardStart);
+        } catch (e) {
+          const why = e instanceof FileRefused ? e.message : fsErrorText(e);
+          throw new ModelError(`${this.modelFile}: cannot read weight '${printable(weight)}': weights shard '${printable(shard.name)}' ${why}`);
+        }
         if (got < n) {
           throw new ModelError(
             `${this.modelFile}: cannot read weight '${weight}': weights shard '${shard.name}' is short (it changed since the model was opened)`,
@@ -91,23 +116,27 @@ export class ShardGroup {
     return out;
   }
 
-  /** A little-endian uint32 at `pos`, through a small block cache (string tensors are walked
-   *  length prefix by length prefix). */
-  async uint32(pos: number, weight: string): Promise<number> {
-    const c = this.cache;
-    if (!c || pos < c.pos || pos + 4 > c.pos + c.data.length) {
-      this.check(pos, 4, weight);
-      const len = Math.min(1 << 16, this.readableBytes - pos);
-      this.cache = { pos, data: await this.read(pos, len, weight) };
+  /** Where `count` length-prefixed strings starting at `offset` end: each is a little-endian uint32
+   *  length and that many bytes. Walked synchronously through 64 KiB blocks (one read per block or
+   *  per string that skips past one), so a million short strings cost a few reads, not a million
+   *  awaits. Throws a ModelError when the shards end first. */
+  async stringsEnd(offset: number, count: number, weight: string): Promise<number> {
+    let pos = offset;
+    for (let k = 0; k < count; k++) {
+      let b = this.block;
+      if (!b || pos < b.start || pos + 4 > b.start + b.data.length) {
+        this.check(pos, 4, weight);
+        b = this.block = { start: pos, data: await this.read(pos, Math.min(1 << 16, this.readableBytes - pos), weight) };
+      }
+      const d = b.data, i = pos - b.start;
+      pos += 4 + ((d[i] | (d[i + 1] << 8) | (d[i + 2] << 16) | (d[i + 3] << 24)) >>> 0);
     }
-    const { pos: start, data } = this.cache as { pos: number; data: Uint8Array };
-    const i = pos - start;
-    return (data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24)) >>> 0;
+    return pos;
   }
 }
 
 async function readAt(file: string, out: Uint8Array, outOffset: number, length: number, position: number): Promise<number> {
-  const handle = await fs.promises.open(file, 'r');
+  const { handle } = await openRegularFile(file);
   try {
     let done = 0;
     while (done < length) {

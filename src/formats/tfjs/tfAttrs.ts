@@ -1,7 +1,11 @@
 // TensorFlow's JSON encoding of GraphDef values (AttrValue, TensorProto, TensorShapeProto,
 // DataType) turned into core attributes and tensors.
 import { decodeRaw, float16ToNumber, rawByteLength } from '../../core/dtypes';
-import { elementCountOf, ModelError, type AttributeValue, type Dim, type Tensor } from '../../core/model';
+import { exactElementCount, ModelError, numberOf, printable, textOf, type AttributeValue, type Dim, type Tensor } from '../../core/model';
+
+/** A TensorProto's literal values stand for a longer tensor by repeating the last one; expanding
+ *  beyond this many elements (128 MiB as float64) is a claim the JSON does not back. */
+const MAX_EXPANDED = 1 << 24;
 
 const TF_DTYPE_NAMES: Record<string, string> = {
   DT_FLOAT: 'float',
@@ -50,7 +54,7 @@ export function tfShape(shape: unknown): Dim[] | undefined {
   if (!isObject(shape) || shape.unknownRank) return undefined;
   const dims = Array.isArray(shape.dim) ? shape.dim : [];
   return dims.map((d) => {
-    const size = Number(isObject(d) ? d.size ?? 0 : 0);
+    const size = numberOf(isObject(d) ? d.size ?? 0 : 0);
     return Number.isFinite(size) && size >= 0 ? size : null;
   });
 }
@@ -60,16 +64,16 @@ function tfNumber(v: unknown): number {
   if (v === 'NaN') return NaN;
   if (v === 'Infinity') return Infinity;
   if (v === '-Infinity') return -Infinity;
-  return Number(v);
+  return numberOf(v);
 }
 
 function tfInt(v: unknown): number | string {
-  const n = Number(v);
-  return Number.isSafeInteger(n) ? n : String(v);
+  const n = numberOf(v);
+  return Number.isSafeInteger(n) ? n : textOf(v);
 }
 
 function base64Text(v: unknown): string {
-  return Buffer.from(String(v ?? ''), 'base64').toString('utf8');
+  return Buffer.from(textOf(v ?? ''), 'base64').toString('utf8');
 }
 
 /** A TensorProto stored in the JSON itself (Const values the converter did not move to the
@@ -85,12 +89,18 @@ export class InlineTensor implements Tensor {
   constructor(readonly name: string, private readonly proto: Record<string, unknown>) {
     this.dtype = coreDtypeOfTf(proto.dtype);
     this.shape = (tfShape(proto.tensorShape) ?? []).map((d) => (typeof d === 'number' ? d : 0));
-    this.elementCount = elementCountOf(this.shape);
+    const count = exactElementCount(this.shape);
+    if (count === undefined) throw new ModelError(`tensor '${printable(name)}' declares shape [${this.shape.slice(0, 8).join(', ')}${this.shape.length > 8 ? ', …' : ''}], not a whole number of elements below 2^53`);
+    this.elementCount = count;
     const content = typeof proto.tensorContent === 'string' ? proto.tensorContent : undefined;
     this.byteSize = content !== undefined ? Math.floor((content.replace(/=+$/, '').length * 3) / 4) : rawByteLength(this.dtype, this.elementCount);
     if (this.elementCount === 1 && this.dtype !== 'string') {
-      const v = this.decodeAll();
-      if (v.length >= 1) this.scalarValue = v[0];
+      try {
+        const v = this.decodeAll();
+        if (v.length >= 1) this.scalarValue = v[0];
+      } catch {
+        // data that cannot be read is simply not a known constant; reading it reports why
+      }
     }
   }
 
@@ -105,6 +115,7 @@ export class InlineTensor implements Tensor {
       const bytes = new Uint8Array(Buffer.from(p.tensorContent, 'base64'));
       const per = (rawByteLength(this.dtype, 8) ?? 64) / 8;
       const count = Math.min(n, Math.floor(bytes.length / per));
+      if (count < n) throw new ModelError(`tensor '${printable(this.name)}' declares ${n} elements but its tensorContent holds ${count}`);
       for (let s = 0; s < count; s += step) {
         const k = Math.min(step, count - s);
         yield decodeRaw(this.dtype, bytes.subarray(s * per, (s + k) * per), k);
@@ -117,6 +128,9 @@ export class InlineTensor implements Tensor {
     if (!field) return;
     const list = p[field] as unknown[];
     const count = field === 'scomplexVal' || field === 'dcomplexVal' ? n * 2 : n;
+    if (count > list.length && count > MAX_EXPANDED) {
+      throw new ModelError(`tensor '${printable(this.name)}' declares ${n} elements but lists ${list.length} values; expanding them is refused above ${MAX_EXPANDED}`);
+    }
     const convert = (v: unknown): number =>
       field === 'boolVal' ? (v ? 1 : 0) : field === 'halfVal' && this.dtype === 'float16' ? float16ToNumber(Number(v)) : tfNumber(v);
     for (let s = 0; s < count; s += step) {
@@ -140,7 +154,7 @@ export class InlineTensor implements Tensor {
     const p = this.proto;
     if (typeof p.tensorContent === 'string') return new Uint8Array(Buffer.from(p.tensorContent, 'base64'));
     if (this.dtype === 'string') {
-      const parts = (Array.isArray(p.stringVal) ? p.stringVal : []).map((s) => Buffer.from(String(s), 'base64'));
+      const parts = (Array.isArray(p.stringVal) ? p.stringVal : []).map((s) => Buffer.from(textOf(s), 'base64'));
       return new Uint8Array(Buffer.concat(parts));
     }
     if (this.elementCount > 1 << 24) throw new ModelError(`tensor '${this.name}' is too large to expand from its literal values`);
@@ -179,15 +193,15 @@ export function decodeAttr(name: string, v: unknown, nodeName: string): Attribut
     return dims === undefined ? { type: 'json', value: { unknownRank: true } } : { type: 'ints', value: dims.map((d) => (d === null ? -1 : d)) };
   }
   if ('tensor' in v && isObject(v.tensor)) return { type: 'tensor', value: new InlineTensor(`${nodeName}/${name}`, v.tensor) };
-  if ('func' in v) return { type: 'string', value: String(isObject(v.func) ? v.func.name ?? '' : '') };
-  if ('placeholder' in v) return { type: 'ref', value: String(v.placeholder) };
+  if ('func' in v) return { type: 'string', value: textOf(isObject(v.func) ? v.func.name ?? '' : '') };
+  if ('placeholder' in v) return { type: 'ref', value: textOf(v.placeholder) };
   if ('list' in v) {
     const l = isObject(v.list) ? v.list : {};
     if (Array.isArray(l.s)) return { type: 'strings', value: l.s.map(base64Text) };
     if (Array.isArray(l.i)) return { type: 'ints', value: l.i.map(tfInt) };
     if (Array.isArray(l.f)) return { type: 'floats', value: l.f.map(tfNumber) };
     if (Array.isArray(l.type)) return { type: 'strings', value: l.type.map(tfDtypeName) };
-    if (Array.isArray(l.func)) return { type: 'strings', value: l.func.map((f) => String(isObject(f) ? f.name ?? '' : '')) };
+    if (Array.isArray(l.func)) return { type: 'strings', value: l.func.map((f) => textOf(isObject(f) ? f.name ?? '' : '')) };
     if (Array.isArray(l.tensor)) {
       return { type: 'tensors', value: l.tensor.filter(isObject).map((t, i) => new InlineTensor(`${nodeName}/${name}/${i}`, t)) };
     }

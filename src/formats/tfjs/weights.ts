@@ -1,7 +1,7 @@
 // The weights manifest: groups of weights stored back to back in shard files. Each weight becomes
 // a core Tensor (location 'shard') whose values are read and, if quantized, dequantized on demand.
 import { decodeRaw, rawByteLength } from '../../core/dtypes';
-import { elementCountOf, ModelError, type Tensor } from '../../core/model';
+import { exactElementCount, ModelError, printable, textOf, type Tensor } from '../../core/model';
 import { resolveShardPath } from './paths';
 import { ShardGroup } from './shards';
 
@@ -65,14 +65,16 @@ function parseEntry(modelFile: string, raw: unknown, where: string): WeightEntry
   if (typeof name !== 'string') return bad('has no name');
   const shape = raw.shape;
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
-    return bad(`weight '${name}' has shape ${JSON.stringify(shape)}, not a list of non-negative integers`);
+    return bad(`weight '${printable(name)}' has shape ${printable(JSON.stringify(shape) ?? String(shape))}, not a list of non-negative integers`);
   }
   const tfjsDtype = raw.dtype;
   if (typeof tfjsDtype !== 'string' || !Object.hasOwn(TFJS_DTYPES, tfjsDtype)) {
-    return bad(`weight '${name}' has dtype ${JSON.stringify(tfjsDtype)}, which TensorFlow.js does not store`);
+    return bad(`weight '${printable(name)}' has dtype ${printable(JSON.stringify(tfjsDtype) ?? String(tfjsDtype))}, which TensorFlow.js does not store`);
   }
   const dtype = TFJS_DTYPES[tfjsDtype];
-  const elementCount = elementCountOf(shape as number[]);
+  // Exact counts only: a product past 2^53 is not even a precise number of parameters.
+  const elementCount = exactElementCount(shape as number[]);
+  if (elementCount === undefined) return bad(`weight '${printable(name)}' has shape [${(shape as number[]).slice(0, 8).join(', ')}${shape.length > 8 ? ', …' : ''}], more than 2^53 elements`);
   let quantization: Quantization | undefined;
   let storedElementBytes: number | undefined;
   if (raw.quantization !== undefined && raw.quantization !== null) {
@@ -103,6 +105,10 @@ function parseEntry(modelFile: string, raw: unknown, where: string): WeightEntry
   };
 }
 
+/** String weights are walked length prefix by length prefix; past this many strings, a manifest
+ *  claims more than any model stores (and the walk would take minutes over repeated shards). */
+const MAX_STRINGS = 1 << 24;
+
 /** Where each weight of a group starts. Known at open for fixed-size weights; a string weight's
  *  size is known only by walking its length prefixes, so offsets after it are found on demand. */
 class GroupLayout {
@@ -116,6 +122,8 @@ class GroupLayout {
       if (i < entries.length && off !== undefined) {
         const e = entries[i];
         off = e.storedElementBytes === undefined ? undefined : off + e.elementCount * e.storedElementBytes;
+        // Past 2^53 bytes an offset is no longer exact; no shard reaches there, so nothing after it can be read.
+        if (off !== undefined && !Number.isSafeInteger(off)) off = Number.MAX_SAFE_INTEGER;
       }
     }
   }
@@ -130,21 +138,25 @@ class GroupLayout {
   }
 
   async offsetOf(i: number): Promise<number> {
-    const known = this.offsets[i];
-    if (known !== undefined) return known;
-    const prev = await this.offsetOf(i - 1);
-    const off = prev + (await this.sizeOf(i - 1, prev));
-    this.offsets[i] = off;
-    return off;
+    // Forward from the last known offset, in a loop: 100,000 string weights in a row must not
+    // recurse 100,000 calls deep.
+    let k = i;
+    while (this.offsets[k] === undefined) k--;
+    for (; k < i; k++) {
+      const start = this.offsets[k] as number;
+      this.offsets[k + 1] = start + (await this.sizeOf(k, start));
+    }
+    return this.offsets[i] as number;
   }
 
   /** Stored size of entry i starting at `offset`. */
   async sizeOf(i: number, offset: number): Promise<number> {
     const e = this.entries[i];
     if (e.storedElementBytes !== undefined) return e.elementCount * e.storedElementBytes;
-    let pos = offset;
-    for (let k = 0; k < e.elementCount; k++) pos += 4 + (await this.shards.uint32(pos, e.name));
-    return pos - offset;
+    if (e.elementCount > MAX_STRINGS) {
+      throw new ModelError(`${this.shards.modelFile}: weight '${printable(e.name)}' declares ${e.elementCount} strings; more than ${MAX_STRINGS} are not read`);
+    }
+    return (await this.shards.stringsEnd(offset, e.elementCount, e.name)) - offset;
   }
 }
 
@@ -240,7 +252,7 @@ export function readWeightsManifest(modelFile: string, manifest: unknown): Weigh
     const weights = group.weights ?? [];
     if (!Array.isArray(paths)) throw new ModelError(`${modelFile}: weights manifest group ${g + 1}: paths is not a list`);
     if (!Array.isArray(weights)) throw new ModelError(`${modelFile}: weights manifest group ${g + 1}: weights is not a list`);
-    const files = paths.map((p) => ({ name: String(p), path: resolveShardPath(modelFile, p) }));
+    const files = paths.map((p) => ({ name: textOf(p), path: resolveShardPath(modelFile, p) }));
     const shards = ShardGroup.open(modelFile, g, files);
     const entries = weights.map((w, i) => parseEntry(modelFile, w, `group ${g + 1}, weight ${i + 1}`));
     const layout = new GroupLayout(shards, entries);
