@@ -143,3 +143,73 @@ export function unknownValues(model: Model): string[] {
   visit(model.graph, '');
   return out;
 }
+
+type Json = Record<string, unknown>;
+
+/**
+ * A tfjs functional model's topology as Keras 3 writes it: `Functional`, InputLayers with
+ * `batch_shape`, DTypePolicy objects, and calls as {args: [__keras_tensor__ …], kwargs} where each
+ * tensor records its shape (here the shape tfjs gives it), node indices as in the tfjs model.
+ */
+export function asKeras3(m: tf.LayersModel): Json {
+  const topology = m.toJSON(undefined, false) as Json;
+  const config = topology.config as Json;
+  const shapeOf = (layer: string, node: number, tensor: number) => m.getLayer(layer).inboundNodes[node].outputTensors[tensor].shape;
+  const tensor = (ref: unknown[]) => ({
+    class_name: '__keras_tensor__',
+    config: { shape: shapeOf(ref[0] as string, ref[1] as number, ref[2] as number), dtype: 'float32', keras_history: ref.slice(0, 3) },
+  });
+  const dtype = { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' }, registered_name: null };
+  const layers = (config.layers as Json[]).map((l) => {
+    const c = { ...(l.config as Json) };
+    if (l.class_name === 'InputLayer') {
+      c.batch_shape = c.batch_input_shape;
+      delete c.batch_input_shape;
+    } else c.dtype = dtype;
+    const calls = (l.inbound_nodes as unknown[][][]).map((call) => ({ args: call.length === 1 ? [tensor(call[0])] : [call.map(tensor)], kwargs: {} }));
+    return { module: 'keras.layers', class_name: l.class_name, config: c, registered_name: null, name: l.name, inbound_nodes: calls };
+  });
+  return {
+    keras_version: '3.6.0',
+    backend: 'tensorflow',
+    model_config: { module: 'keras.src.models.functional', class_name: 'Functional', config: { ...config, layers }, registered_name: 'Functional' },
+  };
+}
+
+/** The same topology with the recorded tensor shapes taken out, so only inference is left. */
+export function withoutRecordedShapes(topology: unknown): unknown {
+  if (Array.isArray(topology)) return topology.map(withoutRecordedShapes);
+  if (typeof topology !== 'object' || topology === null) return topology;
+  const out: Json = {};
+  for (const [k, v] of Object.entries(topology)) out[k] = withoutRecordedShapes(v);
+  if (out.class_name === '__keras_tensor__' && typeof out.config === 'object' && out.config !== null) {
+    const { shape: _shape, ...rest } = out.config as Json;
+    out.config = rest;
+  }
+  return out;
+}
+
+/** Every [tensor name, shape] a Keras 3 topology records in its call arguments. */
+export function recordedShapes(topology: unknown): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  const visit = (v: unknown) => {
+    if (Array.isArray(v)) v.forEach(visit);
+    else if (typeof v === 'object' && v !== null) {
+      const o = v as Json;
+      const c = o.config as Json | undefined;
+      if (o.class_name === '__keras_tensor__' && c && Array.isArray(c.keras_history)) out.set(c.keras_history.slice(0, 3).join('/'), c.shape);
+      else Object.values(o).forEach(visit);
+    }
+  };
+  visit(topology);
+  return out;
+}
+
+/** Writes a model.json with this topology next to a copy of `fromModelJson`'s weights. */
+export function writeWithTopology(fromModelJson: string, topology: unknown, dir: string): string {
+  const json = JSON.parse(fs.readFileSync(fromModelJson, 'utf8'));
+  for (const group of json.weightsManifest ?? []) for (const p of group.paths) fs.copyFileSync(path.join(path.dirname(fromModelJson), p), path.join(dir, p));
+  const file = path.join(dir, 'model.json');
+  fs.writeFileSync(file, JSON.stringify({ ...json, modelTopology: topology }));
+  return file;
+}

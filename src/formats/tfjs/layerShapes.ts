@@ -4,15 +4,15 @@
 //
 // Which answer counts: a layers-model is what @tensorflow/tfjs runs, so for the classes tfjs-layers
 // implements the shapes are those tf.loadLayersModel gives its symbolic tensors ('tfjs' semantics),
-// including where tfjs knows less than Keras (a Reshape -1 stays unknown while any input dimension,
-// the batch included, is unknown) or departs from Keras the same way when it runs (it ignores
-// GlobalPooling keepdims, 1D pooling data_format, DepthwiseConv2D dilation and the output_padding
-// and dilation of Conv2D/3DTranspose). Where tfjs's symbolic shape contradicts the tensor it
-// computes or Keras (Conv1D 'causal' padding, Resizing/CenterCrop/RandomWidth dropping or
-// corrupting the batch axis, Cropping2D of an unknown size giving negative sizes), the shape is
-// Keras's. Keras 3 topologies, which tfjs does not load as they are, get Keras semantics
-// ('keras'). Classes tfjs does not implement always follow Keras. Unknown classes (Lambda,
-// TFOpLambda, custom layers) and inputs of the wrong rank give an unknown shape, never a guess.
+// also where tfjs knows less than Keras (a Reshape -1 stays unknown while any input dimension, the
+// batch included, is unknown) or departs from Keras consistently, in what it runs too (it ignores
+// GlobalPooling keepdims, 1D pooling data_format, DepthwiseConv2D dilation, and the output_padding
+// and dilation of Conv2D/3DTranspose). Where tfjs's symbolic shape contradicts Keras and what tfjs
+// itself computes (Conv1D 'causal' padding keeps the length; Resizing and RandomWidth keep the batch
+// axis; Cropping2D of an unknown size stays unknown rather than negative) the shape is Keras's.
+// Keras 3 topologies, which tfjs does not load as they are, get Keras semantics ('keras'), and so
+// do classes tfjs does not implement. Unknown classes (Lambda, TFOpLambda, custom layers) and
+// inputs of the wrong rank give an unknown shape, never a guess.
 import type { Dim } from '../../core/model';
 
 /** A value's shape; undefined when even the rank is unknown. */
@@ -81,6 +81,10 @@ function intsOf(c: Config, key: string, n: number, fallback?: number): number[] 
   return undefined;
 }
 
+function positive(xs: number[] | undefined): xs is number[] {
+  return xs !== undefined && xs.every((x) => x >= 1);
+}
+
 /** Padding/cropping amounts per spatial axis as [before, after] pairs: an int, one int per axis,
  *  or one pair per axis (ZeroPadding1D/Cropping1D take a single pair). */
 function pairsOf(c: Config, key: string, n: number, fallback: number): [number, number][] | undefined {
@@ -101,6 +105,12 @@ function pairsOf(c: Config, key: string, n: number, fallback: number): [number, 
 function stringOf(c: Config, key: string, fallback: string): string {
   const v = get(c, key);
   return typeof v === 'string' ? v : fallback;
+}
+
+/** A convolution or pooling padding mode Keras knows, lower-cased; undefined for anything else. */
+function paddingOf(c: Config): string | undefined {
+  const p = stringOf(c, 'padding', 'valid').toLowerCase();
+  return ['valid', 'same', 'causal', 'full'].includes(p) ? p : undefined;
 }
 
 function channelsFirst(c: Config): boolean {
@@ -206,8 +216,9 @@ function conv(x: Dim[], c: Ctx): Shape {
   const depthwise = cls.startsWith('Depthwise');
   // tfjs-layers' DepthwiseConv2D neither honours nor reports dilation_rate (4.22: a TODO).
   const dilation = depthwise && c.tfjs ? Array<number>(n).fill(1) : intsOf(c.config, 'dilation_rate', n, 1);
-  if (!kernel || !strides || !dilation) return undefined;
-  const padding = stringOf(c.config, 'padding', 'valid').toLowerCase();
+  if (!positive(kernel) || !positive(strides) || !positive(dilation)) return undefined;
+  const padding = paddingOf(c.config);
+  if (!padding) return undefined;
   const transpose = cls.endsWith('Transpose');
   const outputPadding = transpose && !c.tfjs ? intsOf(c.config, 'output_padding', n) : undefined;
   const out = x.slice();
@@ -234,8 +245,9 @@ function pooling(x: Dim[], c: Ctx): Shape {
   const first = n === 1 && c.tfjs ? false : channelsFirst(c.config);
   const pool = intsOf(c.config, 'pool_size', n, 2);
   const strides = intsOf(c.config, 'strides', n) ?? pool;
-  if (!pool || !strides) return undefined;
-  const padding = stringOf(c.config, 'padding', 'valid').toLowerCase();
+  if (!positive(pool) || !positive(strides)) return undefined;
+  const padding = paddingOf(c.config);
+  if (!padding) return undefined;
   const out = x.slice();
   spatialAxes(x.length, n, first).forEach((a, i) => (out[a] = convLength(x[a], pool[i], padding, strides[i], 1)));
   return out;
@@ -410,8 +422,9 @@ function convLstm(x: Dim[], c: Ctx): Shape[] {
   const strides = intsOf(c.config, 'strides', n, 1);
   const dilation = intsOf(c.config, 'dilation_rate', n, 1);
   const filters = intOf(c.config, 'filters');
-  if (!kernel || !strides || !dilation || filters === undefined) return [];
-  const padding = stringOf(c.config, 'padding', 'valid').toLowerCase();
+  if (!positive(kernel) || !positive(strides) || !positive(dilation) || filters === undefined) return [];
+  const padding = paddingOf(c.config);
+  if (!padding) return [];
   // Per time step: [batch, *spatial, filters] (or filters first).
   const step = [x[0], ...x.slice(2)];
   const spatial = spatialAxes(step.length, n, first);
@@ -522,6 +535,8 @@ export function layerOutputShapes(className: string, config: Config, inputs: Sha
   if (className === 'Dot') return one(dot(inputs, c));
   if (className === 'Attention' || className === 'AdditiveAttention' || className === 'MultiHeadAttention') return attention(inputs, c);
   if (className === 'Bidirectional') return bidirectional(inputs, c);
+  // Flattening anything gives [batch, features], even from an input of unknown rank.
+  if (className === 'Flatten') return one(x ? flatten(x) : [null, null]);
   if (!x) return [];
   if (className === 'Dense') return one(x.length >= 1 && intOf(config, 'units') !== undefined ? [...x.slice(0, -1), intOf(config, 'units') as number] : undefined);
   if (/^(Conv|Convolution|SeparableConv|SeparableConvolution|DepthwiseConv)[123]D(Transpose)?$/.test(className)) return one(conv(x, c));
@@ -533,8 +548,6 @@ export function layerOutputShapes(className: string, config: Config, inputs: Sha
   if (/^ConvLSTM[123]D$/.test(className)) return convLstm(x, c);
   if (className in RNN_STATES || className === 'RNN') return recurrent(x, c);
   switch (className) {
-    case 'Flatten':
-      return one(flatten(x));
     case 'Reshape':
       return one(reshape(x, c));
     case 'Permute':
