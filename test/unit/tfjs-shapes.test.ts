@@ -136,8 +136,10 @@ describe('TF.js layer output shapes equal tf.loadLayersModel', () => {
     const bisum = L.bidirectional({ layer: L.gru({ units: 2 }) as tf.RNN, mergeMode: 'sum', name: 'bi_sum' }).apply(bicat) as Sym;
     const td = L.timeDistributed({ layer: L.dense({ units: 7 }), name: 'td_dense' }).apply(bicat) as Sym;
     const tdFlat = L.globalMaxPooling1d({ name: 'td_pool' }).apply(td) as Sym;
-    const cat = L.concatenate({ name: 'rnn_cat' }).apply([h, c, gruLast, gruState, simple, bisum, tdFlat]) as Sym;
-    const m = tf.model({ inputs: x, outputs: [cat, lstmSeq], name: 'rnns' });
+    const [fwd, bwd] = L.bidirectional({ layer: L.simpleRNN({ units: 2, returnSequences: true }) as tf.RNN, mergeMode: null as never, name: 'bi_separate' }).apply(x) as Sym[];
+    const [biOut, ...biStates] = L.bidirectional({ layer: L.lstm({ units: 3, returnState: true }) as tf.RNN, name: 'bi_states' }).apply(x) as Sym[];
+    const cat = L.concatenate({ name: 'rnn_cat' }).apply([h, c, gruLast, gruState, simple, bisum, tdFlat, biOut, ...biStates]) as Sym;
+    const m = tf.model({ inputs: x, outputs: [cat, lstmSeq, fwd, bwd], name: 'rnns' });
     await check(m);
   });
 
@@ -222,6 +224,12 @@ describe('TF.js layer output shapes equal tf.loadLayersModel', () => {
     const { model, compared } = await check(m);
     assert.ok(compared >= 20);
     assert.deepEqual(model.graph.outputs.map((o) => o.shape), [[null, 1], [null, 2, 2]]);
+  });
+
+  it('a Sequential inside a Sequential, its own input shape taken from the outer layer', async () => {
+    const block = sequential('block', [L.conv2d({ inputShape: [8, 8, 4], filters: 4, kernelSize: 3, padding: 'same', name: 'block_conv' }), L.maxPooling2d({ poolSize: 2, name: 'block_pool' })]);
+    const m = sequential('outer', [L.conv2d({ inputShape: [16, 16, 1], filters: 4, kernelSize: 3, strides: 2, padding: 'same', name: 'stem' }), block, L.flatten({ name: 'flat' }), L.dense({ units: 3, name: 'head' })]);
+    await check(m);
   });
 
   it('CenterCrop', async () => {
