@@ -230,7 +230,7 @@ print(json.dumps(out))`;
     });
   });
 
-  it('MultiHeadAttention, Attention, EinsumDense and CategoryEncoding follow Keras', () => {
+  it('MultiHeadAttention, Attention, EinsumDense, LocallyConnected2D and CategoryEncoding follow Keras', () => {
     const q: Dim[] = [null, 7, 16];
     const v: Dim[] = [null, 9, 16];
     assert.deepEqual(layerOutputShapes('MultiHeadAttention', { num_heads: 4, key_dim: 8 }, [q, v], 'keras'), [[null, 7, 16], [null, 4, 7, 9]]);
@@ -239,6 +239,7 @@ print(json.dumps(out))`;
     assert.deepEqual(layerOutputShapes('EinsumDense', { equation: 'abc,cd->abd', output_shape: [null, 64] }, [[null, 12, 32]], 'keras'), [[null, 12, 64]]);
     assert.deepEqual(layerOutputShapes('EinsumDense', { equation: '...b,bc->...c', output_shape: 10 }, [[null, 3, 4, 6]], 'keras'), [[null, 3, 4, 10]]);
     assert.deepEqual(layerOutputShapes('EinsumDense', { equation: 'ab,bcd->acd', output_shape: [5, 6] }, [[null, 8]], 'keras'), [[null, 5, 6]]);
+    assert.deepEqual(layerOutputShapes('LocallyConnected2D', { filters: 3, kernel_size: [3, 2], strides: [2, 1], padding: 'valid', data_format: 'channels_last' }, [[null, 9, 6, 4]], 'keras'), [[null, 4, 5, 3]]);
     assert.deepEqual(layerOutputShapes('CategoryEncoding', { num_tokens: 9, output_mode: 'multi_hot' }, [[null, 4]], 'keras'), [[null, 9]]);
     assert.deepEqual(layerOutputShapes('CategoryEncoding', { num_tokens: 5, output_mode: 'one_hot' }, [[null, 1]], 'keras'), [[null, 5]]);
     assert.deepEqual(layerOutputShapes('CategoryEncoding', { num_tokens: 5, output_mode: 'one_hot' }, [[null, 3]], 'keras'), [[null, 3, 5]]);

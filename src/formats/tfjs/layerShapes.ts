@@ -40,7 +40,7 @@ const SAME_SHAPE = new Set([
   'BatchNormalization', 'BatchNormalizationV1', 'BatchNormalizationV2', 'SyncBatchNormalization', 'LayerNormalization',
   'GroupNormalization', 'UnitNormalization', 'Normalization', 'SpectralNormalization',
   'Dropout', 'SpatialDropout1D', 'SpatialDropout2D', 'SpatialDropout3D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout',
-  'ActivityRegularization', 'Masking', 'Rescaling', 'Identity',
+  'ActivityRegularization', 'Masking', 'Rescaling', 'Identity', 'Discretization', 'Hashing',
   'RandomFlip', 'RandomRotation', 'RandomZoom', 'RandomTranslation', 'RandomContrast', 'RandomBrightness', 'AutoContrast', 'Solarization',
 ]);
 
@@ -290,7 +290,7 @@ function upSampling(x: Dim[], c: Ctx): Shape {
 
 function reshape(x: Dim[], c: Ctx): Shape {
   const target = get(c.config, 'target_shape');
-  if (!Array.isArray(target)) return undefined;
+  if (!Array.isArray(target) || x.length < 1) return undefined;
   const t: Dim[] = target.map((d) => (known(d) ? d : null)); // -1 and None alike
   const unknownAt = t.flatMap((d, i) => (d === null ? [i] : []));
   if (unknownAt.length > 1) return [x[0], ...t];
@@ -539,7 +539,7 @@ export function layerOutputShapes(className: string, config: Config, inputs: Sha
   if (className === 'Flatten') return one(x ? flatten(x) : [null, null]);
   if (!x) return [];
   if (className === 'Dense') return one(x.length >= 1 && intOf(config, 'units') !== undefined ? [...x.slice(0, -1), intOf(config, 'units') as number] : undefined);
-  if (/^(Conv|Convolution|SeparableConv|SeparableConvolution|DepthwiseConv)[123]D(Transpose)?$/.test(className)) return one(conv(x, c));
+  if (/^(Conv|Convolution|SeparableConv|SeparableConvolution|DepthwiseConv|LocallyConnected)[123]D(Transpose)?$/.test(className)) return one(conv(x, c));
   if (/^(Max|Average|Avg)Pool(ing)?[123]D$/.test(className)) return one(pooling(x, c));
   if (/^Global(Max|Average|Avg)Pool(ing)?[123]D$/.test(className)) return one(globalPooling(x, c));
   if (/^ZeroPadding[123]D$/.test(className)) return one(padOrCrop(x, c, 1));
