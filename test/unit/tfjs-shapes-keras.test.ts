@@ -190,6 +190,38 @@ describe('TF.js layer output shapes of TF-Keras 2 topologies and classes only Ke
     assert.deepEqual(model.graph.outputs.map((o) => o.shape), [[null, 13, 2], [null, 1, 1, 1, 2]]);
   });
 
+  it('the TF-Keras 2 converter topology of tfjs-keras2.test (explicit InputLayer in a Sequential, wrappers) equals tf.loadLayersModel', async () => {
+    const topology = {
+      keras_version: '2.13.1',
+      backend: 'tensorflow',
+      model_config: {
+        class_name: 'Sequential',
+        config: {
+          name: 'sequential',
+          layers: [
+            { class_name: 'InputLayer', config: { batch_input_shape: [null, 5, 3], dtype: 'float32', sparse: false, ragged: false, name: 'input_1' } },
+            { class_name: 'Bidirectional', config: { name: 'bidi', trainable: true, dtype: 'float32', merge_mode: 'concat', layer: { class_name: 'GRU', config: { name: 'gru', units: 4, activation: 'tanh', recurrent_activation: 'sigmoid', return_sequences: true } } } },
+            { class_name: 'TimeDistributed', config: { name: 'td', trainable: true, dtype: 'float32', layer: { class_name: 'Dense', config: { name: 'td_dense', units: 2, activation: 'relu', use_bias: true } } } },
+            { class_name: 'Flatten', config: { name: 'flatten', trainable: true, dtype: 'float32' } },
+            { class_name: 'Dense', config: { name: 'dense', units: 1, activation: 'sigmoid', use_bias: true, trainable: true, dtype: 'float32' } },
+          ],
+        },
+      },
+    };
+    const reference = await tf.models.modelFromJSON({ modelTopology: topology } as never);
+    const weights = reference.weights.map((w) => ({ name: w.originalName, shape: w.shape as number[], dtype: w.dtype }));
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'group1-shard1of1.bin'), Buffer.alloc(weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1) * 4, 0)));
+    const file = path.join(dir, 'model.json');
+    fs.writeFileSync(file, JSON.stringify({ format: 'layers-model', generatedBy: 'keras v2.13.1', modelTopology: topology, weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights }] }));
+    const model = await loadModel(file);
+    const loaded = await tfjsLoad(file);
+    const s = graphShapes(model.graph);
+    for (const l of loaded.layers) assert.deepEqual(s.get(`${l.name}/0/0`), l.outputShape, l.name);
+    assert.deepEqual(model.graph.outputs.map((o) => o.shape), loaded.outputs.map((t) => t.shape));
+    assert.deepEqual(s.get('td/0/0'), [null, 5, 2]);
+  });
+
   it('transposed convolutions with dilation and output_padding follow Keras (checked against PyTorch when it is installed)', function () {
     const cases: { L: number; k: number; s: number; d: number; padding: string; op: number | null }[] = [
       { L: 7, k: 3, s: 2, d: 1, padding: 'valid', op: null },
