@@ -9,12 +9,15 @@ import { kerasActivation } from '../../analysis/activations';
 import { fileKeyed, ModelError, textOf, type Dim, type Graph, type Node, type ValueInfo } from '../../core/model';
 import { configAttributes } from './layerConfig';
 import { WeightOwners } from './weightOwners';
+import { annotateShapes, cleanShape, type LayerCall, type ShapeProgram, type ShapeStep } from './modelShapes';
 import { coreDtype } from './weights';
 
 interface TensorRef {
   layer: string;
   node: number;
   tensor: number;
+  /** The tensor's shape as Keras 3 records it in call arguments. */
+  shape?: unknown;
 }
 
 interface LayerEntry {
@@ -59,7 +62,7 @@ function kerasTensors(v: unknown, out: TensorRef[]): void {
     for (const x of v) kerasTensors(x, out);
   } else if (isObject(v)) {
     const history = isObject(v.config) ? v.config.keras_history : undefined;
-    if (v.class_name === '__keras_tensor__' && isRefLike(history)) out.push(toRef(history));
+    if (v.class_name === '__keras_tensor__' && isRefLike(history)) out.push({ ...toRef(history), shape: (v.config as Record<string, unknown>).shape });
     else for (const x of Object.values(v)) kerasTensors(x, out);
   }
 }
@@ -191,12 +194,16 @@ function buildSequential(config: Record<string, unknown>, ctx: Context): Graph {
     prev = `${entries[0].name}_input`;
     graph.inputs.push({ name: prev, dtype: dtypeOf(entries[0].config), shape: shapeOf(entries[0].config) });
   }
+  const steps: ShapeStep[] = [];
   for (const e of entries) {
     const out = `${e.name}/0/0`;
-    graph.nodes.push(layerNode(e, e.className === 'InputLayer' ? [e.name] : [prev], [out], ctx));
+    const node = layerNode(e, e.className === 'InputLayer' ? [e.name] : [prev], [out], ctx);
+    graph.nodes.push(node);
+    steps.push(shapeStep(e, node, [{ inputs: node.inputs, outputs: [out] }]));
     prev = out;
   }
   graph.outputs.push({ name: prev, dtype: 'float' });
+  setProgram(graph, steps, new Map(), config.build_input_shape);
   return graph;
 }
 
@@ -217,6 +224,9 @@ function buildFunctional(config: Record<string, unknown>, ctx: Context): Graph {
   };
   for (const e of entries) for (const call of e.calls) call.forEach(note);
   outputRefs.forEach(note);
+  const steps: ShapeStep[] = [];
+  const recorded = new Map<string, Dim[] | undefined>();
+  for (const e of entries) for (const r of e.calls.flat()) if (r.shape !== undefined) recorded.set(tensorName(r), cleanShape(r.shape));
   const unknown = new Set<string>();
   for (const r of [...referenced.keys()]) if (!byName.has(r)) unknown.add(r);
   if (unknown.size) ctx.warnings.push(`${graph.name}: layers refer to unknown layer(s) ${[...unknown].map((n) => `'${n}'`).join(', ')}`);
@@ -239,7 +249,15 @@ function buildFunctional(config: Record<string, unknown>, ctx: Context): Graph {
       for (const t of [...(tensorsByNode.get(node) as Set<number>)].sort((a, b) => a - b)) outputs.push(tensorName({ layer: e.name, node, tensor: t }));
     }
     const inputs = e.className === 'InputLayer' ? [e.name] : e.calls.flat().map(tensorName);
-    graph.nodes.push(layerNode(e, inputs, outputs, ctx));
+    const node = layerNode(e, inputs, outputs, ctx);
+    graph.nodes.push(node);
+    const callOutputs = (n: number) => {
+      const names: (string | undefined)[] = [];
+      for (const t of tensorsByNode.get(n) ?? []) names[t] = tensorName({ layer: e.name, node: n, tensor: t });
+      return names;
+    };
+    const calls: LayerCall[] = e.className === 'InputLayer' ? [{ inputs, outputs: callOutputs(0) }] : e.calls.map((refs, i) => ({ inputs: refs.map(tensorName), outputs: callOutputs(i + offset) }));
+    steps.push(shapeStep(e, node, calls));
   }
 
   for (const r of inputRefs) {
@@ -258,7 +276,22 @@ function buildFunctional(config: Record<string, unknown>, ctx: Context): Graph {
     }
   }
   for (const r of outputRefs) graph.outputs.push({ name: tensorName(r), dtype: dtypeOf(byName.get(r.layer)?.config ?? {}) });
+  setProgram(graph, steps, recorded);
   return graph;
+}
+
+/** Each model graph's layer calls, for inferring the shapes of its values once all are read. */
+const programs = new WeakMap<Graph, ShapeProgram>();
+
+function setProgram(graph: Graph, steps: ShapeStep[], recorded: Map<string, Dim[] | undefined>, buildInputShape?: unknown): void {
+  const inputs = graph.inputs.map((i) => ({ name: i.name, shape: cleanShape(i.shape ?? (graph.inputs.length === 1 ? buildInputShape : undefined)) }));
+  programs.set(graph, { graph, inputs, steps, outputs: graph.outputs.map((o) => o.name), recorded });
+}
+
+function shapeStep(e: LayerEntry, node: Node, calls: LayerCall[]): ShapeStep {
+  const inner = node.attributes.find((a) => a.name === 'model' && a.value.type === 'graph');
+  const model = inner?.value.type === 'graph' ? programs.get(inner.value.value) : undefined;
+  return { className: e.className, config: e.config, dtype: dtypeOf(e.config), calls, model };
 }
 
 export function buildModelGraph(className: string, config: Record<string, unknown>, ctx: Context): Graph {
@@ -286,6 +319,11 @@ export function readLayersTopology(file: string, topology: unknown, weightNames:
   if (!config) throw new ModelError(`${file}: modelTopology has no model config (expected {class_name, config: {layers}})`);
   const warnings: string[] = [];
   const graph = buildModelGraph(className, config, { file, weightNames, owners: new WeightOwners(weightNames), warnings, depth: 0 });
+  // Keras 3 files (which tfjs does not load as they are) get Keras's shape rules; the rest tfjs's.
+  const program = programs.get(graph) as ShapeProgram;
+  const keras3 = /^3\./.test(textOf(outer.keras_version ?? '')) || program.recorded.size > 0;
+  const shapeWarning = annotateShapes(program, keras3 ? 'keras' : 'tfjs');
+  if (shapeWarning) warnings.push(shapeWarning);
   const metadata = fileKeyed<string>();
   metadata.modelClass = className;
   for (const key of ['keras_version', 'backend']) {
