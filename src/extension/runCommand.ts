@@ -1,11 +1,12 @@
-// "Activation Lens: Run Activations…": pick an input source, run the model in a worker thread
-// under a cancellable progress notification, store the results (runResults.ts) and paint them
+// "Activation Lens: Run Activations…": pick an input source, run the model in a supervised child
+// process (src/runtime/runProcess.ts: a crash or runaway model ends that process, never the
+// extension host) under a cancellable progress notification, store the results (runResults.ts) and paint them
 // onto open viewers. "Activation Lens: Export Activation Results as JSON" saves the last run.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ModelError } from '../core/model';
 import { RunCancelledError } from '../runtime/cancel';
-import { runInWorker } from '../runtime/client';
+import { runSupervised } from '../runtime/runProcess';
 import type { RunResult } from '../runtime/runActivations';
 import { runToJson } from '../runtime/runJson';
 import { getRunResult, setRunResult, toNodeResults, clearRunResult, disposeRunResults } from './runResults';
@@ -87,7 +88,7 @@ export async function runActivationsCommand(uriArg?: unknown, rawArgs?: unknown)
         const sub = token.onCancellationRequested(() => controller.abort());
         let reported = 0;
         try {
-          return await runInWorker(model.fsPath, options, {
+          return await runSupervised(model.fsPath, options, {
             signal: controller.signal,
             onProgress: (p) => {
               const pct = p.samplesTotal ? (p.samplesDone / p.samplesTotal) * 100 : 0;

@@ -37,10 +37,18 @@ export interface ExternalFile {
   data: Uint8Array;
 }
 
-/** Reads the external-data files a model refers to, confined to the model's folder.
- *  Only called for models that have external tensors, so the decode below is of a model whose
- *  weights are elsewhere (small). */
-export function readExternalData(modelPath: string, modelBytes: Uint8Array): ExternalFile[] {
+export interface ExternalDataFile {
+  /** The location string as written in the model. */
+  location: string;
+  /** Its absolute path (inside the model's folder). */
+  file: string;
+  bytes: number;
+}
+
+/** The external-data files a model refers to, confined to the model's folder, with their sizes
+ *  (nothing is read). Only called for models that have external tensors, so the decode below is
+ *  of a model whose weights are elsewhere (small). */
+export function listExternalData(modelPath: string, modelBytes: Uint8Array): ExternalDataFile[] {
   let proto: onnx.ModelProto;
   try {
     proto = onnx.ModelProto.decode(modelBytes);
@@ -71,20 +79,65 @@ export function readExternalData(modelPath: string, modelBytes: Uint8Array): Ext
   };
   visitGraph(proto.graph, 0);
   const dir = path.dirname(path.resolve(modelPath));
-  const files: ExternalFile[] = [];
+  const files: ExternalDataFile[] = [];
   for (const loc of locations) {
     const abs = path.resolve(dir, loc);
     const rel = path.relative(dir, abs);
     if (path.isAbsolute(loc) || rel.startsWith('..') || path.isAbsolute(rel)) {
       throw new ModelError(`${modelPath}: external data location '${loc}' points outside the model's folder`);
     }
-    let data: Buffer;
+    let st: fs.Stats;
     try {
-      data = fs.readFileSync(abs);
-    } catch {
-      throw new ModelError(`${modelPath}: external data file '${loc}' is missing`);
+      st = fs.statSync(abs);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new ModelError(code === 'ENOENT' ? `${modelPath}: external data file '${loc}' is missing` : `${modelPath}: cannot read external data file '${loc}' (${code ?? (e as Error).message})`);
     }
-    files.push({ path: loc, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
+    if (!st.isFile()) throw new ModelError(`${modelPath}: external data '${loc}' is not a regular file`);
+    files.push({ location: loc, file: abs, bytes: st.size });
   }
   return files;
+}
+
+/** Reads the external-data files a model refers to (for the wasm runtime, which cannot map
+ *  files), confined to the model's folder. Files over 2 GiB, which fs.readFileSync refuses, are
+ *  read in chunks. */
+export function readExternalData(modelPath: string, modelBytes: Uint8Array, listed = listExternalData(modelPath, modelBytes)): ExternalFile[] {
+  return listed.map((f) => ({ path: f.location, data: readWhole(modelPath, f) }));
+}
+
+const READ_CHUNK = 1 << 26;
+
+function readWhole(modelPath: string, f: ExternalDataFile): Uint8Array {
+  let data: Uint8Array;
+  try {
+    data = new Uint8Array(f.bytes);
+  } catch {
+    throw new ModelError(`${modelPath}: external data file '${f.location}' (${formatBytes(f.bytes)}) is too large to read into memory`);
+  }
+  let fd: number;
+  try {
+    fd = fs.openSync(f.file, 'r');
+  } catch (e) {
+    throw new ModelError(`${modelPath}: cannot open external data file '${f.location}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  try {
+    for (let off = 0; off < f.bytes; ) {
+      const n = fs.readSync(fd, data, off, Math.min(READ_CHUNK, f.bytes - off), off);
+      if (n <= 0) throw new ModelError(`${modelPath}: external data file '${f.location}' ended early (changed while reading?)`);
+      off += n;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return data;
+}
+
+/** "4.6 GB", "553 MB", "16 TiB" style sizes for messages. */
+export function formatBytes(n: number): string {
+  if (n >= 2 ** 40) return `${(n / 2 ** 40).toFixed(n >= 10 * 2 ** 40 ? 0 : 1)} TiB`;
+  if (n >= 1e9) return `${(n / 1e9).toFixed(1)} GB`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(0)} MB`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(0)} KB`;
+  return `${n} bytes`;
 }

@@ -4,7 +4,10 @@ import * as path from 'node:path';
 import type { ActivationRun } from '../analysis/activationStats';
 import { loadModel } from '../formats/load';
 import { ModelError, type Model } from '../core/model';
-import type { Backend } from './backend';
+import type { Backend, BackendKind } from './backend';
+import { loadNativeOrt } from './ortNative';
+import { formatSize, modelErrorWithRaw, type RunModelError } from './ortErrors';
+import { findRunHazards } from './runHazards';
 import { throwIfCancelled } from './cancel';
 import { concat0, asNumbers, type HostTensor } from './hostTensor';
 import { resolveInputs, type ResolvedInput } from './inputs/dims';
@@ -13,7 +16,7 @@ import type { ImageOptions } from './inputs/image';
 import { rows, type SampleChunk, type SampleSource } from './inputs/samples';
 import { syntheticSource, type Distribution } from './inputs/synthetic';
 import { activationLayers, type ActivationLayer } from './layers';
-import { OnnxBackend } from './onnxBackend';
+import { OnnxBackend, defaultNativeThreads } from './onnxBackend';
 import { TfjsBackend } from './tfjsBackend';
 import { DEFAULT_BINS } from './statsAccumulator';
 import type { Worker } from 'node:worker_threads';
@@ -34,7 +37,13 @@ export interface RunOptions {
   batchSize?: number;
   /** Capture every node's output, not only activations. */
   everyNode?: boolean;
+  /** Which runtime runs ONNX models: native (onnxruntime-node), wasm (onnxruntime-web), or auto
+   *  (native when its binary loads here, else wasm with a note saying why). Default auto. */
+  backend?: BackendChoice;
+  /** Compute threads (default: native all cores but `spareCores`, wasm 1). */
   threads?: number;
+  /** Cores the native runtime leaves free by default (the extension keeps one for the editor). */
+  spareCores?: number;
   bins?: number;
   /** Compute statistics on a second thread while the next batch runs (default true). */
   statsThread?: boolean;
@@ -44,6 +53,9 @@ export interface RunOptions {
   onProgress?: (p: RunProgress) => void;
   /** Notes for the user (dimension defaults, skipped layers). */
   onNote?: (message: string) => void;
+  /** Called when the model is read (about to be loaded into the runtime) and when the runtime
+   *  starts running it: the supervisor names what was going on if it has to stop the run. */
+  onPhase?: (phase: 'loading' | 'running', model: Model) => void | Promise<void>;
 }
 
 export interface RunProgress {
@@ -56,8 +68,12 @@ export interface RunResult extends ActivationRun {
   /** Wall time of inference calls alone, and of the whole run (ms). */
   inferenceMs: number;
   totalMs: number;
-  /** The runtime that ran the model. */
+  /** The runtime that ran the model, e.g. "onnxruntime-node 1.30.0 (native, 2 threads)". */
   runtime: string;
+  /** native, wasm or tfjs: the backend actually used. */
+  backend: BackendKind;
+  /** Its compute threads. */
+  threads: number;
   /** Wall time from the first batch to the last statistics (inputs, inference, statistics). */
   measureMs: number;
   /** CPU time of this process (all threads) over the same span. */
@@ -65,6 +81,8 @@ export interface RunResult extends ActivationRun {
   /** Extra detail per layer: the activation it applies (for fused ops, the fused one). */
   activations: Record<string, string>;
 }
+
+export type BackendChoice = 'auto' | 'native' | 'wasm';
 
 export const DEFAULT_SYNTHETIC_SAMPLES = 32;
 /** Captured bytes per inference call the automatic batch size aims for. */
@@ -78,7 +96,9 @@ export async function runActivations(modelPath: string, opts: RunOptions = {}): 
     const model = await loadModel(modelPath);
     throwIfCancelled(opts.signal);
     const layers = activationLayers(model, opts.everyNode);
+    await opts.onPhase?.('loading', model);
     const backend = await createBackend(model, layers, opts);
+    await opts.onPhase?.('running', model);
     try {
       return await measure(model, backend, layers, opts, t0, statsWorker);
     } finally {
@@ -92,15 +112,26 @@ export async function runActivations(modelPath: string, opts: RunOptions = {}): 
 async function createBackend(model: Model, layers: ActivationLayer[], opts: RunOptions): Promise<Backend> {
   if (model.format === 'onnx') {
     const initializerNames = new Set(model.graph.initializers.map((t) => t.name));
+    const choice = opts.backend ?? 'auto';
+    let engine: 'native' | 'wasm' = choice === 'wasm' ? 'wasm' : 'native';
+    if (choice === 'auto') {
+      const native = loadNativeOrt();
+      if (!native.ort) {
+        engine = 'wasm';
+        opts.onNote?.(`running on onnxruntime-web (wasm): ${native.reason}`);
+      }
+    }
     return OnnxBackend.create(model.path, {
+      engine,
       capture: layers.map((l) => l.output),
       initializerNames,
       hasExternalData: model.graph.initializers.some((t) => t.location === 'external'),
       modelOutputs: model.graph.outputs.map((o) => o.name),
-      threads: opts.threads,
+      threads: opts.threads ?? (engine === 'native' ? Math.max(1, defaultNativeThreads() - (opts.spareCores ?? 0)) : undefined),
     });
   }
   if (model.format === 'tfjs-layers' || model.format === 'tfjs-graph') {
+    if (opts.backend === 'native') opts.onNote?.('TF.js models run on TensorFlow.js (wasm); --backend native applies to ONNX models');
     return TfjsBackend.create(model, layers, opts);
   }
   throw new ModelError(`${model.path}: a ${model.format} file holds no graph to run`);
@@ -162,9 +193,9 @@ async function measureWith(
       const t = batch[inp.name];
       feeds[inp.name] = inp.batchable ? t : { ...t, dims: t.dims.slice(1) };
     }
-    if (opts.warmup && samplesDone === 0) await backend.run(feeds, fetch);
+    if (opts.warmup && samplesDone === 0) await runOrExplain(model, backend, feeds, fetch);
     const ti = performance.now();
-    const out = await backend.run(feeds, fetch);
+    const out = await runOrExplain(model, backend, feeds, fetch);
     inferenceMs += performance.now() - ti;
     let bytes = 0;
     const items: CapturedItem[] = [];
@@ -233,10 +264,34 @@ async function measureWith(
     inferenceMs: Math.round(inferenceMs),
     totalMs: Math.round(performance.now() - t0),
     runtime: backend.runtime,
+    backend: backend.backend,
+    threads: backend.threads,
     measureMs: Math.round(measureMs),
     measureCpuMs: Math.round((cpu.user + cpu.system) / 1000),
     activations,
   };
+}
+
+/** Runs a batch; a failed allocation is explained with the node's output shape where the graph
+ *  fixes it ("node 'Expand_0' (Expand) would produce shape [1048576, 1048576, 4]: 16 TiB"). */
+async function runOrExplain(model: Model, backend: Backend, feeds: Record<string, HostTensor>, fetch: readonly string[]): Promise<Record<string, HostTensor>> {
+  try {
+    return await backend.run(feeds, fetch);
+  } catch (e) {
+    const failure = (e as RunModelError).failure;
+    const tooLarge = failure && (failure.allocationBytes !== undefined || /too large to address/.test(failure.problem));
+    if (!failure || !tooLarge) throw e;
+    // onnxruntime-web's messages do not name the node: then the op whose constant output shape
+    // is the largest in the graph is the one that asked (the only kind that can ask for this much).
+    const sized = (await findRunHazards(model)).filter((h) => h.kind === 'size' && h.shape && (!failure.node || h.node === failure.node));
+    const hazard = sized[0];
+    if (!hazard?.shape) throw e;
+    const elements = hazard.shape.reduce((a, b) => a * b, 1);
+    const bytes = failure.allocationBytes ?? elements * 4;
+    const limit = failure.engine === 'wasm' ? "the wasm runtime's 4 GiB memory" : 'this machine can give';
+    const others = sized.length > 1 ? ` (the largest of ${sized.length} such ops)` : '';
+    throw modelErrorWithRaw(`${model.path}: node '${hazard.node}' (${hazard.op}) would produce shape [${hazard.shape.join(', ')}]: ${formatSize(bytes)}, more than ${limit}${others}`, failure.raw, failure);
+  }
 }
 
 /** A size the user gave for the batch axis (--dim batch=8) is the samples per call. */
