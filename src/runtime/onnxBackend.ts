@@ -13,9 +13,9 @@ import { onnx } from 'onnx-proto';
 import { ModelError } from '../core/model';
 import type { Backend, BackendKind, InputSignature } from './backend';
 import type { HostData, HostDType, HostTensor } from './hostTensor';
-import { formatBytes, listExternalData, readExternalData, withExtraOutputs, type ExternalDataFile } from './onnxCapture';
+import { captureTail, formatBytes, listExternalData, readExternalData, withExtraOutputs, type ExternalDataFile } from './onnxCapture';
 import { getOrt } from './ort';
-import { loadNativeOrt } from './ortNative';
+import { loadNativeOrt, type NativeSessionHandler } from './ortNative';
 import { modelErrorWithRaw, rawOrtText, translateOrtError } from './ortErrors';
 
 export type OnnxEngine = 'native' | 'wasm';
@@ -35,6 +35,8 @@ export interface OnnxBackendOptions {
   modelOutputs?: readonly string[];
   /** Model bytes already in memory (else read from modelPath). */
   bytes?: Uint8Array;
+  /** Nodes and outputs to append to the main graph (in-graph statistics). */
+  appendGraph?: onnx.IGraphProto;
 }
 
 /** wasm32 addresses at most 4 GiB; the weights and the working memory must fit in it. */
@@ -67,11 +69,21 @@ export class OnnxBackend implements Backend {
 
   static async create(modelPath: string, opts: OnnxBackendOptions): Promise<OnnxBackend> {
     const engine = opts.engine ?? 'wasm';
-    const bytes = opts.bytes ?? readModelBytes(modelPath);
-    const own = opts.modelOutputs ? [...opts.modelOutputs] : decodeOutputNames(bytes, modelPath);
+    let bytes: Uint8Array, captureBytes: Uint8Array, own: string[];
+    if (!opts.bytes && opts.modelOutputs) {
+      // Read the file straight into a buffer with room for the appended outputs: no second copy.
+      own = [...opts.modelOutputs];
+      const tail = captureTail(opts.capture, own, opts.appendGraph);
+      captureBytes = readModelBytes(modelPath, tail?.length ?? 0);
+      bytes = captureBytes.subarray(0, captureBytes.length - (tail?.length ?? 0));
+      if (tail) captureBytes.set(tail, bytes.length);
+    } else {
+      bytes = opts.bytes ?? readModelBytes(modelPath);
+      own = opts.modelOutputs ? [...opts.modelOutputs] : decodeOutputNames(bytes, modelPath);
+      captureBytes = withExtraOutputs(bytes, opts.capture, own, opts.appendGraph);
+    }
     const external: ExternalDataFile[] = opts.hasExternalData ? listExternalData(modelPath, bytes) : [];
     const externalBytes = external.reduce((s, f) => s + f.bytes, 0);
-    const captureBytes = withExtraOutputs(bytes, opts.capture, own);
     let session: InferenceSession;
     let makeTensor: (dtype: string, data: HostData, dims: number[]) => OrtTensor;
     let threads: number;
@@ -82,7 +94,7 @@ export class OnnxBackend implements Backend {
       const ort = native.ort;
       threads = Math.max(1, opts.threads ?? defaultNativeThreads());
       try {
-        session = (await ort.InferenceSession.create(captureBytes, {
+        session = nativeSession(await native.backend.createInferenceSessionHandler(captureBytes, {
           executionProviders: ['cpu'],
           intraOpNumThreads: threads,
           interOpNumThreads: 1,
@@ -95,7 +107,7 @@ export class OnnxBackend implements Backend {
               ...(externalBytes > PREPACK_LIMIT_BYTES ? { disable_prepacking: '1' } : {}),
             },
           },
-        })) as unknown as InferenceSession;
+        }));
       } catch (e) {
         throw modelErrorWithRaw(`${modelPath}: onnxruntime cannot load this model: ${translateOrtError(e).message}`, rawOrtText(e));
       }
@@ -160,10 +172,23 @@ export class OnnxBackend implements Backend {
   }
 }
 
+/** The InferenceSession calls the backend makes, on onnxruntime-node's own session handler. */
+function nativeSession(h: NativeSessionHandler): InferenceSession {
+  return {
+    inputNames: h.inputNames,
+    outputNames: h.outputNames,
+    inputMetadata: h.inputMetadata,
+    outputMetadata: h.outputMetadata,
+    run: (feeds: Record<string, unknown>, fetches: readonly string[], options: object) => h.run(feeds, Object.fromEntries(fetches.map((n) => [n, null])), options ?? {}),
+    release: () => h.dispose(),
+  } as unknown as InferenceSession;
+}
+
 /** ONNX files are protobuf messages, which hold at most 2 GB; larger weights live in external data. */
 const PROTOBUF_LIMIT_BYTES = 2 ** 31 - 1;
 
-function readModelBytes(modelPath: string): Uint8Array {
+/** The file's bytes, in a buffer `room` bytes longer (for what the caller appends). */
+function readModelBytes(modelPath: string, room = 0): Uint8Array {
   let size: number;
   try {
     size = fs.statSync(modelPath).size;
@@ -172,12 +197,30 @@ function readModelBytes(modelPath: string): Uint8Array {
     throw new ModelError(code === 'ENOENT' ? `${modelPath}: no such file` : `${modelPath}: cannot read the file (${code ?? (e as Error).message})`);
   }
   if (size > PROTOBUF_LIMIT_BYTES) throw new ModelError(`${modelPath}: the file is ${formatBytes(size)}, over protobuf's 2 GB limit for one ONNX file (larger weights belong in external data)`);
-  try {
-    const b = fs.readFileSync(modelPath);
-    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  } catch (e) {
-    throw new ModelError(`${modelPath}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  if (!room) {
+    try {
+      const b = fs.readFileSync(modelPath);
+      return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    } catch (e) {
+      throw new ModelError(`${modelPath}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
   }
+  const out = new Uint8Array(size + room);
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(modelPath, 'r');
+    for (let off = 0; off < size; ) {
+      const n = fs.readSync(fd, out, off, Math.min(1 << 26, size - off), off);
+      if (n <= 0) throw new ModelError(`${modelPath}: the file ended early (changed while reading?)`);
+      off += n;
+    }
+  } catch (e) {
+    if (e instanceof ModelError) throw e;
+    throw new ModelError(`${modelPath}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+  return out;
 }
 
 /** The model's own output names, when the caller has no core model to take them from. */

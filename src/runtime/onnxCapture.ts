@@ -14,8 +14,20 @@ import * as path from 'node:path';
 import { onnx } from 'onnx-proto';
 import { ModelError } from '../core/model';
 
-/** The model bytes with `names` appended as extra graph outputs (those not outputs already). */
-export function withExtraOutputs(modelBytes: Uint8Array, names: readonly string[], existingOutputs: readonly string[]): Uint8Array {
+/** The model bytes with `names` appended as extra graph outputs (those not outputs already), and
+ *  `graph`'s nodes and outputs appended to the main graph (in-graph statistics, graphStats.ts). */
+export function withExtraOutputs(modelBytes: Uint8Array, names: readonly string[], existingOutputs: readonly string[], graph?: onnx.IGraphProto): Uint8Array {
+  const tail = captureTail(names, existingOutputs, graph);
+  if (!tail) return modelBytes;
+  const out = new Uint8Array(modelBytes.length + tail.length);
+  out.set(modelBytes, 0);
+  out.set(tail, modelBytes.length);
+  return out;
+}
+
+/** The encoded message to append to a model for `withExtraOutputs`, or undefined when nothing is
+ *  added. */
+export function captureTail(names: readonly string[], existingOutputs: readonly string[], graph?: onnx.IGraphProto): Uint8Array | undefined {
   const have = new Set(existingOutputs);
   const extra: string[] = [];
   for (const n of names) {
@@ -23,12 +35,8 @@ export function withExtraOutputs(modelBytes: Uint8Array, names: readonly string[
     have.add(n);
     extra.push(n);
   }
-  if (!extra.length) return modelBytes;
-  const tail = onnx.ModelProto.encode({ graph: { output: extra.map((name) => ({ name })) } }).finish();
-  const out = new Uint8Array(modelBytes.length + tail.length);
-  out.set(modelBytes, 0);
-  out.set(tail, modelBytes.length);
-  return out;
+  if (!extra.length && !graph?.node?.length) return undefined;
+  return onnx.ModelProto.encode({ graph: { node: graph?.node ?? [], output: [...extra.map((name) => ({ name })), ...(graph?.output ?? [])] } }).finish();
 }
 
 export interface ExternalFile {

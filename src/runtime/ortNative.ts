@@ -9,7 +9,27 @@
 
 export type NativeOrt = typeof import('onnxruntime-node');
 
-export type NativeLoad = { ort: NativeOrt; version: string } | { ort?: undefined; reason: string };
+/** onnxruntime-node's backend object: sessions are made through it directly, not through
+ *  onnxruntime-common's registry, which onnxruntime-web shares in the same process. In that
+ *  registry a backend registered under a name already taken is never replaced, whatever its
+ *  priority (onnxruntime-common 1.30 backend-impl.js: only the sorted list is updated), so once
+ *  onnxruntime-web has registered 'cpu', InferenceSession.create({executionProviders: ['cpu']})
+ *  would give a wasm session (measured: "Module.MountedFiles is not available" from a native run
+ *  after a wasm one). */
+export interface NativeSessionBackend {
+  createInferenceSessionHandler(model: Uint8Array | string, options: object): Promise<NativeSessionHandler>;
+}
+
+export interface NativeSessionHandler {
+  inputNames: readonly string[];
+  outputNames: readonly string[];
+  inputMetadata: readonly unknown[];
+  outputMetadata: readonly unknown[];
+  run(feeds: Record<string, unknown>, fetches: Record<string, null>, options: object): Promise<Record<string, unknown>>;
+  dispose(): Promise<void>;
+}
+
+export type NativeLoad = { ort: NativeOrt; backend: NativeSessionBackend; version: string } | { ort?: undefined; reason: string };
 
 let cached: NativeLoad | undefined;
 
@@ -25,8 +45,10 @@ export function loadNativeOrt(): NativeLoad {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const ort = require('onnxruntime-node') as NativeOrt;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const backend = (require('onnxruntime-node/dist/backend') as { onnxruntimeBackend: NativeSessionBackend }).onnxruntimeBackend;
     ort.env.logLevel = 'error';
-    cached = { ort, version: ort.env.versions.node ?? ort.env.versions.common ?? '' };
+    cached = { ort, backend, version: ort.env.versions.node ?? ort.env.versions.common ?? '' };
   } catch (e) {
     cached = { reason: describeLoadError(e) };
   }

@@ -45,6 +45,7 @@ export function runToJson(r: RunResult): RunJson {
       mean: l.mean,
       std: l.std,
       histogram: l.histogram,
+      distributionSamples: l.distributionSamples,
       samples: l.samples,
       timeMs: l.timeMs,
     })),
