@@ -1,6 +1,6 @@
 // Bundles the extension host, the CLI and the webview with esbuild.
 import * as esbuild from 'esbuild';
-import { chmodSync, existsSync, mkdirSync, cpSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, cpSync, readFileSync, readdirSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -23,12 +23,15 @@ function onnxruntimeNodeBinding() {
   };
 }
 
-/** Which platform's onnxruntime-node binary goes to dist/onnxruntime/: --native-target
- *  <platform>-<arch> (a vsce target such as linux-x64), none, or by default this machine's. */
-function nativeTarget() {
+/** Which platforms' onnxruntime-node binaries go to dist/onnxruntime/: this machine's (so the
+ *  dev CLI and tests run native), and --native-target <platform>-<arch> (a vsce target such as
+ *  linux-x64) for a platform VSIX. Only `npm run package -- --target T` ships one (its ignore
+ *  file allow-lists that folder; .vscodeignore's file-type allow-list keeps binaries out). */
+function nativeTargets() {
   const i = process.argv.indexOf('--native-target');
-  const t = i >= 0 ? process.argv[i + 1] : `${process.platform}-${process.arch}`;
-  return t === 'none' ? undefined : t;
+  const targets = new Set([`${process.platform}-${process.arch}`]);
+  if (i >= 0 && process.argv[i + 1] !== 'none') targets.add(process.argv[i + 1]);
+  return [...targets];
 }
 
 const builds = [
@@ -64,19 +67,14 @@ const assets = [
   ['node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm', 'dist/tfjs-backend-wasm-threaded-simd.wasm'],
 ];
 for (const [from, to] of assets) if (existsSync(from)) cpSync(from, to);
-// onnxruntime-node's binary (binding + libonnxruntime) for one platform; its folder layout is
+// onnxruntime-node's binary (binding + libonnxruntime) per platform; its folder layout is
 // bin/napi-v6/<platform>/<arch>/ in the npm package.
-rmSync('dist/onnxruntime', { recursive: true, force: true });
-const native = nativeTarget();
-if (native) {
-  const [platform, arch] = native.replace(/^alpine-/, 'linux-').split('-');
+for (const target of nativeTargets()) {
+  const [platform, arch] = target.split('-');
   const from = `node_modules/onnxruntime-node/bin/napi-v6/${platform}/${arch}`;
-  if (existsSync(from)) {
-    mkdirSync(`dist/onnxruntime/${platform}-${arch}`, { recursive: true });
-    for (const f of readdirSync(from)) cpSync(`${from}/${f}`, `dist/onnxruntime/${platform}-${arch}/${f}`);
-  } else if (process.argv.includes('--native-target')) {
-    console.warn(`onnxruntime-node has no binary for ${native}: that build runs on wasm only`);
-  }
+  if (!existsSync(from)) continue; // no binary for it: runs there use wasm
+  mkdirSync(`dist/onnxruntime/${platform}-${arch}`, { recursive: true });
+  for (const f of readdirSync(from)) cpSync(`${from}/${f}`, `dist/onnxruntime/${platform}-${arch}/${f}`);
 }
 
 if (watch) {

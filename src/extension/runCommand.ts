@@ -56,6 +56,16 @@ async function pickInputs(model: vscode.Uri): Promise<string | undefined> {
   return picked?.[0]?.fsPath;
 }
 
+/** Why runs fall back to wasm is said once per session; other notes (dimension defaults …) each time. */
+const shownFallbackNotes = new Set<string>();
+function showNote(m: string): void {
+  if (m.startsWith('running on onnxruntime-web')) {
+    if (shownFallbackNotes.has(m)) return;
+    shownFallbackNotes.add(m);
+  }
+  void vscode.window.showInformationMessage(`Activation Lens: ${m}`);
+}
+
 function summary(r: RunResult): string {
   const dead = r.layers.reduce((s, l) => s + l.deadUnits.length, 0);
   const layersWithDead = r.layers.filter((l) => l.deadUnits.length).length;
@@ -95,7 +105,7 @@ export async function runActivationsCommand(uriArg?: unknown, rawArgs?: unknown)
               progress.report({ message: p.message, increment: pct > reported ? pct - reported : undefined });
               reported = Math.max(reported, pct);
             },
-            onNote: (m) => void vscode.window.showInformationMessage(`Activation Lens: ${m}`),
+            onNote: (m) => showNote(m),
           });
         } finally {
           sub.dispose();
@@ -118,6 +128,8 @@ export async function runActivationsCommand(uriArg?: unknown, rawArgs?: unknown)
     const message = e instanceof ModelError ? e.message : e instanceof Error ? e.message : String(e);
     void vscode.window.showErrorMessage(`Activation Lens: ${message}`);
     if (!(e instanceof ModelError)) console.error(e);
+    // Called with arguments (other commands, tests), the caller gets the error as well.
+    if (argsArg) throw e;
     return undefined;
   }
 }

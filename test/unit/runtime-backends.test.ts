@@ -102,7 +102,7 @@ describe('run: native and wasm backends', function () {
     try {
       process.env[NATIVE_UNAVAILABLE_ENV] = '1';
       const notes: string[] = [];
-      const r = await runSupervised(DIGITS, { samples: 8 }, { onNote: (m) => notes.push(m) });
+      const r = await runSupervised(DIGITS, { samples: 8, backend: 'auto' }, { onNote: (m) => notes.push(m) });
       assert.equal(r.backend, 'wasm');
       assert.deepEqual(notes, [`running on onnxruntime-web (wasm): no onnxruntime-node binary for ${process.platform}-${process.arch} in this installation`]);
       await assert.rejects(runSupervised(DIGITS, { samples: 8, backend: 'native' }), /the native backend is not available: no onnxruntime-node binary/);

@@ -19,7 +19,7 @@ describe('run: supervised child process', function () {
 
   it('gives the same statistics as an in-process run, reports progress and the backend used', async () => {
     const progress: RunProgress[] = [];
-    const opts = { samples: 40, seed: 9, batchSize: 8 };
+    const opts = { samples: 40, seed: 9, batchSize: 8, backend: 'native' as const };
     const child = await runSupervised(MODEL, opts, { onProgress: (p) => progress.push(p) });
     const inProcess = await runActivations(MODEL, opts);
     // Counts are exact; values may differ in the last float bits between processes (onnxruntime's
@@ -79,12 +79,12 @@ describe('run: supervised child process', function () {
 
   it('a Resize to terabytes names the Resize node', async () => {
     const model = writeResizeToTerabytes(tmpDir());
-    await assert.rejects(runSupervised(model, { samples: 1 }), /node 'Resize_0' \(Resize\) would produce shape \[1, 1, 1048576, 1048576\]: 4 TiB/);
+    await assert.rejects(runSupervised(model, { samples: 1, backend: 'native' }), /node 'Resize_0' \(Resize\) would produce shape \[1, 1, 1048576, 1048576\]: 4 TiB/);
   });
 
   it('the memory limit stops an allocation that the machine would grant (12 GiB Expand)', async () => {
     const model = writeExpandTo(tmpDir(), [1024, 768, 4096]);
-    await assert.rejects(runSupervised(model, { samples: 1, memoryLimitMB: 400 }), (e: Error) => {
+    await assert.rejects(runSupervised(model, { samples: 1, memoryLimitMB: 400, backend: 'native' }), (e: Error) => {
       assert.ok(e instanceof ModelError, String(e));
       assert.match(e.message, new RegExp(`^${model.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: stopped when the runtime used [\\d.]+ MiB, over the run's memory limit of 400 MiB, while running node 'Expand_0' \\(Expand, output \\[1024, 768, 4096\\]\\)$`));
       return true;
