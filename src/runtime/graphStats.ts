@@ -20,8 +20,8 @@
 //   channels last (dense, sequences): X = Flatten(T, axis = -1) → [R, C]; the same through
 //     ReduceSum / ReduceMax over axis 0.
 //   Activations other than ReLU/ReLU6 also get the minimum (GlobalMaxPool of −X), and those that
-//   can be negative the count of negatives (HardSigmoid with α = −2¹²⁶). Slice(T, sample 0) gives the histogram's sample and the sizes (and Shape(T) the rows
-//   of a channels-last output).
+//   can be negative the count of negatives (HardSigmoid with α = −2¹²⁶). A Slice of sample 0
+//   (channels first: every 4th position) feeds mean, std and histogram; Shape gives the sizes.
 // Appended to the model's bytes as a protobuf merge (see onnxCapture.ts), never decoded whole.
 import { onnx } from 'onnx-proto';
 import type { Model } from '../core/model';
@@ -41,9 +41,10 @@ export interface LayerStatsOutputs {
   packed: string;
   hasMin: boolean;
   hasNegatives: boolean;
-  /** Shape(T), for channels-last outputs (rows per unit). */
-  shape?: string;
-  /** T's first sample (Slice along axis 0), for the histogram and the sizes. */
+  /** Shape of X: [N, C, K] (channels first) or of T (channels last: rows per unit). */
+  shape: string;
+  /** Values for mean, std and histogram: channels first, sample 0 at every SAMPLE_STRIDE-th
+   *  position of each channel; channels last, sample 0. */
   sample: string;
 }
 
@@ -55,6 +56,9 @@ export interface GraphStatsPlan {
 }
 
 const AT = onnx.AttributeProto.AttributeType;
+/** Channels-first samples keep every 4th position: JavaScript statistics on a whole sample per call
+ *  cost ≈9% of ResNet-50's inference, on a quarter ≈2%. */
+export const SAMPLE_STRIDE = 4;
 const INT64 = onnx.TensorProto.DataType.INT64;
 
 /** Plans in-graph statistics for the layers, or returns undefined when the model's opset or the
@@ -100,6 +104,7 @@ export function planGraphStats(model: Model, layers: readonly ActivationLayer[])
 
   const plans: (LayerStatsOutputs | undefined)[] = [];
   let sliceConsts: { starts: string; ends: string; axes: string } | undefined;
+  let strideConsts: { starts: string; ends: string; axes: string; steps: string } | undefined;
   let reshapeConst: string | undefined;
   layers.forEach((layer, i) => {
     const t = layer.output;
@@ -129,9 +134,21 @@ export function planGraphStats(model: Model, layers: readonly ActivationLayer[])
     if (hasMin) parts.push(pool('max', node('Neg', [x], name(i, 'neg')), name(i, 'neg_max')));
     if (hasNegatives) parts.push(pool('sum', node('HardSigmoid', [x], name(i, 'is_negative'), [float('alpha', -(2 ** 126)), float('beta', 0)]), name(i, 'negatives')));
     const packed = node('Concat', parts, name(i, 'packed'), [int('axis', layout === 'first' ? 2 : 0)]);
-    const shape = layout === 'last' ? node('Shape', [t], name(i, 'shape')) : undefined;
-    sliceConsts ??= { starts: constant(name(i, 'slice_starts'), [0]), ends: constant(name(i, 'slice_ends'), [1]), axes: constant(name(i, 'slice_axes'), [0]) };
-    const sample = node('Slice', [t, sliceConsts.starts, sliceConsts.ends, sliceConsts.axes], name(i, 'sample'));
+    const shape = node('Shape', [layout === 'first' ? x : t], name(i, 'shape'));
+    let sample: string;
+    if (layout === 'first') {
+      // Sample 0, every SAMPLE_STRIDE-th position of each channel: [1, C, ⌈K/stride⌉].
+      strideConsts ??= {
+        starts: constant(name(i, 'sample_starts'), [0, 0]),
+        ends: constant(name(i, 'sample_ends'), [1, 2 ** 62]),
+        axes: constant(name(i, 'sample_axes'), [0, 2]),
+        steps: constant(name(i, 'sample_steps'), [1, SAMPLE_STRIDE]),
+      };
+      sample = node('Slice', [x, strideConsts.starts, strideConsts.ends, strideConsts.axes, strideConsts.steps], name(i, 'sample'));
+    } else {
+      sliceConsts ??= { starts: constant(name(i, 'slice_starts'), [0]), ends: constant(name(i, 'slice_ends'), [1]), axes: constant(name(i, 'slice_axes'), [0]) };
+      sample = node('Slice', [t, sliceConsts.starts, sliceConsts.ends, sliceConsts.axes], name(i, 'sample'));
+    }
     const plan: LayerStatsOutputs = { layout, packed, hasMin, hasNegatives, shape, sample };
     for (const o of planOutputs(plan)) outputs.push({ name: o });
     plans.push(plan);

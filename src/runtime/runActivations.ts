@@ -240,6 +240,7 @@ async function measureWith(
 ): Promise<RunResult> {
   const loopStart = performance.now();
   const cpuStart = process.cpuUsage();
+  let warmupMs = 0, warmupCpuMs = 0;
   // A model without activations still runs (its inputs are checked); it then fetches its outputs.
   const fetch = layers.length ? layers.flatMap((l, i) => (plan?.layers[i] ? planOutputs(plan.layers[i]!) : [l.output])) : backend.outputs.slice(0, 1);
   const givenBatch = batchDimGiven(backend, opts.dims ?? {});
@@ -255,7 +256,14 @@ async function measureWith(
       const t = batch[inp.name];
       feeds[inp.name] = inp.batchable ? t : { ...t, dims: t.dims.slice(1) };
     }
-    if (opts.warmup && samplesDone === 0) await runOrExplain(model, backend, feeds, fetch);
+    if (opts.warmup && samplesDone === 0) {
+      // Untimed: neither its wall nor its CPU time counts in measureMs/measureCpuMs.
+      const w0 = performance.now(), c0 = process.cpuUsage();
+      await runOrExplain(model, backend, feeds, fetch);
+      const c = process.cpuUsage(c0);
+      warmupMs += performance.now() - w0;
+      warmupCpuMs += (c.user + c.system) / 1000;
+    }
     const ti = performance.now();
     const out = await runOrExplain(model, backend, feeds, fetch);
     inferenceMs += performance.now() - ti;
@@ -321,8 +329,9 @@ async function measureWith(
   if (!samplesDone) throw new ModelError(`${opts.inputs ?? 'inputs'}: no samples to run`);
 
   const stats = await sink.finish();
-  const measureMs = performance.now() - loopStart;
+  const measureMs = performance.now() - loopStart - warmupMs;
   const cpu = process.cpuUsage(cpuStart);
+  cpu.user -= warmupCpuMs * 1000;
   const activations: Record<string, string> = {};
   for (const l of layers) activations[l.node] = l.activation;
   return {
@@ -357,14 +366,14 @@ function partialsItem(layer: number, stats: LayerStatsOutputs, out: Record<strin
   const first = stats.layout === 'first';
   let units: number, rows: number, perSlice: number, unitAxis: number, elements: number;
   if (first) {
-    // packed [N, C, k]; the sample [1, C, …] gives the positions per channel.
-    [rows, units] = packedT.dims;
-    perSlice = sampleT.dims.slice(2).reduce((a, b) => a * b, 1);
+    // packed [N, C, k]; Shape(X) = [N, C, K].
+    const dims = Array.from(get(stats.shape).data as BigInt64Array, Number);
+    [rows, units, perSlice] = dims;
     unitAxis = 1;
     elements = rows * units * perSlice;
   } else {
     // packed [k × C]; Shape(T) gives the rows.
-    const dims = Array.from(get(stats.shape!).data as BigInt64Array, Number);
+    const dims = Array.from(get(stats.shape).data as BigInt64Array, Number);
     units = dims[dims.length - 1];
     elements = dims.reduce((a, b) => a * b, 1);
     rows = elements / Math.max(1, units);
