@@ -12,7 +12,6 @@ import { resolveInputs } from '../src/runtime/inputs/dims';
 import { syntheticSource } from '../src/runtime/inputs/synthetic';
 import type { HostTensor } from '../src/runtime/hostTensor';
 import { runActivations } from '../src/runtime/runActivations';
-import { runSupervised } from '../src/runtime/runProcess';
 import { loadNativeOrt } from '../src/runtime/ortNative';
 import { referenceDeadUnits, writeBigExternalModel } from './bench/bigExternal';
 
@@ -74,7 +73,7 @@ async function plainLoop(file: string, engine: OnnxEngine, samples: number, batc
 function measureProcess(args: string[], env: NodeJS.ProcessEnv = process.env): { ms: number; rssMB: number; out: string; err: string; status: number | null } {
   const r = spawnSync('/usr/bin/time', ['-f', '@@time %e %M', ...args], { encoding: 'utf8', maxBuffer: 1 << 28, env });
   const m = /@@time ([\d.]+) (\d+)/.exec(r.stderr);
-  return { ms: m ? Number(m[1]) * 1000 : NaN, rssMB: m ? Number(m[2]) / 1024 : NaN, out: r.stdout, err: r.stderr.replace(/@@time.*\n?/, ''), status: r.status };
+  return { ms: m ? Number(m[1]) * 1000 : NaN, rssMB: m ? Number(m[2]) / 1024 : NaN, out: r.stdout, err: r.stderr.replace(/@@time.*\n?/, '').replace(/Command exited with non-zero status \d+\n?/, ''), status: r.status };
 }
 
 async function captureTable(models: BenchModel[], engines: OnnxEngine[]): Promise<void> {
@@ -188,13 +187,18 @@ async function bigExternal(): Promise<void> {
 
 async function processBoundary(model: string): Promise<void> {
   console.log('\n### The process boundary\n');
-  const inProc: number[] = [], child: number[] = [];
+  // In-process run (this process, runtime already loaded) against `run --json`, whose totalMs is
+  // measured by the supervisor from starting the child (dist/runtime-child.js) to its result.
+  const inProc: number[] = [], child: number[] = [], whole: number[] = [];
   for (let i = 0; i < 5; i++) {
     inProc.push((await runActivations(model, { samples: 64 })).totalMs);
-    child.push((await runSupervised(model, { samples: 64 })).totalMs);
+    const r = measureProcess([process.execPath, CLI, 'run', model, '--samples', '64', '--json']);
+    child.push((JSON.parse(r.out) as { totalMs: number }).totalMs);
+    whole.push(r.ms);
   }
   const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  console.log(`dead-cnn, 64 samples, median of 5: in-process run ${med(inProc)} ms, supervised child process ${med(child)} ms: the boundary (fork, loading the runtime in the child, messages) costs ${med(child) - med(inProc)} ms per run, outside the capture loop. Only statistics cross it.`);
+  const node0 = med([0, 1, 2].map(() => measureProcess([process.execPath, '-e', '0']).ms));
+  console.log(`dead-cnn, 64 samples, median of 5: in-process run ${med(inProc)} ms; through the supervised child ${med(child)} ms (start the child, load the runtime there, run, send the statistics back): the boundary costs ${med(child) - med(inProc)} ms per run, outside the capture loop. Only statistics cross it. Whole \`run --json\` process ${fmt(med(whole), 0)} ms, \`node -e 0\` ${fmt(node0, 0)} ms.`);
 }
 
 function memoryTable(models: BenchModel[]): void {

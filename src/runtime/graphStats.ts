@@ -23,6 +23,12 @@
 //   can be negative the count of negatives (HardSigmoid with α = −2¹²⁶). A Slice of sample 0
 //   (channels first: every 4th position) feeds mean, std and histogram; Shape gives the sizes.
 // Appended to the model's bytes as a protobuf merge (see onnxCapture.ts), never decoded whole.
+//
+// What it costs, from onnxruntime's profile of ResNet-50 (8 samples per call, 2 threads): the
+// statistics kernels ≈9% of kernel time, ReorderOutput ≈7% (the activations leave the NCHWc
+// layout for them), and the convolutions ≈30% more than in the plain model once their outputs
+// have a second consumer (the same whether these nodes are appended or spliced right after
+// each activation, so they are appended).
 import { onnx } from 'onnx-proto';
 import type { Model } from '../core/model';
 import type { ActivationLayer } from './layers';

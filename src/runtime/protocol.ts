@@ -6,8 +6,6 @@ import type { RunOptions, RunProgress, RunResult } from './runActivations';
 
 /** RunOptions without the callbacks and the signal, which cannot cross processes. */
 export type ChildRunOptions = Omit<RunOptions, 'signal' | 'onProgress' | 'onNote' | 'onPhase'>;
-/** The name the extension's settings code knows these options by. */
-export type WorkerRunOptions = ChildRunOptions;
 
 export interface ChildRunRequest {
   type: 'run';

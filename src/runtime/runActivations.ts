@@ -95,7 +95,10 @@ const MAX_AUTO_BATCH = 64;
 
 export async function runActivations(modelPath: string, opts: RunOptions = {}): Promise<RunResult> {
   const t0 = performance.now();
-  const statsWorker = startStatsThread(statsWorkerEntry, opts.statsThread ?? true);
+  let statsWorker: Worker | undefined;
+  // The statistics thread is for raw captures; started before the runtime loads the model, so
+  // its start-up overlaps that.
+  const needsStatsThread = (plan: GraphStatsPlan | undefined): boolean => !plan || !plan.layers.every((p) => p);
   try {
     const model = await loadModel(modelPath);
     throwIfCancelled(opts.signal);
@@ -107,7 +110,9 @@ export async function runActivations(modelPath: string, opts: RunOptions = {}): 
     const engine = model.format === 'onnx' ? chooseEngine(opts) : undefined;
     const graphStats = opts.graphStats ?? engine === 'native';
     const wanted = engine && !opts.everyNode && graphStats ? planGraphStats(model, layers) : undefined;
+    if (needsStatsThread(wanted)) statsWorker = startStatsThread(statsWorkerEntry, opts.statsThread ?? true);
     let { backend, plan } = await createBackendWithPlan(model, layers, opts, wanted);
+    if (!statsWorker && needsStatsThread(plan)) statsWorker = startStatsThread(statsWorkerEntry, opts.statsThread ?? true);
     await opts.onPhase?.('running', model);
     try {
       try {
