@@ -1,52 +1,58 @@
-// Running models and capturing activations: capture time against plain inference of the same
-// model and inputs, onnxruntime-web threads, and peak memory for long runs.
+// Running models and capturing activations, every number next to a baseline measured in the same
+// run: capture vs plain inference on both backends, ResNet-50 as whole processes (our native and
+// wasm runs vs plain onnxruntime-node), PyTorch forward hooks, the >4 GiB external-data model,
+// the cost of the process boundary, and memory against the number of samples.
 // Called by scripts/bench.ts (`npm run bench`); run alone with `npx tsx scripts/bench-runtime.ts`.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { OnnxBackend } from '../src/runtime/onnxBackend';
+import { OnnxBackend, type OnnxEngine } from '../src/runtime/onnxBackend';
 import { resolveInputs } from '../src/runtime/inputs/dims';
 import { syntheticSource } from '../src/runtime/inputs/synthetic';
 import type { HostTensor } from '../src/runtime/hostTensor';
 import { runActivations } from '../src/runtime/runActivations';
+import { loadNativeOrt } from '../src/runtime/ortNative';
+import { referenceDeadUnits, writeBigExternalModel } from './bench/bigExternal';
 
 const ROOT = path.resolve(__dirname, '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const CACHE = path.join(os.homedir(), '.cache', 'activation-lens', 'bench');
+const PYTHON = '/usr/bin/python3';
 
 interface BenchModel {
   label: string;
   file: string;
   samples: number;
   batch: number;
+  /** Fewer samples on wasm where it is slow (the ratio does not depend on the count). */
+  wasmSamples?: number;
 }
 
 function fmt(n: number, d = 1): string {
   return n.toFixed(d);
 }
 
-/** A torchvision ResNet-18 (random weights, 224×224, named dynamic batch) when PyTorch is installed:
- *  a production architecture at production resolution. */
-function resnet18(): string | undefined {
-  const file = path.join(CACHE, 'resnet18.onnx');
+function hasTorch(): boolean {
+  return spawnSync(PYTHON, ['-c', 'import torch, torchvision'], { encoding: 'utf8' }).status === 0;
+}
+
+/** torchvision ResNets (random weights) built into the bench cache by a committed script. */
+function torchvisionModel(name: string): string | undefined {
+  const file = path.join(CACHE, `${name}.onnx`);
   if (fs.existsSync(file)) return file;
+  if (!hasTorch()) return undefined;
   fs.mkdirSync(CACHE, { recursive: true });
-  const script = `
-import torch, torchvision
-torch.manual_seed(0)
-m = torchvision.models.resnet18().eval()
-torch.onnx.export(m, torch.randn(1, 3, 224, 224), ${JSON.stringify(file)}, opset_version=13,
-                  input_names=['input'], output_names=['logits'], dynamic_axes={'input': {0: 'batch'}, 'logits': {0: 'batch'}})
-`;
-  const r = spawnSync('/usr/bin/python3', ['-c', script], { encoding: 'utf8', timeout: 300000 });
+  const r = spawnSync(PYTHON, [path.join(__dirname, 'bench', 'torchvision_models.py'), CACHE, name], { encoding: 'utf8', timeout: 600000 });
   return r.status === 0 && fs.existsSync(file) ? file : undefined;
 }
 
+const cpuMs = (c: NodeJS.CpuUsage): number => (c.user + c.system) / 1000;
+
 /** Plain inference: the model as it is (no extra outputs), the same synthetic inputs and batches,
  *  generated inside the timed loop as the capture run does. */
-async function plainInferenceMs(file: string, samples: number, batch: number): Promise<{ ms: number; cpuMs: number }> {
-  const backend = await OnnxBackend.create(file, { capture: [] });
+async function plainLoop(file: string, engine: OnnxEngine, samples: number, batch: number): Promise<{ ms: number; cpuMs: number }> {
+  const backend = await OnnxBackend.create(file, { engine, capture: [] });
   try {
     const inputs = resolveInputs(backend.inputs, {}).inputs;
     const source = (): AsyncIterable<Record<string, HostTensor>> => syntheticSource(inputs, { samples, seed: 0, distribution: 'normal', chunk: batch }).chunks();
@@ -57,19 +63,162 @@ async function plainInferenceMs(file: string, samples: number, batch: number): P
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
     for await (const c of source()) await backend.run(c, backend.outputs);
-    const cpu = process.cpuUsage(cpu0);
-    return { ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 };
+    return { ms: performance.now() - t0, cpuMs: cpuMs(process.cpuUsage(cpu0)) };
   } finally {
     await backend.dispose();
   }
 }
 
-function peakRss(args: string[]): { rssMB: number; ms: number; out: string } {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, CLI, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
-  const last = r.stderr.trim().split('\n').pop() ?? '';
-  const [secs, kb] = last.split(' ').map(Number);
-  if (r.status !== 0) throw new Error(`activation-lens ${args.join(' ')} failed: ${r.stderr.slice(-500)}`);
-  return { rssMB: kb / 1024, ms: secs * 1000, out: r.stdout };
+/** Wall time and peak RSS of a whole process (GNU time; children included). */
+function measureProcess(args: string[], env: NodeJS.ProcessEnv = process.env): { ms: number; rssMB: number; out: string; err: string; status: number | null } {
+  const r = spawnSync('/usr/bin/time', ['-f', '@@time %e %M', ...args], { encoding: 'utf8', maxBuffer: 1 << 28, env });
+  const m = /@@time ([\d.]+) (\d+)/.exec(r.stderr);
+  return { ms: m ? Number(m[1]) * 1000 : NaN, rssMB: m ? Number(m[2]) / 1024 : NaN, out: r.stdout, err: r.stderr.replace(/@@time.*\n?/, '').replace(/Command exited with non-zero status \d+\n?/, ''), status: r.status };
+}
+
+async function captureTable(models: BenchModel[], engines: OnnxEngine[]): Promise<void> {
+  console.log('\n### Capture vs plain inference, both backends\n');
+  console.log('Capture = the batch loop of `run` (inputs, inference of the model with every activation output added, streamed statistics on a second thread). Plain = the same loop on the unmodified model without statistics. Same synthetic inputs (seed 0), batch size and threads (native: all cores; wasm: 1); one warm-up batch excluded from both; best of 2–3 alternating rounds. Target: capture / plain ≤ 1.3×.\n');
+  console.log('| model | backend | samples | plain ms | capture ms (inference / statistics) | capture / plain (wall) | CPU ms plain / capture |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const m of models) {
+    for (const engine of engines) {
+      const samples = engine === 'wasm' ? m.wasmSamples ?? m.samples : m.samples;
+      let plain = Infinity, plainCpu = Infinity;
+      let best: { wall: number; inference: number; stats: number; cpu: number } | undefined;
+      const rounds = samples * m.batch > 4096 || engine === 'wasm' ? 2 : 3;
+      for (let round = 0; round < rounds; round++) {
+        const p = await plainLoop(m.file, engine, samples, m.batch);
+        plain = Math.min(plain, p.ms);
+        plainCpu = Math.min(plainCpu, p.cpuMs);
+        const run = await runActivations(m.file, { samples, seed: 0, batchSize: m.batch, warmup: true, backend: engine });
+        const stats = run.layers.reduce((s, l) => s + l.timeMs, 0);
+        if (!best || run.measureMs < best.wall) best = { wall: run.measureMs, inference: run.inferenceMs, stats, cpu: run.measureCpuMs };
+      }
+      if (!best) continue;
+      console.log(`| ${m.label} | ${engine} | ${samples} | ${fmt(plain, 0)} | ${best.wall} (${best.inference} / ${fmt(best.stats, 0)}) | **${fmt(best.wall / plain, 2)}×** | ${fmt(plainCpu, 0)} / ${best.cpu} = ${fmt(best.cpu / plainCpu, 2)}× |`);
+    }
+  }
+}
+
+/** ResNet-50, 32 synthetic samples, as whole processes: `run --json` native and wasm against a
+ *  plain onnxruntime-node script on the same inputs (written to a file by the same generator). */
+async function resnet50Processes(file: string): Promise<void> {
+  console.log('\n### ResNet-50, 32 synthetic samples, whole processes\n');
+  const samples = 32, batch = 8;
+  const threads = Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
+  const inputsFile = path.join(CACHE, 'resnet50-inputs-seed0-32.f32');
+  if (!fs.existsSync(inputsFile)) {
+    const inputs = resolveInputs([{ name: 'input', dtype: 'float32', shape: ['batch', 3, 224, 224] }], {}).inputs;
+    const parts: Buffer[] = [];
+    for await (const c of syntheticSource(inputs, { samples, seed: 0, distribution: 'normal', chunk: batch }).chunks()) parts.push(Buffer.from((c.input.data as Float32Array).buffer.slice(0)));
+    fs.writeFileSync(`${inputsFile}.tmp`, Buffer.concat(parts));
+    fs.renameSync(`${inputsFile}.tmp`, inputsFile);
+  }
+  const runArgs = ['run', file, '--samples', String(samples), '--batch-size', String(batch), '--json'];
+  const rows: { label: string; ms: number; inferenceMs: number; rssMB: number }[] = [];
+  const plainRuns: { ms: number; inferenceMs: number; rssMB: number }[] = [];
+  const nativeRuns: typeof plainRuns = [];
+  for (let round = 0; round < 3; round++) {
+    const p = measureProcess([process.execPath, path.join(__dirname, 'bench', 'plainOrt.cjs'), file, inputsFile, String(samples), String(batch), String(threads)]);
+    if (p.status !== 0) throw new Error(`plain onnxruntime-node failed: ${p.err}`);
+    plainRuns.push({ ms: p.ms, inferenceMs: JSON.parse(p.out).inferenceMs, rssMB: p.rssMB });
+    const n = measureProcess([process.execPath, CLI, ...runArgs, '--backend', 'native']);
+    if (n.status !== 0) throw new Error(`run --backend native failed: ${n.err}`);
+    nativeRuns.push({ ms: n.ms, inferenceMs: JSON.parse(n.out).inferenceMs, rssMB: n.rssMB });
+  }
+  const bestOf = (xs: typeof plainRuns) => xs.reduce((a, b) => (b.ms < a.ms ? b : a));
+  const plain = bestOf(plainRuns), native = bestOf(nativeRuns);
+  const w = measureProcess([process.execPath, CLI, ...runArgs, '--backend', 'wasm']);
+  if (w.status !== 0) throw new Error(`run --backend wasm failed: ${w.err}`);
+  const wasm = { ms: w.ms, inferenceMs: JSON.parse(w.out).inferenceMs, rssMB: w.rssMB };
+  rows.push({ label: `plain onnxruntime-node (${threads} threads, scripts/bench/plainOrt.cjs)`, ...plain });
+  rows.push({ label: '`run --json --backend native`', ...native });
+  rows.push({ label: '`run --json --backend wasm`', ...wasm });
+  console.log('| process | wall ms | inference ms | peak RSS MB |');
+  console.log('|---|---|---|---|');
+  for (const r of rows) console.log(`| ${r.label} | ${fmt(r.ms, 0)} | ${fmt(r.inferenceMs, 0)} | ${fmt(r.rssMB)} |`);
+  console.log(`\nnative vs wasm (wall): **${fmt(wasm.ms / native.ms, 2)}× faster** (target ≥ 2×); native vs plain onnxruntime-node (wall, whole process): **${fmt(native.ms / plain.ms, 2)}×** (target ≤ 1.3×); best of 3 for plain and native, 1 wasm run.`);
+}
+
+function torchHooks(r18: string | undefined): void {
+  console.log('\n### PyTorch forward hooks on the same torchvision ResNet-18\n');
+  if (!r18 || !hasTorch()) {
+    console.log('skipped (no `import torch, torchvision` in /usr/bin/python3)');
+    return;
+  }
+  const samples = 32, batch = 8;
+  const threads = Math.max(1, os.cpus().length);
+  const r = spawnSync(PYTHON, [path.join(__dirname, 'bench', 'torch_hooks.py'), String(samples), String(batch), String(threads)], { encoding: 'utf8', timeout: 900000 });
+  if (r.status !== 0) {
+    console.log(`skipped (torch_hooks.py failed: ${r.stderr.trim().split('\n').pop()})`);
+    return;
+  }
+  const t = JSON.parse(r.stdout) as { plainMs: number; hooksMs: number; relus: number; torch: string };
+  console.log(`torch ${t.torch}, ${threads} threads, ${samples} samples in batches of ${batch}, best of 3: forward ${fmt(t.plainMs, 0)} ms, forward with hooks on its ${t.relus} nn.ReLU modules (positives per channel, zeros, min, max, moments, a 64-bin histc) ${fmt(t.hooksMs, 0)} ms: **${fmt(t.hooksMs / t.plainMs, 2)}×**. Our native capture on the same architecture: the ResNet-18 rows above.`);
+}
+
+async function bigExternal(): Promise<void> {
+  console.log('\n### A model with more than 4 GiB of external data\n');
+  if (!loadNativeOrt().ort) {
+    console.log('skipped (onnxruntime-node does not load here)');
+    return;
+  }
+  const files = writeBigExternalModel(path.join(CACHE, 'big-external.onnx'), (m) => process.stderr.write(`${m}\n`));
+  const r = measureProcess([process.execPath, CLI, 'run', files.model, '--samples', '2', '--json']);
+  if (r.status !== 0) throw new Error(`run on the big model failed: ${r.err}`);
+  const run = JSON.parse(r.out) as { layers: { deadUnits: number[] }[]; runtime: string; inferenceMs: number };
+  // The same synthetic inputs the run used, through an independent float64 forward pass.
+  const inputs = resolveInputs([{ name: 'input', dtype: 'float32', shape: ['batch', 16384] }], {}).inputs;
+  const rows: Float64Array[] = [];
+  for await (const c of syntheticSource(inputs, { samples: 2, seed: 0, distribution: 'normal' }).chunks()) {
+    const d = c.input.data as Float32Array, n = c.input.dims[0], w = d.length / n;
+    for (let i = 0; i < n; i++) rows.push(Float64Array.from(d.subarray(i * w, (i + 1) * w)));
+  }
+  const reference = referenceDeadUnits(files, rows);
+  const same = run.layers.length === reference.length && run.layers.every((l, i) => JSON.stringify(l.deadUnits) === JSON.stringify(reference[i]));
+  const dataMB = files.dataBytes / 2 ** 20;
+  console.log('| model | external data MB | `run --samples 2` wall s | peak RSS MB | limit: data + 1 GB | dead units vs independent float64 pass |');
+  console.log('|---|---|---|---|---|---|');
+  console.log(`| 5 Gemm+Relu, ${run.runtime} | ${fmt(dataMB, 0)} | ${fmt(r.ms / 1000, 1)} | ${fmt(r.rssMB, 0)} | ${fmt(dataMB + 1000 / 1.048576, 0)} ${r.rssMB < dataMB + 1000 / 1.048576 ? '✓' : '✗'} | ${same ? `identical (${reference.map((d) => d.length).join(' + ')} dead)` : 'DIFFERENT'} |`);
+  const w = measureProcess([process.execPath, CLI, 'run', files.model, '--samples', '2', '--backend', 'wasm']);
+  console.log(`\n\`--backend wasm\` on it: exit ${w.status} in ${fmt(w.ms / 1000, 2)} s, peak RSS ${fmt(w.rssMB, 0)} MB: ${w.err.trim().split('\n').pop()}`);
+}
+
+async function processBoundary(model: string): Promise<void> {
+  console.log('\n### The process boundary\n');
+  // In-process run (this process, runtime already loaded) against `run --json`, whose totalMs is
+  // measured by the supervisor from starting the child (dist/runtime-child.js) to its result.
+  const inProc: number[] = [], child: number[] = [], whole: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    inProc.push((await runActivations(model, { samples: 64 })).totalMs);
+    const r = measureProcess([process.execPath, CLI, 'run', model, '--samples', '64', '--json']);
+    child.push((JSON.parse(r.out) as { totalMs: number }).totalMs);
+    whole.push(r.ms);
+  }
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const node0 = med([0, 1, 2].map(() => measureProcess([process.execPath, '-e', '0']).ms));
+  console.log(`dead-cnn, 64 samples, median of 5: in-process run ${med(inProc)} ms; through the supervised child ${med(child)} ms (start the child, load the runtime there, run, send the statistics back): the boundary costs ${med(child) - med(inProc)} ms per run, outside the capture loop. Only statistics cross it. Whole \`run --json\` process ${fmt(med(whole), 0)} ms, \`node -e 0\` ${fmt(node0, 0)} ms.`);
+}
+
+function memoryTable(models: BenchModel[]): void {
+  console.log('\nPeak memory of `activation-lens run` (whole process tree, GNU time): statistics are streamed, so memory does not grow with the sample count.\n');
+  console.log('| model | samples | backend | wall s | peak RSS MB |');
+  console.log('|---|---|---|---|---|');
+  const baseline = measureProcess([process.execPath, '-e', '0']);
+  const memRuns: [BenchModel, number][] = [
+    [models[0], 100],
+    [models[0], 20000],
+    [models[2], 100],
+    [models[2], 1000],
+  ];
+  for (const [m, n] of memRuns) {
+    const r = measureProcess([process.execPath, CLI, 'run', m.file, '--samples', String(n), '--json']);
+    if (r.status !== 0) throw new Error(`run ${m.file} failed: ${r.err}`);
+    const out = JSON.parse(r.out) as { samples: number; backend: string };
+    console.log(`| ${m.label} | ${out.samples} | ${out.backend} | ${fmt(r.ms / 1000)} | ${fmt(r.rssMB)} |`);
+  }
+  console.log(`| (node -e 0) | | | | ${fmt(baseline.rssMB)} |`);
 }
 
 export async function benchRuntime(): Promise<void> {
@@ -78,59 +227,24 @@ export async function benchRuntime(): Promise<void> {
     { label: 'small ResNet (64×64, 17 ReLU)', file: path.join(ROOT, 'test/fixtures/analysis/healthy_small_resnet.onnx'), samples: 256, batch: 16 },
     { label: 'MobileNetV2 ×0.25 (64×64, 35 ReLU6)', file: path.join(ROOT, 'test/fixtures/analysis/healthy_mobilenet_v2_025.onnx'), samples: 256, batch: 16 },
   ];
-  const r18 = resnet18();
-  if (r18) models.push({ label: 'torchvision ResNet-18 (224×224, 17 ReLU)', file: r18, samples: 32, batch: 8 });
-  else console.log('(PyTorch not installed: the ResNet-18 row is skipped)');
-
-  console.log('\nCapture = the batch loop of `run`: inputs, inference of the model with every activation output added as a graph output, and the streamed statistics of those outputs (computed on a second thread while the next batch runs). Plain = the same loop on the unmodified model without statistics. Same synthetic inputs (seed 0) and batch size; one warm-up batch excluded from both; best of 2–3 alternating rounds; onnxruntime-web wasm, 1 thread. Target: capture / plain ≤ 1.3×.\n');
-  console.log('| model | samples | plain: inputs + inference ms | capture: inference ms | capture: statistics ms (on the statistics thread) | capture: wall ms (inputs, inference, statistics) | capture / plain (wall) | CPU ms plain / capture (all threads) |');
-  console.log('|---|---|---|---|---|---|---|---|');
-  for (const m of models) {
-    if (!fs.existsSync(m.file)) continue;
-    // Plain and capture runs alternate and each keeps its best round, so load from other
-    // processes on the machine disturbs both sides alike.
-    let plain = Infinity, plainCpu = Infinity, best: { inference: number; stats: number; wall: number; cpu: number; samples: number } | undefined;
-    const rounds = m.samples * m.batch > 4096 ? 2 : 3;
-    for (let round = 0; round < rounds; round++) {
-      const p = await plainInferenceMs(m.file, m.samples, m.batch);
-      plain = Math.min(plain, p.ms);
-      plainCpu = Math.min(plainCpu, p.cpuMs);
-      const run = await runActivations(m.file, { samples: m.samples, seed: 0, batchSize: m.batch, warmup: true });
-      const stats = run.layers.reduce((s, l) => s + l.timeMs, 0);
-      if (!best || run.measureMs < best.wall) best = { inference: run.inferenceMs, stats, wall: run.measureMs, cpu: run.measureCpuMs, samples: run.samples };
-    }
-    if (!best) continue;
-    console.log(`| ${m.label} | ${best.samples} | ${fmt(plain, 0)} | ${best.inference} | ${fmt(best.stats, 0)} | ${best.wall} | **${fmt(best.wall / plain, 2)}×** | ${fmt(plainCpu, 0)} / ${best.cpu} = ${fmt(best.cpu / plainCpu, 2)}× |`);
-  }
+  const r18 = torchvisionModel('resnet18');
+  const r50 = torchvisionModel('resnet50');
+  if (r18) models.push({ label: 'torchvision ResNet-18 (224×224, 17 ReLU)', file: r18, samples: 32, batch: 8, wasmSamples: 16 });
+  if (r50) models.push({ label: 'torchvision ResNet-50 (224×224, 49 ReLU)', file: r50, samples: 32, batch: 8, wasmSamples: 8 });
+  if (!r18 || !r50) console.log('(PyTorch not installed in /usr/bin/python3: the ResNet-18/50 rows are skipped)');
+  const native = loadNativeOrt();
+  console.log(`\nonnxruntime-node: ${native.ort ? `${native.version}, loads here` : `unavailable (${native.reason})`}; machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => fmt(l, 2)).join(' ')} at the start.`);
+  await captureTable(models, native.ort ? ['native', 'wasm'] : ['wasm']);
 
   if (!fs.existsSync(CLI)) {
-    console.log('\n(dist/cli.js missing: run `npm run build` for the memory and threads tables)');
+    console.log('\n(dist/cli.js missing: run `npm run build` for the process tables)');
     return;
   }
-  console.log('\nonnxruntime-web compute threads (`run --threads N`; inference ms from `run --json`):\n');
-  console.log('| model | samples | 1 thread ms | 2 threads ms |');
-  console.log('|---|---|---|---|');
-  for (const m of models.slice(1)) {
-    const ms = [1, 2].map((t) => (JSON.parse(peakRss(['run', m.file, '--samples', String(Math.min(m.samples, 128)), '--batch-size', String(m.batch), '--threads', String(t), '--json']).out) as { inferenceMs: number }).inferenceMs);
-    console.log(`| ${m.label} | ${Math.min(m.samples, 128)} | ${ms[0]} | ${ms[1]} |`);
-  }
-
-  console.log('\nPeak memory of `activation-lens run` (whole process, GNU time): statistics are streamed, so memory does not grow with the sample count.\n');
-  console.log('| model | samples | wall s | peak RSS MB |');
-  console.log('|---|---|---|---|');
-  const baseline = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, '-e', '0'], { encoding: 'utf8' });
-  const memRuns: [BenchModel, number][] = [
-    [models[0], 100],
-    [models[0], 20000],
-    [models[2], 100],
-    [models[2], 1000],
-  ];
-  for (const [m, n] of memRuns) {
-    const r = peakRss(['run', m.file, '--samples', String(n), '--json']);
-    const samples = (JSON.parse(r.out) as { samples: number }).samples;
-    console.log(`| ${m.label} | ${samples} | ${fmt(r.ms / 1000)} | ${fmt(r.rssMB)} |`);
-  }
-  console.log(`| (node -e 0) | | | ${fmt(Number(baseline.stderr.trim().split('\n').pop()) / 1024)} |`);
+  if (r50 && native.ort) await resnet50Processes(r50);
+  torchHooks(r18);
+  await bigExternal();
+  await processBoundary(models[0].file);
+  memoryTable(models);
 }
 
 if (require.main === module) {
@@ -139,4 +253,3 @@ if (require.main === module) {
     process.exit(1);
   });
 }
-

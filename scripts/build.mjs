@@ -1,10 +1,38 @@
 // Bundles the extension host, the CLI and the webview with esbuild.
 import * as esbuild from 'esbuild';
-import { chmodSync, existsSync, mkdirSync, cpSync, readdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, cpSync, readFileSync, readdirSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
-const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none' };
+const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none', plugins: [onnxruntimeNodeBinding()] };
+
+/** onnxruntime-node requires its binary as `../bin/napi-v6/${platform}/${arch}/…node`; in our
+ *  bundles it is dist/onnxruntime/<platform>-<arch>/ (copied below), present only where a
+ *  platform build put it, so a universal build loads no native code and falls back to wasm. */
+function onnxruntimeNodeBinding() {
+  return {
+    name: 'onnxruntime-node-binding',
+    setup(build) {
+      build.onLoad({ filter: /onnxruntime-node[\\/]dist[\\/]binding\.js$/ }, (args) => {
+        const source = readFileSync(args.path, 'utf8');
+        const rewritten = source.replace(/require\(`\.\.\/bin\/napi-v6\/\$\{process\.platform\}\/\$\{process\.arch\}\/onnxruntime_binding\.node`\)/, "require(require('path').join(__dirname, 'onnxruntime', process.platform + '-' + process.arch, 'onnxruntime_binding.node'))");
+        if (rewritten === source) throw new Error('onnxruntime-node: binding.js no longer has the expected require; update scripts/build.mjs');
+        return { contents: rewritten, loader: 'js' };
+      });
+    },
+  };
+}
+
+/** Which platforms' onnxruntime-node binaries go to dist/onnxruntime/: this machine's (so the
+ *  dev CLI and tests run native), and --native-target <platform>-<arch> (a vsce target such as
+ *  linux-x64) for a platform VSIX. Only `npm run package -- --target T` ships one (its ignore
+ *  file allow-lists that folder; .vscodeignore's file-type allow-list keeps binaries out). */
+function nativeTargets() {
+  const i = process.argv.indexOf('--native-target');
+  const targets = new Set([`${process.platform}-${process.arch}`]);
+  if (i >= 0 && process.argv[i + 1] !== 'none') targets.add(process.argv[i + 1]);
+  return [...targets];
+}
 
 const builds = [
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node18', external: ['vscode'] },
@@ -36,6 +64,9 @@ if (existsSync('media/layout.worker.ts')) {
 if (existsSync('src/runtime/worker.ts')) {
   builds.push({ ...common, entryPoints: ['src/runtime/worker.ts'], outfile: 'dist/runtime-worker.js', platform: 'node', format: 'cjs', target: 'node18' });
 }
+if (existsSync('src/runtime/runChild.ts')) {
+  builds.push({ ...common, entryPoints: ['src/runtime/runChild.ts'], outfile: 'dist/runtime-child.js', platform: 'node', format: 'cjs', target: 'node18' });
+}
 if (existsSync('src/runtime/statsWorker.ts')) {
   builds.push({ ...common, entryPoints: ['src/runtime/statsWorker.ts'], outfile: 'dist/stats-worker.js', platform: 'node', format: 'cjs', target: 'node18' });
 }
@@ -53,6 +84,15 @@ const assets = [
   ['node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm', 'dist/tfjs-backend-wasm-threaded-simd.wasm'],
 ];
 for (const [from, to] of assets) if (existsSync(from)) cpSync(from, to);
+// onnxruntime-node's binary (binding + libonnxruntime) per platform; its folder layout is
+// bin/napi-v6/<platform>/<arch>/ in the npm package.
+for (const target of nativeTargets()) {
+  const [platform, arch] = target.split('-');
+  const from = `node_modules/onnxruntime-node/bin/napi-v6/${platform}/${arch}`;
+  if (!existsSync(from)) continue; // no binary for it: runs there use wasm
+  mkdirSync(`dist/onnxruntime/${platform}-${arch}`, { recursive: true });
+  for (const f of readdirSync(from)) cpSync(`${from}/${f}`, `dist/onnxruntime/${platform}-${arch}/${f}`);
+}
 
 if (watch) {
   for (const b of builds) (await esbuild.context(b)).watch();

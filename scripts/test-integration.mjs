@@ -20,7 +20,7 @@ import { join, relative, resolve } from 'node:path';
 import {
   cacheRoot, ensureCodeServer, installExtensions, launchChromium, prepareWorkspace, quietSettings, repoRoot, startCodeServer, writeUserSettings,
 } from './codeserver.mjs';
-import { packageExtension, packDirectory } from './package.mjs';
+import { hostTarget, packageExtension, packDirectory } from './package.mjs';
 
 const argv = process.argv.slice(2);
 const grep = argv.includes('--grep') ? argv[argv.indexOf('--grep') + 1] : process.env.AL_IT_GREP;
@@ -116,7 +116,9 @@ async function inCodeServer(work, runnerDir) {
   say(`installing code-server (once; cached in ${cacheRoot})…`);
   const cs = vscode185 ? await (await import('./codeserver-vscode185.mjs')).ensureCodeServer185() : await ensureCodeServer();
   say('packaging the extension and the test runner…');
-  const vsix = packageExtension({ out: join(work, 'activation-lens.vsix'), quiet: true, reuse: true });
+  // The platform VSIX for this machine: runs use the native runtime (the UI suite keeps the
+  // universal one, so the wasm fallback runs there).
+  const vsix = packageExtension({ out: join(work, 'activation-lens.vsix'), quiet: true, reuse: true, target: hostTarget() });
   const runnerVsix = packDirectory(runnerDir, join(work, 'runner.vsix'));
   const dirs = { extensionsDir: join(work, 'extensions'), userDataDir: join(work, 'user-data') };
   installExtensions(cs, dirs, [vsix, runnerVsix]);

@@ -27,6 +27,9 @@ export interface LayerActivationStats {
   mean: number;
   std: number;
   histogram: Histogram;
+  /** When set, mean, std and the histogram cover this many of the samples (the first of each
+   *  inference call); the other statistics cover all samples (computed inside the model's graph). */
+  distributionSamples?: number;
   /** Samples run through this layer. */
   samples: number;
   timeMs: number;

@@ -1,11 +1,12 @@
-// "Activation Lens: Run Activations…": pick an input source, run the model in a worker thread
-// under a cancellable progress notification, store the results (runResults.ts) and paint them
+// "Activation Lens: Run Activations…": pick an input source, run the model in a supervised child
+// process (src/runtime/runProcess.ts: a crash or runaway model ends that process, never the
+// extension host) under a cancellable progress notification, store the results (runResults.ts) and paint them
 // onto open viewers. "Activation Lens: Export Activation Results as JSON" saves the last run.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ModelError } from '../core/model';
 import { RunCancelledError } from '../runtime/cancel';
-import { runInWorker } from '../runtime/client';
+import { runSupervised } from '../runtime/runProcess';
 import type { RunResult } from '../runtime/runActivations';
 import { runToJson } from '../runtime/runJson';
 import { getRunResult, setRunResult, toNodeResults, clearRunResult, disposeRunResults } from './runResults';
@@ -55,6 +56,16 @@ async function pickInputs(model: vscode.Uri): Promise<string | undefined> {
   return picked?.[0]?.fsPath;
 }
 
+/** Why runs fall back to wasm is said once per session; other notes (dimension defaults …) each time. */
+const shownFallbackNotes = new Set<string>();
+function showNote(m: string): void {
+  if (m.startsWith('running on onnxruntime-web')) {
+    if (shownFallbackNotes.has(m)) return;
+    shownFallbackNotes.add(m);
+  }
+  void vscode.window.showInformationMessage(`Activation Lens: ${m}`);
+}
+
 function summary(r: RunResult): string {
   const dead = r.layers.reduce((s, l) => s + l.deadUnits.length, 0);
   const layersWithDead = r.layers.filter((l) => l.deadUnits.length).length;
@@ -87,14 +98,14 @@ export async function runActivationsCommand(uriArg?: unknown, rawArgs?: unknown)
         const sub = token.onCancellationRequested(() => controller.abort());
         let reported = 0;
         try {
-          return await runInWorker(model.fsPath, options, {
+          return await runSupervised(model.fsPath, options, {
             signal: controller.signal,
             onProgress: (p) => {
               const pct = p.samplesTotal ? (p.samplesDone / p.samplesTotal) * 100 : 0;
               progress.report({ message: p.message, increment: pct > reported ? pct - reported : undefined });
               reported = Math.max(reported, pct);
             },
-            onNote: (m) => void vscode.window.showInformationMessage(`Activation Lens: ${m}`),
+            onNote: (m) => showNote(m),
           });
         } finally {
           sub.dispose();
@@ -117,6 +128,8 @@ export async function runActivationsCommand(uriArg?: unknown, rawArgs?: unknown)
     const message = e instanceof ModelError ? e.message : e instanceof Error ? e.message : String(e);
     void vscode.window.showErrorMessage(`Activation Lens: ${message}`);
     if (!(e instanceof ModelError)) console.error(e);
+    // Called with arguments (other commands, tests), the caller gets the error as well.
+    if (argsArg) throw e;
     return undefined;
   }
 }

@@ -1,6 +1,6 @@
 // The activationLens.run.* settings as run options.
 import * as vscode from 'vscode';
-import type { WorkerRunOptions } from '../runtime/protocol';
+import type { SupervisedRunOptions } from '../runtime/runProcess';
 import type { ImageOptions } from '../runtime/inputs/image';
 
 export interface RunCommandArgs {
@@ -10,6 +10,7 @@ export interface RunCommandArgs {
   seed?: number;
   distribution?: 'normal' | 'uniform';
   dims?: Record<string, number>;
+  backend?: 'auto' | 'native' | 'wasm';
 }
 
 function numbers(v: unknown): number[] | undefined {
@@ -17,7 +18,7 @@ function numbers(v: unknown): number[] | undefined {
 }
 
 /** Options from settings, overridden by command arguments. Invalid setting values fall back to defaults. */
-export function runOptionsFromSettings(resource: vscode.Uri | undefined, args: RunCommandArgs = {}): WorkerRunOptions {
+export function runOptionsFromSettings(resource: vscode.Uri | undefined, args: RunCommandArgs = {}): SupervisedRunOptions {
   const c = vscode.workspace.getConfiguration('activationLens.run', resource);
   const samples = args.samples ?? c.get<number>('samples', 32);
   const seed = args.seed ?? c.get<number>('seed', 0);
@@ -35,7 +36,16 @@ export function runOptionsFromSettings(resource: vscode.Uri | undefined, args: R
   if (std && std.every((x) => x !== 0)) image.std = std;
   const layout = c.get<string>('layout', 'auto');
   if (layout === 'NCHW' || layout === 'NHWC') image.layout = layout;
+  const backendSetting = args.backend ?? c.get<string>('backend', 'auto');
+  const backend = backendSetting === 'native' || backendSetting === 'wasm' ? backendSetting : 'auto';
+  const threadsSetting = c.get<number>('threads', 0);
+  const timeout = c.get<number>('timeoutSeconds', 300);
   return {
+    backend,
+    threads: Number.isInteger(threadsSetting) && threadsSetting > 0 ? threadsSetting : undefined,
+    // The editor keeps a core: by default the native runtime uses all cores but one.
+    spareCores: 1,
+    timeoutSeconds: typeof timeout === 'number' && Number.isFinite(timeout) && timeout > 0 ? timeout : undefined,
     samples: Number.isInteger(samples) && samples > 0 ? samples : 32,
     seed: Number.isInteger(seed) && seed >= 0 ? seed : 0,
     distribution,

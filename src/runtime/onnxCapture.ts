@@ -14,8 +14,20 @@ import * as path from 'node:path';
 import { onnx } from 'onnx-proto';
 import { ModelError } from '../core/model';
 
-/** The model bytes with `names` appended as extra graph outputs (those not outputs already). */
-export function withExtraOutputs(modelBytes: Uint8Array, names: readonly string[], existingOutputs: readonly string[]): Uint8Array {
+/** The model bytes with `names` appended as extra graph outputs (those not outputs already), and
+ *  `graph`'s nodes and outputs appended to the main graph (in-graph statistics, graphStats.ts). */
+export function withExtraOutputs(modelBytes: Uint8Array, names: readonly string[], existingOutputs: readonly string[], graph?: onnx.IGraphProto): Uint8Array {
+  const tail = captureTail(names, existingOutputs, graph);
+  if (!tail) return modelBytes;
+  const out = new Uint8Array(modelBytes.length + tail.length);
+  out.set(modelBytes, 0);
+  out.set(tail, modelBytes.length);
+  return out;
+}
+
+/** The encoded message to append to a model for `withExtraOutputs`, or undefined when nothing is
+ *  added. */
+export function captureTail(names: readonly string[], existingOutputs: readonly string[], graph?: onnx.IGraphProto): Uint8Array | undefined {
   const have = new Set(existingOutputs);
   const extra: string[] = [];
   for (const n of names) {
@@ -23,12 +35,8 @@ export function withExtraOutputs(modelBytes: Uint8Array, names: readonly string[
     have.add(n);
     extra.push(n);
   }
-  if (!extra.length) return modelBytes;
-  const tail = onnx.ModelProto.encode({ graph: { output: extra.map((name) => ({ name })) } }).finish();
-  const out = new Uint8Array(modelBytes.length + tail.length);
-  out.set(modelBytes, 0);
-  out.set(tail, modelBytes.length);
-  return out;
+  if (!extra.length && !graph?.node?.length) return undefined;
+  return onnx.ModelProto.encode({ graph: { node: graph?.node ?? [], output: [...extra.map((name) => ({ name })), ...(graph?.output ?? [])] } }).finish();
 }
 
 export interface ExternalFile {
@@ -37,10 +45,18 @@ export interface ExternalFile {
   data: Uint8Array;
 }
 
-/** Reads the external-data files a model refers to, confined to the model's folder.
- *  Only called for models that have external tensors, so the decode below is of a model whose
- *  weights are elsewhere (small). */
-export function readExternalData(modelPath: string, modelBytes: Uint8Array): ExternalFile[] {
+export interface ExternalDataFile {
+  /** The location string as written in the model. */
+  location: string;
+  /** Its absolute path (inside the model's folder). */
+  file: string;
+  bytes: number;
+}
+
+/** The external-data files a model refers to, confined to the model's folder, with their sizes
+ *  (nothing is read). Only called for models that have external tensors, so the decode below is
+ *  of a model whose weights are elsewhere (small). */
+export function listExternalData(modelPath: string, modelBytes: Uint8Array): ExternalDataFile[] {
   let proto: onnx.ModelProto;
   try {
     proto = onnx.ModelProto.decode(modelBytes);
@@ -71,20 +87,65 @@ export function readExternalData(modelPath: string, modelBytes: Uint8Array): Ext
   };
   visitGraph(proto.graph, 0);
   const dir = path.dirname(path.resolve(modelPath));
-  const files: ExternalFile[] = [];
+  const files: ExternalDataFile[] = [];
   for (const loc of locations) {
     const abs = path.resolve(dir, loc);
     const rel = path.relative(dir, abs);
     if (path.isAbsolute(loc) || rel.startsWith('..') || path.isAbsolute(rel)) {
       throw new ModelError(`${modelPath}: external data location '${loc}' points outside the model's folder`);
     }
-    let data: Buffer;
+    let st: fs.Stats;
     try {
-      data = fs.readFileSync(abs);
-    } catch {
-      throw new ModelError(`${modelPath}: external data file '${loc}' is missing`);
+      st = fs.statSync(abs);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new ModelError(code === 'ENOENT' ? `${modelPath}: external data file '${loc}' is missing` : `${modelPath}: cannot read external data file '${loc}' (${code ?? (e as Error).message})`);
     }
-    files.push({ path: loc, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
+    if (!st.isFile()) throw new ModelError(`${modelPath}: external data '${loc}' is not a regular file`);
+    files.push({ location: loc, file: abs, bytes: st.size });
   }
   return files;
+}
+
+/** Reads the external-data files a model refers to (for the wasm runtime, which cannot map
+ *  files), confined to the model's folder. Files over 2 GiB, which fs.readFileSync refuses, are
+ *  read in chunks. */
+export function readExternalData(modelPath: string, modelBytes: Uint8Array, listed = listExternalData(modelPath, modelBytes)): ExternalFile[] {
+  return listed.map((f) => ({ path: f.location, data: readWhole(modelPath, f) }));
+}
+
+const READ_CHUNK = 1 << 26;
+
+function readWhole(modelPath: string, f: ExternalDataFile): Uint8Array {
+  let data: Uint8Array;
+  try {
+    data = new Uint8Array(f.bytes);
+  } catch {
+    throw new ModelError(`${modelPath}: external data file '${f.location}' (${formatBytes(f.bytes)}) is too large to read into memory`);
+  }
+  let fd: number;
+  try {
+    fd = fs.openSync(f.file, 'r');
+  } catch (e) {
+    throw new ModelError(`${modelPath}: cannot open external data file '${f.location}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  try {
+    for (let off = 0; off < f.bytes; ) {
+      const n = fs.readSync(fd, data, off, Math.min(READ_CHUNK, f.bytes - off), off);
+      if (n <= 0) throw new ModelError(`${modelPath}: external data file '${f.location}' ended early (changed while reading?)`);
+      off += n;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return data;
+}
+
+/** "4.6 GB", "553 MB", "16 TiB" style sizes for messages. */
+export function formatBytes(n: number): string {
+  if (n >= 2 ** 40) return `${(n / 2 ** 40).toFixed(n >= 10 * 2 ** 40 ? 0 : 1)} TiB`;
+  if (n >= 1e9) return `${(n / 1e9).toFixed(1)} GB`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(0)} MB`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(0)} KB`;
+  return `${n} bytes`;
 }

@@ -4,7 +4,10 @@ import * as path from 'node:path';
 import type { ActivationRun } from '../analysis/activationStats';
 import { loadModel } from '../formats/load';
 import { ModelError, type Model } from '../core/model';
-import type { Backend } from './backend';
+import type { Backend, BackendKind } from './backend';
+import { loadNativeOrt } from './ortNative';
+import { formatSize, modelErrorWithRaw, type RunModelError } from './ortErrors';
+import { findRunHazards } from './runHazards';
 import { throwIfCancelled } from './cancel';
 import { concat0, asNumbers, type HostTensor } from './hostTensor';
 import { resolveInputs, type ResolvedInput } from './inputs/dims';
@@ -13,12 +16,14 @@ import type { ImageOptions } from './inputs/image';
 import { rows, type SampleChunk, type SampleSource } from './inputs/samples';
 import { syntheticSource, type Distribution } from './inputs/synthetic';
 import { activationLayers, type ActivationLayer } from './layers';
-import { OnnxBackend } from './onnxBackend';
+import { OnnxBackend, defaultNativeThreads } from './onnxBackend';
 import { TfjsBackend } from './tfjsBackend';
 import { DEFAULT_BINS } from './statsAccumulator';
 import type { Worker } from 'node:worker_threads';
 import { createSink, startStatsThread, type CapturedItem, type StatsSink } from './statsSink';
 import { statsWorkerEntry } from './client';
+import { planGraphStats, planOutputs, type GraphStatsPlan, type LayerStatsOutputs } from './graphStats';
+import type { GraphPartials } from './statsAccumulator';
 
 export interface RunOptions {
   /** A file or folder of inputs; synthetic inputs when absent. */
@@ -34,16 +39,27 @@ export interface RunOptions {
   batchSize?: number;
   /** Capture every node's output, not only activations. */
   everyNode?: boolean;
+  /** Which runtime runs ONNX models: native (onnxruntime-node), wasm (onnxruntime-web), or auto
+   *  (native when its binary loads here, else wasm with a note saying why). Default auto. */
+  backend?: BackendChoice;
+  /** Compute threads (default: native all cores but `spareCores`, wasm 1). */
   threads?: number;
+  /** Cores the native runtime leaves free by default (the extension keeps one for the editor). */
+  spareCores?: number;
   bins?: number;
   /** Compute statistics on a second thread while the next batch runs (default true). */
   statsThread?: boolean;
+  /** ONNX: compute per-unit statistics inside the graph (default true; src/runtime/graphStats.ts). */
+  graphStats?: boolean;
   /** Run the first batch once untimed before measuring (benchmarks: excludes one-time set-up). */
   warmup?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: RunProgress) => void;
   /** Notes for the user (dimension defaults, skipped layers). */
   onNote?: (message: string) => void;
+  /** Called when the model is read (about to be loaded into the runtime) and when the runtime
+   *  starts running it: the supervisor names what was going on if it has to stop the run. */
+  onPhase?: (phase: 'loading' | 'running', model: Model) => void | Promise<void>;
 }
 
 export interface RunProgress {
@@ -56,8 +72,12 @@ export interface RunResult extends ActivationRun {
   /** Wall time of inference calls alone, and of the whole run (ms). */
   inferenceMs: number;
   totalMs: number;
-  /** The runtime that ran the model. */
+  /** The runtime that ran the model, e.g. "onnxruntime-node 1.30.0 (native, 2 threads)". */
   runtime: string;
+  /** native, wasm or tfjs: the backend actually used. */
+  backend: BackendKind;
+  /** Its compute threads. */
+  threads: number;
   /** Wall time from the first batch to the last statistics (inputs, inference, statistics). */
   measureMs: number;
   /** CPU time of this process (all threads) over the same span. */
@@ -66,6 +86,8 @@ export interface RunResult extends ActivationRun {
   activations: Record<string, string>;
 }
 
+export type BackendChoice = 'auto' | 'native' | 'wasm';
+
 export const DEFAULT_SYNTHETIC_SAMPLES = 32;
 /** Captured bytes per inference call the automatic batch size aims for. */
 const BATCH_BYTES_TARGET = 128 * 1024 * 1024;
@@ -73,14 +95,37 @@ const MAX_AUTO_BATCH = 64;
 
 export async function runActivations(modelPath: string, opts: RunOptions = {}): Promise<RunResult> {
   const t0 = performance.now();
-  const statsWorker = startStatsThread(statsWorkerEntry, opts.statsThread ?? true);
+  let statsWorker: Worker | undefined;
+  // The statistics thread is for raw captures; started before the runtime loads the model, so
+  // its start-up overlaps that.
+  const needsStatsThread = (plan: GraphStatsPlan | undefined): boolean => !plan || !plan.layers.every((p) => p);
   try {
     const model = await loadModel(modelPath);
     throwIfCancelled(opts.signal);
     const layers = activationLayers(model, opts.everyNode);
-    const backend = await createBackend(model, layers, opts);
+    await opts.onPhase?.('loading', model);
+    // In-graph statistics pay off on the native runtime; on wasm its kernels for them are slow
+    // relative to JavaScript on a second thread (measured: MobileNetV2 ×0.25, capture/plain 2.2×
+    // in the graph against 1.7× raw), so wasm runs keep raw captures.
+    const engine = model.format === 'onnx' ? chooseEngine(opts) : undefined;
+    const graphStats = opts.graphStats ?? engine === 'native';
+    const wanted = engine && !opts.everyNode && graphStats ? planGraphStats(model, layers) : undefined;
+    if (needsStatsThread(wanted)) statsWorker = startStatsThread(statsWorkerEntry, opts.statsThread ?? true);
+    let { backend, plan } = await createBackendWithPlan(model, layers, opts, wanted);
+    if (!statsWorker && needsStatsThread(plan)) statsWorker = startStatsThread(statsWorkerEntry, opts.statsThread ?? true);
+    await opts.onPhase?.('running', model);
     try {
-      return await measure(model, backend, layers, opts, t0, statsWorker);
+      try {
+        return await measure(model, backend, layers, opts, t0, statsWorker, plan);
+      } catch (e) {
+        if (!(e instanceof NonFiniteStatistics)) throw e;
+        // NaN or infinities in an output: measure again from raw outputs, where each value is
+        // checked (and NaN/±Infinity kept out of moments, range and histogram).
+        opts.onNote?.(`${e.layer}: its output holds NaN or infinite values; measuring again from the raw outputs`);
+        await backend.dispose();
+        ({ backend, plan } = await createBackendWithPlan(model, layers, opts, undefined));
+        return await measure(model, backend, layers, opts, t0, startStatsThread(statsWorkerEntry, opts.statsThread ?? true), plan);
+      }
     } finally {
       await backend.dispose();
     }
@@ -89,24 +134,71 @@ export async function runActivations(modelPath: string, opts: RunOptions = {}): 
   }
 }
 
-async function createBackend(model: Model, layers: ActivationLayer[], opts: RunOptions): Promise<Backend> {
+/** native unless asked for wasm or the native binary does not load here (auto says why, once). */
+function chooseEngine(opts: RunOptions): 'native' | 'wasm' {
+  const choice = opts.backend ?? defaultBackendChoice();
+  if (choice !== 'auto') return choice;
+  const native = loadNativeOrt();
+  if (native.ort) return 'native';
+  if (!notedFallback.has(opts)) {
+    notedFallback.add(opts);
+    opts.onNote?.(`running on onnxruntime-web (wasm): ${native.reason}`);
+  }
+  return 'wasm';
+}
+const notedFallback = new WeakSet<RunOptions>();
+
+/** ACTIVATION_LENS_BACKEND=wasm|native sets the default for runs that do not choose (e.g. the
+ *  whole test suite on the wasm runtime: `ACTIVATION_LENS_BACKEND=wasm npm run test:unit`). */
+export const BACKEND_ENV = 'ACTIVATION_LENS_BACKEND';
+
+function defaultBackendChoice(): BackendChoice {
+  const v = process.env[BACKEND_ENV];
+  return v === 'native' || v === 'wasm' ? v : 'auto';
+}
+
+/** Raised when in-graph statistics meet a non-finite value: the run is measured again raw. */
+class NonFiniteStatistics extends Error {
+  constructor(readonly layer: string) {
+    super(`${layer}: non-finite in-graph statistics`);
+  }
+}
+
+/** The backend with in-graph statistics when the plan loads, else with raw captures: a model
+ *  the statistics ops do not fit (a float16 activation, an unusual rank) still runs. */
+async function createBackendWithPlan(model: Model, layers: ActivationLayer[], opts: RunOptions, plan: GraphStatsPlan | undefined): Promise<{ backend: Backend; plan: GraphStatsPlan | undefined }> {
+  if (plan) {
+    try {
+      return { backend: await createBackend(model, layers, opts, plan), plan };
+    } catch (e) {
+      if (!(e instanceof ModelError) || /native backend is not available|wasm runtime's 4 GiB/.test(e.message)) throw e;
+    }
+  }
+  return { backend: await createBackend(model, layers, opts, undefined), plan: undefined };
+}
+
+async function createBackend(model: Model, layers: ActivationLayer[], opts: RunOptions, plan?: GraphStatsPlan): Promise<Backend> {
   if (model.format === 'onnx') {
     const initializerNames = new Set(model.graph.initializers.map((t) => t.name));
+    const engine = chooseEngine(opts);
     return OnnxBackend.create(model.path, {
-      capture: layers.map((l) => l.output),
+      engine,
+      capture: layers.filter((_, i) => !plan?.layers[i]).map((l) => l.output),
+      appendGraph: plan?.graph,
       initializerNames,
       hasExternalData: model.graph.initializers.some((t) => t.location === 'external'),
       modelOutputs: model.graph.outputs.map((o) => o.name),
-      threads: opts.threads,
+      threads: opts.threads ?? (engine === 'native' ? Math.max(1, defaultNativeThreads() - (opts.spareCores ?? 0)) : undefined),
     });
   }
   if (model.format === 'tfjs-layers' || model.format === 'tfjs-graph') {
+    if (opts.backend === 'native') opts.onNote?.('TF.js models run on TensorFlow.js (wasm); --backend native applies to ONNX models');
     return TfjsBackend.create(model, layers, opts);
   }
   throw new ModelError(`${model.path}: a ${model.format} file holds no graph to run`);
 }
 
-async function measure(model: Model, backend: Backend, layers: ActivationLayer[], opts: RunOptions, t0: number, statsWorker: Worker | undefined): Promise<RunResult> {
+async function measure(model: Model, backend: Backend, layers: ActivationLayer[], opts: RunOptions, t0: number, statsWorker: Worker | undefined, plan: GraphStatsPlan | undefined): Promise<RunResult> {
   const resolution = resolveInputs(backend.inputs, opts.dims ?? {});
   if (opts.inputs) {
     // Files set the sizes of the model's symbolic per-sample dims; report only what the user gave.
@@ -122,12 +214,17 @@ async function measure(model: Model, backend: Backend, layers: ActivationLayer[]
 
   const batchable = inputs.every((i) => i.batchable);
   const formatLayout = model.format === 'onnx' ? 'channels-first' : 'channels-last';
+  // With in-graph statistics only a few numbers per unit and one sample per batch remain, which
+  // take less time here than a hand-off to the statistics thread and back (measured on the digits
+  // CNN, 64 samples per call: the round trip left the run thread idle 4 ms per batch).
+  const inGraph = !!plan && plan.layers.every((p) => p);
+  if (inGraph) void statsWorker?.terminate();
   const sink = createSink(
     { layers: layers.map((l) => ({ node: l.node, op: l.op, output: l.output, layout: l.layout })), batchable, formatLayout, bins: opts.bins ?? DEFAULT_BINS },
-    statsWorker,
+    inGraph ? undefined : statsWorker,
   );
   try {
-    return await measureWith(model, backend, layers, opts, t0, resolution, inputs, source, batchable, sink);
+    return await measureWith(model, backend, layers, opts, t0, resolution, inputs, source, batchable, sink, plan);
   } finally {
     sink.dispose();
   }
@@ -144,11 +241,13 @@ async function measureWith(
   source: SampleSource,
   batchable: boolean,
   sink: StatsSink,
+  plan: GraphStatsPlan | undefined,
 ): Promise<RunResult> {
   const loopStart = performance.now();
   const cpuStart = process.cpuUsage();
+  let warmupMs = 0, warmupCpuMs = 0;
   // A model without activations still runs (its inputs are checked); it then fetches its outputs.
-  const fetch = layers.length ? layers.map((l) => l.output) : backend.outputs.slice(0, 1);
+  const fetch = layers.length ? layers.flatMap((l, i) => (plan?.layers[i] ? planOutputs(plan.layers[i]!) : [l.output])) : backend.outputs.slice(0, 1);
   const givenBatch = batchDimGiven(backend, opts.dims ?? {});
   let batchSize = opts.batchSize ?? givenBatch ?? 1; // the first call runs 1 sample to measure its size
   let autoBatch = opts.batchSize === undefined && givenBatch === undefined;
@@ -162,13 +261,28 @@ async function measureWith(
       const t = batch[inp.name];
       feeds[inp.name] = inp.batchable ? t : { ...t, dims: t.dims.slice(1) };
     }
-    if (opts.warmup && samplesDone === 0) await backend.run(feeds, fetch);
+    if (opts.warmup && samplesDone === 0) {
+      // Untimed: neither its wall nor its CPU time counts in measureMs/measureCpuMs.
+      const w0 = performance.now(), c0 = process.cpuUsage();
+      await runOrExplain(model, backend, feeds, fetch);
+      const c = process.cpuUsage(c0);
+      warmupMs += performance.now() - w0;
+      warmupCpuMs += (c.user + c.system) / 1000;
+    }
     const ti = performance.now();
-    const out = await backend.run(feeds, fetch);
+    const out = await runOrExplain(model, backend, feeds, fetch);
     inferenceMs += performance.now() - ti;
     let bytes = 0;
     const items: CapturedItem[] = [];
     layers.forEach((l, i) => {
+      const stats = plan?.layers[i];
+      if (stats) {
+        const item = partialsItem(i, stats, out, n);
+        if (!item) throw new NonFiniteStatistics(l.node);
+        bytes += item.elements * 4;
+        items.push({ layer: i, partials: item.partials });
+        return;
+      }
       const t = out[l.output];
       if (!t) return;
       bytes += t.data.length * 4;
@@ -220,8 +334,9 @@ async function measureWith(
   if (!samplesDone) throw new ModelError(`${opts.inputs ?? 'inputs'}: no samples to run`);
 
   const stats = await sink.finish();
-  const measureMs = performance.now() - loopStart;
+  const measureMs = performance.now() - loopStart - warmupMs;
   const cpu = process.cpuUsage(cpuStart);
+  cpu.user -= warmupCpuMs * 1000;
   const activations: Record<string, string> = {};
   for (const l of layers) activations[l.node] = l.activation;
   return {
@@ -233,10 +348,82 @@ async function measureWith(
     inferenceMs: Math.round(inferenceMs),
     totalMs: Math.round(performance.now() - t0),
     runtime: backend.runtime,
+    backend: backend.backend,
+    threads: backend.threads,
     measureMs: Math.round(measureMs),
     measureCpuMs: Math.round((cpu.user + cpu.system) / 1000),
     activations,
   };
+}
+
+/** A layer's in-graph statistics for one batch, as the accumulator takes them; undefined when a
+ *  value is not finite. `elements` is the size of the layer's output (for the batch size). */
+function partialsItem(layer: number, stats: LayerStatsOutputs, out: Record<string, HostTensor>, samples: number): { partials: GraphPartials; elements: number } | undefined {
+  const get = (name: string): HostTensor => {
+    const t = out[name];
+    if (!t) throw new Error(`in-graph statistic ${name} missing`);
+    return t;
+  };
+  const packedT = get(stats.packed), sampleT = get(stats.sample);
+  if (!(packedT.data instanceof Float32Array) || !(sampleT.data instanceof Float32Array)) throw new Error(`in-graph statistics of layer ${layer} are not float32`);
+  const packed = packedT.data;
+  for (let k = 0; k < packed.length; k++) if (!Number.isFinite(packed[k])) return undefined;
+  const first = stats.layout === 'first';
+  let units: number, rows: number, perSlice: number, unitAxis: number, elements: number;
+  if (first) {
+    // packed [N, C, k]; Shape(X) = [N, C, K].
+    const dims = Array.from(get(stats.shape).data as BigInt64Array, Number);
+    [rows, units, perSlice] = dims;
+    unitAxis = 1;
+    elements = rows * units * perSlice;
+  } else {
+    // packed [k × C]; Shape(T) gives the rows.
+    const dims = Array.from(get(stats.shape).data as BigInt64Array, Number);
+    units = dims[dims.length - 1];
+    elements = dims.reduce((a, b) => a * b, 1);
+    rows = elements / Math.max(1, units);
+    perSlice = rows;
+    unitAxis = dims.length - 1;
+  }
+  const k = 2 + (stats.hasMin ? 1 : 0) + (stats.hasNegatives ? 1 : 0);
+  const partials: GraphPartials = {
+    units,
+    unitAxis,
+    slices: first ? rows : 1,
+    perSlice,
+    means: first,
+    packed,
+    iStride: first ? k : 1,
+    jStride: first ? 1 : units,
+    minAt: stats.hasMin ? 2 : -1,
+    negativesAt: stats.hasNegatives ? (stats.hasMin ? 3 : 2) : -1,
+    sample: sampleT.data,
+    sampleDims: sampleT.dims,
+    samples,
+  };
+  return { partials, elements };
+}
+
+/** Runs a batch; a failed allocation is explained with the node's output shape where the graph
+ *  fixes it ("node 'Expand_0' (Expand) would produce shape [1048576, 1048576, 4]: 16 TiB"). */
+async function runOrExplain(model: Model, backend: Backend, feeds: Record<string, HostTensor>, fetch: readonly string[]): Promise<Record<string, HostTensor>> {
+  try {
+    return await backend.run(feeds, fetch);
+  } catch (e) {
+    const failure = (e as RunModelError).failure;
+    const tooLarge = failure && (failure.allocationBytes !== undefined || /too large to address/.test(failure.problem));
+    if (!failure || !tooLarge) throw e;
+    // onnxruntime-web's messages do not name the node: then the op whose constant output shape
+    // is the largest in the graph is the one that asked (the only kind that can ask for this much).
+    const sized = (await findRunHazards(model)).filter((h) => h.kind === 'size' && h.shape && (!failure.node || h.node === failure.node));
+    const hazard = sized[0];
+    if (!hazard?.shape) throw e;
+    const elements = hazard.shape.reduce((a, b) => a * b, 1);
+    const bytes = failure.allocationBytes ?? elements * 4;
+    const limit = failure.engine === 'wasm' ? "the wasm runtime's 4 GiB memory" : 'this machine can give';
+    const others = sized.length > 1 ? ` (the largest of ${sized.length} such ops)` : '';
+    throw modelErrorWithRaw(`${model.path}: node '${hazard.node}' (${hazard.op}) would produce shape [${hazard.shape.join(', ')}]: ${formatSize(bytes)}, more than ${limit}${others}`, failure.raw, failure);
+  }
 }
 
 /** A size the user gave for the batch axis (--dim batch=8) is the samples per call. */

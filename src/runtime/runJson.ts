@@ -15,6 +15,10 @@ export interface RunJson {
   dims: Record<string, number>;
   layers: RunJsonLayer[];
   runtime: string;
+  /** native (onnxruntime-node), wasm (onnxruntime-web) or tfjs: the backend actually used. */
+  backend: string;
+  /** Its compute threads. */
+  threads: number;
   inferenceMs: number;
   totalMs: number;
 }
@@ -41,10 +45,13 @@ export function runToJson(r: RunResult): RunJson {
       mean: l.mean,
       std: l.std,
       histogram: l.histogram,
+      distributionSamples: l.distributionSamples,
       samples: l.samples,
       timeMs: l.timeMs,
     })),
     runtime: r.runtime,
+    backend: r.backend,
+    threads: r.threads,
     inferenceMs: r.inferenceMs,
     totalMs: r.totalMs,
   };

@@ -3,7 +3,7 @@
 import * as os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { LayerActivationStats } from '../analysis/activationStats';
-import { LayerAccumulator } from './statsAccumulator';
+import { LayerAccumulator, type GraphPartials } from './statsAccumulator';
 import { unitAxisFor, type ChannelLayout } from './unitAxis';
 
 export interface LayerSpec {
@@ -21,12 +21,16 @@ export interface SinkConfig {
   bins: number;
 }
 
-export interface CapturedItem {
-  layer: number;
-  dims: number[];
-  data: Float32Array | Float64Array;
-  samples: number;
+/** A layer's batch: its raw output, or its in-graph statistics (src/runtime/graphStats.ts). */
+export type CapturedItem =
+  | { layer: number; dims: number[]; data: Float32Array | Float64Array; samples: number; partials?: undefined }
+  | { layer: number; partials: GraphPartials };
+
+function addItem(accs: LayerAccumulator[], it: CapturedItem): void {
+  if (it.partials) accs[it.layer].addPartials(it.partials);
+  else accs[it.layer].add(it.dims, it.data, it.samples);
 }
+
 
 export interface StatsSink {
   /** Takes ownership of the items' arrays. Resolves when the sink can take more (backpressure). */
@@ -34,6 +38,8 @@ export interface StatsSink {
   finish(): Promise<LayerActivationStats[]>;
   dispose(): void;
 }
+
+export { addItem };
 
 export function makeAccumulators(cfg: SinkConfig): LayerAccumulator[] {
   return cfg.layers.map(
@@ -47,7 +53,7 @@ export class InThreadSink implements StatsSink {
     this.accs = makeAccumulators(cfg);
   }
   async add(items: CapturedItem[]): Promise<void> {
-    for (const it of items) this.accs[it.layer].add(it.dims, it.data, it.samples);
+    for (const it of items) addItem(this.accs, it);
   }
   async finish(): Promise<LayerActivationStats[]> {
     return this.accs.map((a) => a.result());
@@ -107,15 +113,23 @@ export class ThreadSink implements StatsSink {
 
   async add(items: CapturedItem[]): Promise<void> {
     if (this.failure) throw this.failure;
-    const transfer: ArrayBuffer[] = [];
-    const sendable = items.map((it) => {
-      // Transfer owned buffers; copy views into larger buffers (cannot transfer a part).
-      let data = it.data;
-      if (data.byteOffset !== 0 || data.byteLength !== data.buffer.byteLength || !(data.buffer instanceof ArrayBuffer) || transfer.includes(data.buffer)) data = data.slice();
-      transfer.push(data.buffer as ArrayBuffer);
-      return { ...it, data };
+    const transfer = new Set<ArrayBuffer>();
+    // Transfer owned buffers; copy views into larger buffers (a part cannot be transferred).
+    const own = <T extends Float32Array | Float64Array>(a: T): T => {
+      const whole = a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer && !transfer.has(a.buffer);
+      const out = (whole ? a : a.slice()) as T;
+      transfer.add(out.buffer as ArrayBuffer);
+      return out;
+    };
+    const sendable = items.map((it): CapturedItem => {
+      if (!it.partials) return { ...it, data: own(it.data) };
+      const p = it.partials;
+      return {
+        layer: it.layer,
+        partials: { ...p, packed: own(p.packed), sample: own(p.sample) },
+      };
     });
-    this.worker.postMessage({ type: 'batch', seq: ++this.seq, items: sendable } satisfies ToStats, transfer);
+    this.worker.postMessage({ type: 'batch', seq: ++this.seq, items: sendable } satisfies ToStats, [...transfer]);
     while (!this.failure && this.seq - this.acked >= MAX_IN_FLIGHT) await new Promise<void>((r) => this.waiters.push(r));
     if (this.failure) throw this.failure;
   }

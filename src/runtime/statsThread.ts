@@ -1,7 +1,7 @@
 // The statistics thread's loop: folds captured batches into accumulators (statsSink.ts).
 import type { MessagePort } from 'node:worker_threads';
 import type { LayerAccumulator } from './statsAccumulator';
-import { makeAccumulators, type FromStats, type ToStats } from './statsSink';
+import { addItem, makeAccumulators, type FromStats, type ToStats } from './statsSink';
 
 export function serveStats(port: MessagePort): void {
   let accs: LayerAccumulator[] = [];
@@ -10,7 +10,7 @@ export function serveStats(port: MessagePort): void {
     try {
       if (m.type === 'init') accs = makeAccumulators(m.cfg);
       else if (m.type === 'batch') {
-        for (const it of m.items) accs[it.layer].add(it.dims, it.data, it.samples);
+        for (const it of m.items) addItem(accs, it);
         send({ type: 'ack', seq: m.seq });
       } else if (m.type === 'finish') send({ type: 'results', stats: accs.map((a) => a.result()) });
     } catch (e) {

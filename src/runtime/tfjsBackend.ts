@@ -239,6 +239,10 @@ export class TfjsBackend implements Backend {
     return `tfjs ${this.backendName}`;
   }
 
+  readonly backend = 'tfjs' as const;
+  /** TF.js's wasm backend is started single-threaded (no SharedArrayBuffer worker pool in Node). */
+  readonly threads = 1;
+
   async dispose(): Promise<void> {
     this.disposeModel();
   }

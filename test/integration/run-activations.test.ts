@@ -1,8 +1,10 @@
 // "Activation Lens: Run Activations…" through the real `vscode` API: the command runs a model in
-// its worker without prompts when given arguments, reports the dead units an independent forward
-// pass finds, and "Export Activation Results as JSON" writes the `run --json` object.
+// its supervised runtime process (native onnxruntime in the platform VSIX) without prompts when
+// given arguments, reports the dead units an independent forward pass finds, survives a crash of
+// that process, and "Export Activation Results as JSON" writes the `run --json` object.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { loadModel } from '../../src/formats/load';
 import type { Graph, Node } from '../../src/core/model';
@@ -18,11 +20,16 @@ interface LayerResult {
   min: number;
   max: number;
   histogram: { edges: number[]; counts: number[] };
+  /** Mean, std and histogram cover this many samples (in-graph statistics on native runs). */
+  distributionSamples?: number;
 }
 interface RunResultLike {
   samples: number;
   inputSource: string;
   layers: LayerResult[];
+  backend: string;
+  threads: number;
+  runtime: string;
 }
 
 const MODEL = 'dead_relu_mlp.onnx';
@@ -148,7 +155,8 @@ describe('Run Activations in VS Code', function () {
       assert.ok(Math.abs(layer.max - Math.max(...flat)) < tol(layer.max), `${node.name}: max ${layer.max}, expected ${Math.max(...flat)}`);
       const zeros = flat.filter((v) => v === 0).length / flat.length;
       assert.ok(Math.abs(layer.zeroFraction - zeros) < 1e-9, `${node.name}: zero fraction ${layer.zeroFraction}, expected ${zeros}`);
-      assert.equal(layer.histogram.counts.reduce((a, b) => a + b, 0), flat.length, `${node.name}: the histogram counts every value`);
+      const histogramValues: number = layer.distributionSamples ? (flat.length / result.samples) * layer.distributionSamples : flat.length;
+      assert.equal(layer.histogram.counts.reduce((a, b) => a + b, 0), histogramValues, `${node.name}: the histogram counts every value of the samples it covers`);
     }
     // The sample plants 16 dead units in relu1 (bias −20): the comparison above is not vacuous.
     assert.ok(deadTotal >= 16, `only ${deadTotal} dead units in the reference`);
@@ -187,6 +195,34 @@ describe('Run Activations in VS Code', function () {
     }
     // The model file itself is untouched.
     assert.equal((await loadModel(uri.fsPath)).graph.nodes.length, model.graph.nodes.length);
+  });
+
+  it('runs on the native runtime (onnxruntime-node) in a child process, leaving a core to the editor', async () => {
+    const result = await runCommand(workspaceFile(MODEL), { inputs: 'synthetic', samples: 4 });
+    assert.equal(result.backend, 'native', `ran on ${result.runtime}`);
+    assert.match(result.runtime, /^onnxruntime-node \d+\.\d+\.\d+ \(native, \d+ threads?\)$/);
+    const cores = os.availableParallelism?.() ?? os.cpus().length;
+    assert.equal(result.threads, Math.max(1, cores - 1));
+  });
+
+  it('a crash of the runtime process ends that run with one clean error naming the model; the extension host lives on', async () => {
+    const uri = workspaceFile(MODEL);
+    process.env.ACTIVATION_LENS_TEST_CHILD_CRASH = 'abort';
+    try {
+      await assert.rejects(
+        Promise.resolve(vscode.commands.executeCommand('activationLens.runActivations', uri, { inputs: 'synthetic', samples: 4 })),
+        (e: Error) => {
+          assert.equal(e.name, 'ModelError');
+          assert.match(e.message, new RegExp(`^${uri.fsPath.replace(/[.*+?^\${}()|[\]\\]/g, '\\$&')}: the runtime process was killed by SIGABRT while running the model`));
+          return true;
+        },
+      );
+    } finally {
+      delete process.env.ACTIVATION_LENS_TEST_CHILD_CRASH;
+    }
+    // Same extension host, same extension: the next run works.
+    const again = await runCommand(uri, { inputs: 'synthetic', samples: 4 });
+    assert.equal(again.samples, 4);
   });
 
   it('refuses to export results over the model file itself', async () => {

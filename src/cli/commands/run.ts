@@ -3,14 +3,17 @@
 import * as path from 'node:path';
 import { CliUsageError, dimOptions, intOption, parseCommand, type ParsedArgs, modelArgument } from '../args';
 import { RunCancelledError } from '../../runtime/cancel';
-import { runActivations, type RunOptions, type RunResult } from '../../runtime/runActivations';
+import type { RunResult } from '../../runtime/runActivations';
 import { runToJson } from '../../runtime/runJson';
+import { runSupervised, type SupervisedRunOptions } from '../../runtime/runProcess';
+import { printRawOnVerbose, RUNTIME_FLAGS, RUNTIME_HELP, RUNTIME_OPTIONS, runtimeOptions } from '../runtimeArgs';
 import type { ImageLayout, ImageOptions } from '../../runtime/inputs/image';
 
 const HELP = `usage: activation-lens run MODEL [--inputs PATH] [--samples N] [--seed S] [--dim name=value]... [--json]
 
-Runs an ONNX model (onnxruntime-web) or a TensorFlow.js model.json (TF.js) and measures the
-output of every activation layer.
+Runs an ONNX model (onnxruntime: native, else wasm) or a TensorFlow.js model.json (TF.js) and
+measures the output of every activation layer. The model runs in a separate process: a crash,
+a runaway loop or a huge allocation ends that process with one error line (exit 2).
   --inputs PATH         .npy, .npz, ONNX TensorProto .pb, JSON, PNG/JPEG, or a folder of these;
                         the first axis of an array is the sample axis. Default: synthetic inputs.
   --samples N           synthetic samples to run (default 32); with --inputs, at most N samples
@@ -24,13 +27,13 @@ output of every activation layer.
   --batch-size N        samples per inference call (default: chosen from memory use)
   --every-node          also measure every non-activation node's output
   --bins N              histogram bins (even, default 64)
-  --threads N           onnxruntime-web compute threads (default 1)
-  --json                print one JSON object: {model, samples, layers: [...]}`;
+${RUNTIME_HELP}
+  --json                print one JSON object: {model, samples, backend, threads, layers: [...]}`;
 
 export async function run(argv: string[]): Promise<number> {
   const args = parseCommand(argv, {
-    flags: ['json', 'help', 'every-node'],
-    options: ['inputs', 'samples', 'seed', 'distribution', 'image-size', 'mean', 'std', 'layout', 'batch-size', 'bins', 'threads'],
+    flags: ['json', 'help', 'every-node', ...RUNTIME_FLAGS],
+    options: ['inputs', 'samples', 'seed', 'distribution', 'image-size', 'mean', 'std', 'layout', 'batch-size', 'bins', ...RUNTIME_OPTIONS],
     repeated: ['dim'],
     aliases: { h: 'help', i: 'inputs', n: 'samples' },
   }, HELP);
@@ -50,8 +53,7 @@ export async function run(argv: string[]): Promise<number> {
   const progress = progressPrinter();
   let result: RunResult;
   try {
-    result = await runActivations(args.positional[0], {
-      ...opts,
+    result = await runSupervised(args.positional[0], opts, {
       signal: controller.signal,
       onProgress: (p) => progress(p.samplesDone, p.samplesTotal),
       onNote: (m) => process.stderr.write(`note: ${m}\n`),
@@ -61,6 +63,7 @@ export async function run(argv: string[]): Promise<number> {
       process.stderr.write('activation-lens run: cancelled\n');
       return 130;
     }
+    printRawOnVerbose(args, e);
     throw e;
   } finally {
     progress.done();
@@ -70,7 +73,7 @@ export async function run(argv: string[]): Promise<number> {
   return 0;
 }
 
-function runOptions(args: ParsedArgs): RunOptions {
+function runOptions(args: ParsedArgs): SupervisedRunOptions {
   const distribution = args.options.get('distribution') ?? 'normal';
   if (distribution !== 'normal' && distribution !== 'uniform') throw new CliUsageError(`--distribution must be normal or uniform, got '${distribution}'`);
   const image: ImageOptions = {};
@@ -104,7 +107,7 @@ function runOptions(args: ParsedArgs): RunOptions {
     batchSize: args.options.has('batch-size') ? intOption(args, 'batch-size', 1, 1) : undefined,
     everyNode: args.flags.has('every-node'),
     bins,
-    threads: intOption(args, 'threads', 1, 1),
+    ...runtimeOptions(args),
   };
 }
 

@@ -7,6 +7,8 @@ import { severityAtLeast, type Severity } from '../../analysis/findings';
 import { toJson, toMarkdown, toSarif, toText } from '../../analysis/findingsReport';
 import { analyzeModel } from '../../analysis/rules/index';
 import { CliUsageError, dimOptions, intOption, parseCommand, modelArgument } from '../args';
+import { printRawOnVerbose, RUNTIME_FLAGS, RUNTIME_HELP, RUNTIME_OPTIONS, runtimeOptions } from '../runtimeArgs';
+import type { SupervisedRunOptions } from '../../runtime/runProcess';
 
 const HELP = `usage: activation-lens scan MODEL [--inputs PATH] [--samples N] [--seed S] [--dim name=value]...
                             [--json | --sarif | --markdown] [--fail-on error|warning|info]
@@ -19,6 +21,8 @@ only, no data); with them the model is run and the measured activations are judg
   --dim name=value       size of a symbolic dimension (repeatable)
   --dying-rate R         units active on fewer than R of positions are dying (default 0.01)
   --active-probability P BatchNorm/bias rules flag channels with P(active) below P (default 0.001)
+Running (with --inputs or --samples; the model runs in a separate process):
+${RUNTIME_HELP}
   --json                 {model, samples, findings: [{rule, severity, confidence, node, units, message, suggestions}]}
   --sarif                SARIF 2.1.0 for code-scanning tools
   --markdown             a Markdown table
@@ -26,11 +30,12 @@ only, no data); with them the model is run and the measured activations are judg
 
 Exit codes: 0 no finding at --fail-on, 1 a finding at --fail-on, 2 bad arguments or model.`;
 
-/** Runs the model and returns its measured activation statistics (src/runtime). Kept behind this
- *  one function so the scan does not load the runtime unless dynamic rules were asked for. */
-export async function measureActivations(model: string, opts: { inputs?: string; samples?: number; seed?: number; dims?: Record<string, number> }): Promise<ActivationRun> {
-  const { runActivations } = await import('../../runtime/runActivations');
-  return runActivations(model, { ...opts, onNote: (m) => process.stderr.write(`note: ${m}\n`) });
+/** Runs the model in the supervised runtime process and returns its measured activation
+ *  statistics (src/runtime). Kept behind this one function so the scan does not load the
+ *  runtime unless dynamic rules were asked for. */
+export async function measureActivations(model: string, opts: SupervisedRunOptions): Promise<ActivationRun> {
+  const { runSupervised } = await import('../../runtime/runProcess');
+  return runSupervised(model, opts, { onNote: (m) => process.stderr.write(`note: ${m}\n`) });
 }
 
 function numberOption(raw: string | undefined, name: string, min: number, max: number): number | undefined {
@@ -42,8 +47,8 @@ function numberOption(raw: string | undefined, name: string, min: number, max: n
 
 export async function run(argv: string[]): Promise<number> {
   const args = parseCommand(argv, {
-    flags: ['json', 'sarif', 'markdown', 'help'],
-    options: ['inputs', 'samples', 'seed', 'fail-on', 'dying-rate', 'active-probability'],
+    flags: ['json', 'sarif', 'markdown', 'help', ...RUNTIME_FLAGS],
+    options: ['inputs', 'samples', 'seed', 'fail-on', 'dying-rate', 'active-probability', ...RUNTIME_OPTIONS],
     repeated: ['dim'],
     aliases: { h: 'help', i: 'inputs', n: 'samples' },
   }, HELP);
@@ -59,14 +64,16 @@ export async function run(argv: string[]): Promise<number> {
   const seed = args.options.has('seed') ? intOption(args, 'seed', 0) : undefined;
   const dyingRate = numberOption(args.options.get('dying-rate'), 'dying-rate', 0, 1);
   const activeProbability = numberOption(args.options.get('active-probability'), 'active-probability', 0, 1);
+  const runtime = runtimeOptions(args);
 
   const file = args.positional[0];
   const model = await loadModel(file);
   let run: ActivationRun | undefined;
   if (inputs !== undefined || samples !== undefined) {
     try {
-      run = await measureActivations(file, { inputs, samples, seed, dims });
+      run = await measureActivations(file, { inputs, samples, seed, dims, ...runtime });
     } catch (e) {
+      printRawOnVerbose(args, e);
       if (e instanceof ModelError || e instanceof CliUsageError) throw e;
       throw new ModelError(`${file}: running the model failed: ${(e as Error).message}`);
     }

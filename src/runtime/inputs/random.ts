@@ -50,6 +50,25 @@ export class SeededRandom {
     return r * Math.cos(2 * Math.PI * v);
   }
 
+  /** Fills `out` with standard normal values: the same values, in the same order, as calling
+   *  normal() once per element, without a call per value. */
+  fillNormal(out: Float32Array | Float64Array): void {
+    let i = 0;
+    if (this.spare !== undefined && out.length) {
+      out[i++] = this.spare;
+      this.spare = undefined;
+    }
+    for (; i + 1 < out.length; i += 2) {
+      let u = 0;
+      while (u === 0) u = this.nextU32() / 4294967296;
+      const v = this.nextU32() / 4294967296;
+      const r = Math.sqrt(-2 * Math.log(u));
+      out[i] = r * Math.cos(2 * Math.PI * v);
+      out[i + 1] = r * Math.sin(2 * Math.PI * v);
+    }
+    if (i < out.length) out[i] = this.normal();
+  }
+
   /** Integer in [0, n). */
   int(n: number): number {
     return Math.floor(this.uniform() * n);

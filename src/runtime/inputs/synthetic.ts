@@ -34,6 +34,11 @@ export function syntheticSource(inputs: readonly ResolvedInput[], opts: Syntheti
           const count = n * elementCount(inp.sampleShape);
           const data = allocate(dtype, count);
           const isFloat = dtype === 'float32' || dtype === 'float64' || dtype === 'float16';
+          if ((data instanceof Float32Array || data instanceof Float64Array) && opts.distribution === 'normal') {
+            rng.fillNormal(data);
+            out[inp.name] = { dtype, dims: [n, ...inp.sampleShape], data };
+            continue;
+          }
           for (let i = 0; i < count; i++) {
             let v: number;
             if (dtype === 'bool') v = rng.uniform() < 0.5 ? 1 : 0;

@@ -1,0 +1,117 @@
+// The native runtime (onnxruntime-node, statistics in the graph) and the wasm runtime
+// (onnxruntime-web, statistics in JavaScript from raw outputs) measure the same dead units and
+// activity; in-graph statistics equal raw ones wherever they are exact; the fallback says why.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { onnx } from 'onnx-proto';
+import { runActivations, type RunResult } from '../../src/runtime/runActivations';
+import { SAMPLE_STRIDE } from '../../src/runtime/graphStats';
+import { NATIVE_UNAVAILABLE_ENV } from '../../src/runtime/ortNative';
+import { runSupervised } from '../../src/runtime/runProcess';
+import { ROOT } from '../support/cli';
+import { floatTensor, tmpDir, valueInfo, writeModel } from '../support/onnxBuild';
+
+const DIGITS = path.join(ROOT, 'test/fixtures/dead-cnn/dead_cnn.onnx');
+const SMALL_RESNET = path.join(ROOT, 'test/fixtures/analysis/healthy_small_resnet.onnx');
+const MLP = path.join(ROOT, 'test/fixtures/analysis/mlp_planted.onnx');
+/** torchvision ResNet-18 built by `npm run bench` (needs PyTorch); skipped when absent. */
+const RESNET18 = path.join(os.homedir(), '.cache', 'activation-lens', 'bench', 'resnet18.onnx');
+
+/** What both runtimes and both statistics paths must agree on exactly. */
+function exact(r: RunResult) {
+  return r.layers.map((l) => ({ node: l.node, units: l.units, unitAxis: l.unitAxis, deadUnits: l.deadUnits, activeRate: l.activeRate, zeroFraction: l.zeroFraction, min: l.min, samples: l.samples }));
+}
+
+describe('run: native and wasm backends', function () {
+  this.timeout(300000);
+
+  for (const [label, file, samples] of [['digits CNN', DIGITS, 64], ['small ResNet', SMALL_RESNET, 16], ['planted MLP (channels-last units)', MLP, 64]] as const) {
+    it(`${label}: dead units and active rates are identical on native and wasm`, async () => {
+      const native = await runActivations(file, { samples, seed: 3, backend: 'native' });
+      const wasm = await runActivations(file, { samples, seed: 3, backend: 'wasm' });
+      assert.equal(native.backend, 'native');
+      assert.equal(wasm.backend, 'wasm');
+      assert.deepEqual(exact(native), exact(wasm));
+      native.layers.forEach((l, i) => assert.ok(Math.abs(l.max - wasm.layers[i].max) <= 1e-5 * Math.max(1, Math.abs(l.max)), `${l.node} max`));
+    });
+  }
+
+  it('torchvision ResNet-18: dead units are identical on native and wasm', async function () {
+    if (!fs.existsSync(RESNET18)) this.skip();
+    const native = await runActivations(RESNET18, { samples: 4, backend: 'native' });
+    const wasm = await runActivations(RESNET18, { samples: 4, backend: 'wasm' });
+    assert.deepEqual(native.layers.map((l) => l.deadUnits), wasm.layers.map((l) => l.deadUnits));
+  });
+
+  it('in-graph statistics equal raw ones for counts, zeros and extremes; mean, std and histogram come from one sample per call (every 4th position of a channel)', async () => {
+    const graph = await runActivations(DIGITS, { samples: 40, seed: 1, batchSize: 8, backend: 'native' });
+    const raw = await runActivations(DIGITS, { samples: 40, seed: 1, batchSize: 8, backend: 'native', graphStats: false });
+    assert.deepEqual(exact(graph), exact(raw));
+    for (const [i, l] of graph.layers.entries()) {
+      assert.equal(l.max, raw.layers[i].max);
+      assert.equal(l.distributionSamples, 5, 'the first sample of each of the 5 calls');
+      assert.equal(raw.layers[i].distributionSamples, undefined);
+      // Channels-first layers keep every SAMPLE_STRIDE-th position of each channel of the sample.
+      const perSample = raw.layers[i].histogram.counts.reduce((a, b) => a + b, 0) / 40;
+      const k = perSample / l.units;
+      assert.equal(l.histogram.counts.reduce((a, b) => a + b, 0), 5 * l.units * Math.ceil(k / SAMPLE_STRIDE));
+      assert.ok(Math.abs(l.mean - raw.layers[i].mean) < 0.5 * raw.layers[i].std + 1e-9, `${l.node}: the sampled mean is near the full one`);
+    }
+  });
+
+  it('activations that can be negative (LeakyRelu) get exact negatives, zeros and minimum in the graph', async () => {
+    const dir = tmpDir();
+    const file = writeModel(dir, 'leaky.onnx', {
+      opset: 17,
+      nodes: [
+        { name: 'add', opType: 'Add', input: ['x', 'b'], output: ['h'] },
+        { name: 'leaky', opType: 'LeakyRelu', input: ['h'], output: ['y'], attribute: [{ name: 'alpha', type: onnx.AttributeProto.AttributeType.FLOAT, f: 0.1 }] },
+        { name: 'relu', opType: 'Relu', input: ['y'], output: ['z'] },
+      ],
+      initializers: [floatTensor('b', [4], [0, -100, 0, 100])],
+      inputs: [valueInfo('x', 1, ['batch', 4])],
+      outputs: [valueInfo('z', 1, ['batch', 4])],
+    });
+    const graph = await runActivations(file, { samples: 64, backend: 'native' });
+    const raw = await runActivations(file, { samples: 64, backend: 'native', graphStats: false });
+    assert.deepEqual(exact(graph), exact(raw));
+    assert.equal(graph.layers[0].max, raw.layers[0].max);
+    assert.deepEqual(graph.layers[1].deadUnits, [1]);
+  });
+
+  it('NaN in an output: measured again from raw outputs, with a note saying why', async () => {
+    const dir = tmpDir();
+    // 0/0 is NaN for the first unit; the second is an ordinary ReLU.
+    const file = writeModel(dir, 'nan.onnx', {
+      opset: 17,
+      nodes: [
+        { name: 'div', opType: 'Div', input: ['x', 'd'], output: ['h'] },
+        { name: 'relu', opType: 'Relu', input: ['h'], output: ['y'] },
+      ],
+      initializers: [floatTensor('d', [2], [0, 1])],
+      inputs: [valueInfo('x', 1, ['batch', 2])],
+      outputs: [valueInfo('y', 1, ['batch', 2])],
+    });
+    const notes: string[] = [];
+    const r = await runActivations(file, { samples: 16, backend: 'native', onNote: (m) => notes.push(m) });
+    assert.ok(notes.some((n) => /relu: its output holds NaN or infinite values; measuring again from the raw outputs/.test(n)), notes.join('\n'));
+    assert.equal(r.layers[0].distributionSamples, undefined);
+    assert.ok(Number.isFinite(r.layers[0].mean));
+  });
+
+  it('auto falls back to wasm with a one-line note when the native binary is not installed', async () => {
+    // The loader caches its answer per process: run in a fresh one (the supervised child).
+    try {
+      process.env[NATIVE_UNAVAILABLE_ENV] = '1';
+      const notes: string[] = [];
+      const r = await runSupervised(DIGITS, { samples: 8, backend: 'auto' }, { onNote: (m) => notes.push(m) });
+      assert.equal(r.backend, 'wasm');
+      assert.deepEqual(notes, [`running on onnxruntime-web (wasm): no onnxruntime-node binary for ${process.platform}-${process.arch} in this installation`]);
+      await assert.rejects(runSupervised(DIGITS, { samples: 8, backend: 'native' }), /the native backend is not available: no onnxruntime-node binary/);
+    } finally {
+      delete process.env[NATIVE_UNAVAILABLE_ENV];
+    }
+  });
+});
