@@ -91,3 +91,31 @@ export async function openRegularFile(file: string): Promise<{ handle: fs.promis
     throw e instanceof FileRefused ? e : new FileRefused(fsErrorText(e));
   }
 }
+
+const READ_SPAN = 1 << 26;
+
+/** Reads a whole regular file (in 64 MiB spans, so files over fs.readFileSync's 2 GiB work too),
+ *  refusing special files and files over `maxBytes` before allocating anything. `extra` bytes of
+ *  room are left at the end of the returned buffer for the caller to fill. */
+export function readRegularFileSync(file: string, maxBytes = Number.MAX_SAFE_INTEGER, extra = 0): Uint8Array {
+  const { fd, size } = openRegularFileSync(file);
+  try {
+    if (size > maxBytes) throw new FileRefused(`is ${size.toLocaleString('en-US')} bytes, more than the ${maxBytes.toLocaleString('en-US')} allowed here`);
+    let out: Uint8Array;
+    try {
+      out = new Uint8Array(size + extra);
+    } catch {
+      throw new FileRefused(`is ${size.toLocaleString('en-US')} bytes, too large to read into memory`);
+    }
+    for (let off = 0; off < size; ) {
+      const n = fs.readSync(fd, out, off, Math.min(READ_SPAN, size - off), off);
+      if (n <= 0) throw new FileRefused('ended early (changed while it was read?)');
+      off += n;
+    }
+    return out;
+  } catch (e) {
+    throw e instanceof FileRefused ? e : new FileRefused(fsErrorText(e));
+  } finally {
+    fs.closeSync(fd);
+  }
+}

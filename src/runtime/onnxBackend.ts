@@ -5,12 +5,12 @@
 // read and given the extra outputs, and onnxruntime is told the model's folder
 // (session.model_external_initializers_file_folder_path) so it memory-maps the external data in
 // place. Inline weights are read once. Nothing is written anywhere.
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-web';
 import { onnx } from 'onnx-proto';
 import { ModelError } from '../core/model';
+import { FileRefused, readRegularFileSync, statRegularFile } from '../formats/files';
 import type { Backend, BackendKind, InputSignature } from './backend';
 import type { HostData, HostDType, HostTensor } from './hostTensor';
 import { captureTail, formatBytes, listExternalData, readExternalData, withExtraOutputs, type ExternalDataFile } from './onnxCapture';
@@ -189,38 +189,14 @@ const PROTOBUF_LIMIT_BYTES = 2 ** 31 - 1;
 
 /** The file's bytes, in a buffer `room` bytes longer (for what the caller appends). */
 function readModelBytes(modelPath: string, room = 0): Uint8Array {
-  let size: number;
   try {
-    size = fs.statSync(modelPath).size;
+    const size = statRegularFile(modelPath).size;
+    if (size > PROTOBUF_LIMIT_BYTES) throw new ModelError(`${modelPath}: the file is ${formatBytes(size)}, over protobuf's 2 GB limit for one ONNX file (larger weights belong in external data)`);
+    return readRegularFileSync(modelPath, PROTOBUF_LIMIT_BYTES, room);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ModelError(code === 'ENOENT' ? `${modelPath}: no such file` : `${modelPath}: cannot read the file (${code ?? (e as Error).message})`);
+    if (e instanceof FileRefused) throw new ModelError(`${modelPath}: ${e.message}`);
+    throw e;
   }
-  if (size > PROTOBUF_LIMIT_BYTES) throw new ModelError(`${modelPath}: the file is ${formatBytes(size)}, over protobuf's 2 GB limit for one ONNX file (larger weights belong in external data)`);
-  if (!room) {
-    try {
-      const b = fs.readFileSync(modelPath);
-      return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-    } catch (e) {
-      throw new ModelError(`${modelPath}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-    }
-  }
-  const out = new Uint8Array(size + room);
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(modelPath, 'r');
-    for (let off = 0; off < size; ) {
-      const n = fs.readSync(fd, out, off, Math.min(1 << 26, size - off), off);
-      if (n <= 0) throw new ModelError(`${modelPath}: the file ended early (changed while reading?)`);
-      off += n;
-    }
-  } catch (e) {
-    if (e instanceof ModelError) throw e;
-    throw new ModelError(`${modelPath}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
-  return out;
 }
 
 /** The model's own output names, when the caller has no core model to take them from. */

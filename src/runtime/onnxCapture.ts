@@ -10,9 +10,10 @@
 // Element types: an extra output carries no type; onnxruntime infers it from the producing node
 // (its shape inference) and reports it in the session's output metadata.
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { onnx } from 'onnx-proto';
 import { ModelError } from '../core/model';
+import { FileRefused, readRegularFileSync, statRegularFile } from '../formats/files';
+import { resolveExternalPath } from '../formats/onnx/externalData';
 
 /** The model bytes with `names` appended as extra graph outputs (those not outputs already), and
  *  `graph`'s nodes and outputs appended to the main graph (in-graph statistics, graphStats.ts). */
@@ -63,11 +64,12 @@ export function listExternalData(modelPath: string, modelBytes: Uint8Array): Ext
   } catch (e) {
     throw new ModelError(`${modelPath}: not a valid ONNX model (${(e as Error).message})`);
   }
-  const locations = new Set<string>();
+  /** location → the first tensor stored there (named in errors). */
+  const locations = new Map<string, string>();
   const visitTensor = (t: onnx.ITensorProto | null | undefined): void => {
     if (!t || t.dataLocation !== onnx.TensorProto.DataLocation.EXTERNAL) return;
     const loc = t.externalData?.find((e) => e.key === 'location')?.value;
-    if (loc) locations.add(loc);
+    if (loc && !locations.has(loc)) locations.set(loc, t.name ?? '');
   };
   const visitGraph = (g: onnx.IGraphProto | null | undefined, depth: number): void => {
     if (!g || depth > 64) return;
@@ -86,22 +88,18 @@ export function listExternalData(modelPath: string, modelBytes: Uint8Array): Ext
     }
   };
   visitGraph(proto.graph, 0);
-  const dir = path.dirname(path.resolve(modelPath));
   const files: ExternalDataFile[] = [];
-  for (const loc of locations) {
-    const abs = path.resolve(dir, loc);
-    const rel = path.relative(dir, abs);
-    if (path.isAbsolute(loc) || rel.startsWith('..') || path.isAbsolute(rel)) {
-      throw new ModelError(`${modelPath}: external data location '${loc}' points outside the model's folder`);
-    }
+  for (const [loc, tensor] of locations) {
+    // The readers' confinement (absolute paths, '..', symbolic links that lead out): onnxruntime
+    // resolves these locations itself on the native backend, so they are checked before it runs.
+    const abs = resolveExternalPath(modelPath, loc, tensor);
     let st: fs.Stats;
     try {
-      st = fs.statSync(abs);
+      st = statRegularFile(abs);
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new ModelError(code === 'ENOENT' ? `${modelPath}: external data file '${loc}' is missing` : `${modelPath}: cannot read external data file '${loc}' (${code ?? (e as Error).message})`);
+      if (e instanceof FileRefused) throw new ModelError(`${modelPath}: external data file '${loc}': ${e.message}`);
+      throw e;
     }
-    if (!st.isFile()) throw new ModelError(`${modelPath}: external data '${loc}' is not a regular file`);
     files.push({ location: loc, file: abs, bytes: st.size });
   }
   return files;
@@ -114,31 +112,13 @@ export function readExternalData(modelPath: string, modelBytes: Uint8Array, list
   return listed.map((f) => ({ path: f.location, data: readWhole(modelPath, f) }));
 }
 
-const READ_CHUNK = 1 << 26;
-
 function readWhole(modelPath: string, f: ExternalDataFile): Uint8Array {
-  let data: Uint8Array;
   try {
-    data = new Uint8Array(f.bytes);
-  } catch {
-    throw new ModelError(`${modelPath}: external data file '${f.location}' (${formatBytes(f.bytes)}) is too large to read into memory`);
-  }
-  let fd: number;
-  try {
-    fd = fs.openSync(f.file, 'r');
+    return readRegularFileSync(f.file);
   } catch (e) {
-    throw new ModelError(`${modelPath}: cannot open external data file '${f.location}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    if (e instanceof FileRefused) throw new ModelError(`${modelPath}: external data file '${f.location}' ${e.message}`);
+    throw e;
   }
-  try {
-    for (let off = 0; off < f.bytes; ) {
-      const n = fs.readSync(fd, data, off, Math.min(READ_CHUNK, f.bytes - off), off);
-      if (n <= 0) throw new ModelError(`${modelPath}: external data file '${f.location}' ended early (changed while reading?)`);
-      off += n;
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-  return data;
 }
 
 /** "4.6 GB", "553 MB", "16 TiB" style sizes for messages. */

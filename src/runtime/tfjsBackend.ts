@@ -6,6 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
+import { FileRefused, readRegularFileSync } from '../formats/files';
+import { resolveShardPath } from '../formats/tfjs/paths';
 import { ModelError, type Model } from '../core/model';
 import type { Backend, InputSignature } from './backend';
 import type { HostData, HostDType, HostTensor } from './hostTensor';
@@ -59,31 +61,34 @@ interface ModelJson {
   modelInitializer?: unknown;
 }
 
+/** A regular file's bytes (a named pipe or a folder is refused by name, never waited on). */
+function readModelFile(model: string, file: string, what?: string): Uint8Array {
+  try {
+    return readRegularFileSync(file);
+  } catch (e) {
+    if (e instanceof FileRefused) throw new ModelError(what ? `${model}: ${what} ${e.message}` : `${model}: ${e.message}`);
+    throw e;
+  }
+}
+
 /** Reads model.json and its weight shards (paths confined to the model's folder) as TF.js artifacts. */
 export function readArtifacts(file: string): tfTypes.io.ModelArtifacts {
   let json: ModelJson;
+  const text = Buffer.from(readModelFile(file, file)).toString('utf8');
   try {
-    json = JSON.parse(fs.readFileSync(file, 'utf8')) as ModelJson;
+    json = JSON.parse(text) as ModelJson;
   } catch (e) {
     throw new ModelError(`${file}: not a TensorFlow.js model.json (${(e as Error).message})`);
   }
   if (!json.modelTopology) throw new ModelError(`${file}: has no modelTopology (a weights manifest alone cannot run)`);
-  const dir = path.dirname(path.resolve(file));
   const specs: tfTypes.io.WeightsManifestEntry[] = [];
   const buffers: ArrayBuffer[] = [];
   for (const group of json.weightsManifest ?? []) {
     specs.push(...group.weights);
     for (const p of group.paths) {
-      const abs = path.resolve(dir, decodeURIComponent(p));
-      const rel = path.relative(dir, abs);
-      if (path.isAbsolute(p) || rel.startsWith('..') || path.isAbsolute(rel)) throw new ModelError(`${file}: weight file '${p}' points outside the model's folder`);
-      let b: Buffer;
-      try {
-        b = fs.readFileSync(abs);
-      } catch {
-        throw new ModelError(`${file}: weight file '${p}' is missing`);
-      }
-      buffers.push(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
+      // The reader's confinement: absolute paths, '..' (also percent-encoded), symbolic links out.
+      const b = readModelFile(file, resolveShardPath(file, p), `weight file '${p}'`);
+      buffers.push(b.buffer as ArrayBuffer);
     }
   }
   const total = buffers.reduce((s, b) => s + b.byteLength, 0);

@@ -52,6 +52,28 @@ describe('run: external data', function () {
     await assert.rejects(runActivations(externalModel(dir, '../secret.bin'), { samples: 2 }), (e: Error) => e instanceof ModelError && /secret\.bin.*(outside|inside the model's folder)/.test(e.message));
     // The runtime's own reader of external files applies the same rule (it does not rely on the model reader).
     const file = path.join(dir, 'ext.onnx');
-    assert.throws(() => readExternalData(file, new Uint8Array(fs.readFileSync(file))), (e: Error) => e instanceof ModelError && /'\.\.\/secret\.bin' points outside the model's folder/.test(e.message));
+    assert.throws(() => readExternalData(file, new Uint8Array(fs.readFileSync(file))), (e: Error) => e instanceof ModelError && /'\.\.\/secret\.bin'.*must stay inside the model's folder/.test(e.message));
+  });
+
+  it('refuses external data reached through a symbolic link that leads out, on either backend', async () => {
+    const root = tmpDir();
+    const dir = path.join(root, 'model');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(root, 'secret.bin'), Buffer.from(new Float32Array([1, 1, 1, 1]).buffer));
+    fs.symlinkSync(path.join(root, 'secret.bin'), path.join(dir, 'weights.bin'));
+    const model = externalModel(dir, 'weights.bin');
+    for (const backend of ['native', 'wasm'] as const) {
+      await assert.rejects(runActivations(model, { samples: 2, backend }), (e: Error) => e instanceof ModelError && /weights\.bin.*symbolic link/.test(e.message), backend);
+    }
+  });
+
+  it('refuses a named pipe as external data at once instead of waiting for a writer', async function () {
+    if (process.platform === 'win32') this.skip();
+    const dir = tmpDir();
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('mkfifo', [path.join(dir, 'weights.bin')]);
+    const t0 = performance.now();
+    await assert.rejects(runActivations(externalModel(dir, 'weights.bin'), { samples: 2 }), (e: Error) => e instanceof ModelError && /weights\.bin.*named pipe/.test(e.message));
+    assert.ok(performance.now() - t0 < 20000);
   });
 });

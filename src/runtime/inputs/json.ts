@@ -1,22 +1,16 @@
 // JSON inputs: a nested array (one input), {"name": nested array, …}, or
 // {"name": {"shape": [...], "data": [flat]}, …}.
-import * as fs from 'node:fs';
 import { ModelError } from '../../core/model';
 import { elementCount, type HostTensor } from '../hostTensor';
+import { readBounded } from './tensorProto';
 
 export const MAX_JSON_BYTES = 512 * 1024 ** 2;
 
 export function readJsonTensors(file: string): { name: string; tensor: HostTensor }[] {
-  let size = 0;
-  try {
-    size = fs.statSync(file).size;
-  } catch {
-    throw new ModelError(`${file}: no such file`);
-  }
-  if (size > MAX_JSON_BYTES) throw new ModelError(`${file}: ${size} bytes is too large for a JSON input (use .npy)`);
+  const bytes = readBounded(file, MAX_JSON_BYTES);
   let value: unknown;
   try {
-    value = JSON.parse(fs.readFileSync(file, 'utf8'));
+    value = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
   } catch (e) {
     throw new ModelError(`${file}: not valid JSON (${(e as Error).message})`);
   }

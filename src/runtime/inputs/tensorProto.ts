@@ -1,7 +1,7 @@
 // ONNX TensorProto (.pb) files — the ONNX backend test data format — decoded by onnx-proto.
-import * as fs from 'node:fs';
 import { onnx } from 'onnx-proto';
 import { ModelError } from '../../core/model';
+import { FileRefused, readRegularFileSync } from '../../formats/files';
 import { onnxDTypeName } from '../../core/dtypes';
 import { allocate, elementCount, hostDTypeOf, type HostData, type HostTensor } from '../hostTensor';
 
@@ -25,16 +25,14 @@ export function readTensorProtoFile(file: string): NamedTensor {
   return { name: proto.name ?? '', tensor: tensorFromProto(proto, file) };
 }
 
-export function readBounded(file: string): Uint8Array {
-  let size: number;
+/** An input file's bytes: a regular file (a named pipe would block) of at most MAX_INPUT_FILE_BYTES. */
+export function readBounded(file: string, maxBytes = MAX_INPUT_FILE_BYTES): Uint8Array {
   try {
-    size = fs.statSync(file).size;
-  } catch {
-    throw new ModelError(`${file}: no such file`);
+    return readRegularFileSync(file, maxBytes);
+  } catch (e) {
+    if (e instanceof FileRefused) throw new ModelError(`${file}: ${e.message}`);
+    throw e;
   }
-  if (size > MAX_INPUT_FILE_BYTES) throw new ModelError(`${file}: ${size} bytes is too large to read as one input file`);
-  const b = fs.readFileSync(file);
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
 function num(v: number | Long | { toNumber(): number }): number {
