@@ -1,9 +1,14 @@
 // The graph canvas: an SVG that draws only what is on screen (a grid index over the laid-out
-// boxes and edges), with a <canvas> stand-in when zoomed out so far that thousands of boxes would
-// be visible. Pan by dragging or the wheel, zoom with Ctrl/Cmd+wheel or pinch.
+// boxes, frames and edges), with a <canvas> stand-in when zoomed out so far that thousands of
+// boxes would be visible. Pan by dragging or the wheel, zoom with Ctrl/Cmd+wheel or pinch.
+//
+// Boxes are coloured by category through CSS; `boxFill` is the hook for a per-node value overlay
+// (a colour per box, e.g. a measured statistic, with its own legend): it sets the box's fill via a
+// custom property and leaves everything else (text, selection, frames) as it is.
 import { ellipsis, s } from './dom';
-import type { LayoutResult } from './layout';
-import type { Container, VisibleGraph, VisibleItem } from './graphModel';
+import type { CompoundResult } from './compoundLayout';
+import { FRAME_HEADER } from './compoundLayout';
+import type { Container, FoldedWeight, VisibleGraph, VisibleItem } from './graphModel';
 import { shapeText } from './graphModel';
 
 export interface Transform {
@@ -25,6 +30,20 @@ export interface BoxContent {
   term?: string;
 }
 
+/** What box contents need to know beyond the item itself. */
+export interface BoxContext {
+  showNames: boolean;
+  /** Whether a subgraph body (`sub:…` key) is open. */
+  subOpen(key: string): boolean;
+  clusterStats(c: Container): { ops: Map<string, number>; params: number };
+  /** Weights the node reads through folded nodes (Identity copies, Constants…). */
+  foldedWeights(flat: number): FoldedWeight[];
+  /** Folded shape arithmetic feeding the node (0: none). */
+  shapeOps(flat: number): number;
+  /** Worst measured dead share inside a cluster, after a run. */
+  worstDead(c: Container): number | undefined;
+}
+
 export interface GraphViewEvents {
   select(item: number): void;
   toggle(key: string): void;
@@ -44,19 +63,47 @@ const MIN_ZOOM = 0.02;
 /** Height kept free at the bottom for the colour key when fitting. */
 const LEGEND_SPACE = 24;
 const MAX_ZOOM = 4;
+/** Width of one character of a frame label (11px UI font), for fitting labels into frames. */
+const LABEL_CHAR = 6.4;
 
 export const CATEGORIES = ['linear', 'normalization', 'pooling', 'shape', 'math', 'activation', 'relu', 'control', 'constant', 'other', 'group', 'io'] as const;
 
-export function boxContent(item: VisibleItem, showNames: boolean, expandedSubs: (key: string) => boolean): BoxContent {
+const NUMBER = new Intl.NumberFormat('en-US');
+
+/** Parameters in a short form: 1,234 → "1.2k", 3,400,000 → "3.4M". */
+export function shortCount(n: number): string {
+  if (n < 1000) return String(n);
+  if (n < 1e6) return `${(n / 1e3).toFixed(n < 1e4 ? 1 : 0)}k`;
+  if (n < 1e9) return `${(n / 1e6).toFixed(n < 1e7 ? 1 : 0)}M`;
+  return `${(n / 1e9).toFixed(1)}B`;
+}
+
+/** The label a frame shows: the full path at the top level, its own name inside another frame. */
+export function frameLabel(c: Container): string {
+  return c.depth > 1 ? c.short : c.label;
+}
+
+/** The width a frame needs so that its label fits (capped: longer labels are cut). */
+export function frameLabelWidth(c: Container): number {
+  return Math.min(260, (frameLabel(c).length + 2) * LABEL_CHAR + 24);
+}
+
+export function boxContent(item: VisibleItem, ctx: BoxContext): BoxContent {
   if (item.kind === 'group') {
     const c = item.container!;
-    const ops = [...c.ops.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([op, n]) => `${op}×${n}`).join(' · ');
+    const st = ctx.clusterStats(c);
+    const ops = [...st.ops.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([op, n]) => `${op}×${n}`).join(' · ');
+    const dead = ctx.worstDead(c);
+    const title = item.frame ? c.short : c.label;
     const lines = [
-      { text: ellipsis(item.ancestors.length ? c.short : c.label, 36), cls: 'op' },
-      { text: `${c.size} nodes`, cls: 'name' },
+      { text: ellipsis(title, 36), cls: 'op' },
+      { text: `${NUMBER.format(c.size)} nodes${st.params ? ` · ${shortCount(st.params)} params` : ''}`, cls: 'name' },
       { text: ellipsis(ops, 40), cls: 'w' },
     ];
-    return { ...measure(lines), lines, cls: 'group-box cat-group', tooltip: `${c.label}: ${c.size} nodes (click to open)` };
+    if (dead !== undefined) lines.push({ text: `worst dead ${Math.round(dead * 100)}%`, cls: 'w dead' });
+    const what = c.kind === 'chunk' ? 'a run of consecutive nodes' : c.kind === 'sub' ? 'subgraph' : 'name scope';
+    const tooltip = `${c.label} (${what}): ${NUMBER.format(c.size)} nodes, ${NUMBER.format(st.params)} parameters; ${[...st.ops.entries()].sort((a, b) => b[1] - a[1]).map(([op, n]) => `${op} ×${n}`).join(', ')}${dead !== undefined ? `; worst dead share ${Math.round(dead * 100)} %` : ''} (click to open)`;
+    return { ...measure(lines), lines, cls: `group-box cat-group kind-${c.kind}`, tooltip };
   }
   if (item.kind === 'input' || item.kind === 'output') {
     const v = item.flat!.value!;
@@ -64,21 +111,28 @@ export function boxContent(item: VisibleItem, showNames: boolean, expandedSubs: 
     const lines = [{ text: ellipsis(v.name, 32), cls: 'op' }, ...(shape ? [{ text: `${v.dtype ?? ''} ${shape}`.trim(), cls: 'w' }] : [])];
     return { ...measure(lines), lines, cls: `io ${item.kind} cat-io`, tooltip: `${item.kind} ${v.name}` };
   }
-  const n = item.flat!.node!;
+  const flat = item.flat!;
+  const n = flat.node!;
   const lines: BoxContent['lines'] = [{ text: ellipsis(n.op, 32), cls: 'op' }];
-  if (showNames && n.name && n.name !== n.op) lines.push({ text: ellipsis(n.name, 36), cls: 'name' });
-  for (const w of n.weights.slice(0, 3)) lines.push({ text: ellipsis(`${shortName(w.name)} ⟨${w.shape.join('×') || 'scalar'}⟩`, 36), cls: 'w' });
-  if (n.weights.length > 3) lines.push({ text: `+${n.weights.length - 3} more weights`, cls: 'w' });
+  if (ctx.showNames && n.name && n.name !== n.op) lines.push({ text: ellipsis(n.name, 36), cls: 'name' });
+  const weights: string[] = n.weights.map((w) => `${shortName(w.name)} ⟨${w.shape.join('×') || 'scalar'}⟩`);
+  for (const w of ctx.foldedWeights(flat.index)) weights.push(`${shortName(w.tensor)} ⟨${w.shape ? w.shape.join('×') || 'scalar' : '?'}⟩`);
+  for (const w of weights.slice(0, 3)) lines.push({ text: ellipsis(w, 36), cls: 'w' });
+  if (weights.length > 3) lines.push({ text: `+${weights.length - 3} more weights`, cls: 'w' });
   if (n.activation && n.activation.fused) lines.push({ text: `+ ${n.activation.op}`, cls: 'w act-fused' });
+  const shapeOps = ctx.shapeOps(flat.index);
+  if (shapeOps) lines.push({ text: `⚙ shape computation · ${shapeOps} op${shapeOps > 1 ? 's' : ''}`, cls: 'chip' });
   let toggle: string | undefined;
   if (n.subgraphs.length) {
-    const open = n.subgraphs.some((sg) => expandedSubs(`sub:${n.id}:${sg.attribute}`));
+    const open = n.subgraphs.some((sg) => ctx.subOpen(`sub:${n.id}:${sg.attribute}`));
     toggle = `${open ? '▾' : '▸'} ${n.subgraphs.map((sg) => sg.attribute).join(', ')}`;
     lines.push({ text: ellipsis(toggle, 36), cls: 'toggle' });
   }
   let cls = `node cat-${n.category}`;
   if (n.activation) cls += n.activation.relu ? ' act relu' : ' act';
-  return { ...measure(lines), lines, cls, tooltip: n.name ? `${n.op}: ${n.name}` : n.op, toggle, term: n.activation?.op };
+  if (flat.fold) cls += ' folded';
+  const folded = flat.fold ? ` (folded: ${flat.fold === 1 ? 'a weight' : 'shape computation'} of its consumer)` : '';
+  return { ...measure(lines), lines, cls, tooltip: `${n.name ? `${n.op}: ${n.name}` : n.op}${folded}`, toggle, term: n.activation?.op };
 }
 
 function shortName(name: string): string {
@@ -92,6 +146,15 @@ function measure(lines: { text: string }[]): { w: number; h: number } {
   return { w: Math.min(300, Math.max(96, Math.round(chars * 6.8 + 26))), h: PAD_TOP + LINE * (lines.length - 1) + 11 };
 }
 
+interface FrameBox {
+  c: Container;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  text: string;
+}
+
 export class GraphView {
   readonly svg: SVGSVGElement;
   readonly canvas: HTMLCanvasElement;
@@ -101,12 +164,13 @@ export class GraphView {
   private readonly nodesG: SVGGElement;
   transform: Transform = { x: 0, y: 0, k: 1 };
   graph?: VisibleGraph;
-  layout?: LayoutResult;
+  layout?: CompoundResult;
   boxes: BoxContent[] = [];
   direction: 'TB' | 'LR' = 'TB';
   private nodeGrid = new Map<number, number[]>();
   private edgeGrid = new Map<number, number[]>();
-  private frameBoxes: { c: Container; x: number; y: number; w: number; h: number; lx: number; text: string }[] = [];
+  /** Open clusters as laid out: one per `graph.frames` entry. */
+  frameBoxes: FrameBox[] = [];
   private renderedNodes = new Map<number, SVGGElement>();
   private renderedEdges = new Map<number, SVGGElement>();
   private renderedFrames = new Map<number, SVGGElement>();
@@ -121,6 +185,10 @@ export class GraphView {
   mode: 'svg' | 'canvas' = 'svg';
   colors = new Map<string, string>();
   onPaint?: () => void;
+  /** Draw every box in the DOM, never the canvas overview (the benchmark's Netron-like baseline). */
+  eager = false;
+  /** Per-node value overlay: a CSS colour for a box's fill, or undefined for its category colour. */
+  boxFill?: (item: VisibleItem) => string | undefined;
 
   constructor(host: HTMLElement, private readonly events: GraphViewEvents) {
     this.canvas = document.createElement('canvas');
@@ -139,7 +207,7 @@ export class GraphView {
     new ResizeObserver(() => this.schedule()).observe(this.svg);
   }
 
-  setGraph(graph: VisibleGraph, layout: LayoutResult, boxes: BoxContent[], direction: 'TB' | 'LR'): void {
+  setGraph(graph: VisibleGraph, layout: CompoundResult, boxes: BoxContent[], direction: 'TB' | 'LR'): void {
     this.graph = graph;
     this.layout = layout;
     this.boxes = boxes;
@@ -185,44 +253,11 @@ export class GraphView {
       }
     }
     this.stamp = new Uint32Array(Math.max(g.items.length, g.edges.length) + 1);
-    // frames: bounding boxes of the visible items inside each open container
-    const boxes = new Map<string, { x0: number; y0: number; x1: number; y1: number }>();
-    for (let i = 0; i < g.items.length; i++) {
-      const b = this.boxes[i];
-      for (const key of g.items[i].ancestors) {
-        let f = boxes.get(key);
-        if (!f) boxes.set(key, (f = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity }));
-        f.x0 = Math.min(f.x0, L.x[i] - b.w / 2);
-        f.y0 = Math.min(f.y0, L.y[i] - b.h / 2);
-        f.x1 = Math.max(f.x1, L.x[i] + b.w / 2);
-        f.y1 = Math.max(f.y1, L.y[i] + b.h / 2);
-      }
-    }
-    this.frameBoxes = g.frames
-      .filter((c) => boxes.has(c.key))
-      .sort((a, b) => a.depth - b.depth)
-      .map((c) => {
-        const f = boxes.get(c.key)!;
-        const pad = 6 + 2 * Math.max(0, 3 - c.depth);
-        return { c, x: f.x0 - pad, y: f.y0 - pad - 6, w: f.x1 - f.x0 + 2 * pad, h: f.y1 - f.y0 + 2 * pad + 6, lx: 0, text: c.depth ? c.short : c.label };
-      });
-    // Nested frames often share their top edge: set their labels side by side, not on top of each other.
-    const placed: { x0: number; x1: number; y: number }[] = [];
-    for (const f of this.frameBoxes) {
-      const w = f.text.length * 6.4 + 16;
-      let x = f.x + 8;
-      for (let moved = true; moved; ) {
-        moved = false;
-        for (const p of placed) {
-          if (Math.abs(p.y - f.y) < 13 && x < p.x1 + 6 && x + w > p.x0) {
-            x = p.x1 + 10;
-            moved = true;
-          }
-        }
-      }
-      f.lx = x;
-      placed.push({ x0: x, x1: x + w, y: f.y });
-    }
+    // frames: the boxes the layout reserved for open clusters (slot k + 1 for graph.frames[k])
+    this.frameBoxes = g.frames.map((c, k) => {
+      const f = 4 * (k + 1);
+      return { c, x: L.frames[f], y: L.frames[f + 1], w: L.frames[f + 2], h: L.frames[f + 3], text: frameLabel(c) };
+    });
   }
 
   schedule(): void {
@@ -242,7 +277,7 @@ export class GraphView {
     const W = this.svg.clientWidth || 800, H = this.svg.clientHeight || 600;
     const margin = 150 / t.k;
     const x0 = -t.x / t.k - margin, y0 = -t.y / t.k - margin, x1 = (W - t.x) / t.k + margin, y1 = (H - t.y) / t.k + margin;
-    const whole = g.items.length <= FULL_RENDER;
+    const whole = this.eager || g.items.length <= FULL_RENDER;
     const nodes = whole
       ? g.items.map((_, i) => i)
       : this.query(this.nodeGrid, x0, y0, x1, y1, (i) => {
@@ -309,11 +344,19 @@ export class GraphView {
   private drawNode(i: number): SVGGElement {
     const item = this.graph!.items[i], b = this.boxes[i], L = this.layout!;
     const g = s('g', { class: b.cls, transform: `translate(${L.x[i] - b.w / 2},${L.y[i] - b.h / 2})` });
-    if (item.kind === 'group') g.setAttribute('data-group', item.container!.key);
-    else if (item.kind === 'node') {
+    if (item.kind === 'group') {
+      g.setAttribute('data-group', item.container!.key);
+      g.setAttribute('data-kind', item.container!.kind);
+    } else if (item.kind === 'node') {
       g.setAttribute('data-node-id', item.id);
       g.setAttribute('data-op', item.flat!.node!.op);
+      if (item.flat!.fold) g.setAttribute('data-folded', item.flat!.fold === 1 ? 'weight' : 'shape');
     } else g.setAttribute('data-io', item.flat!.value!.name);
+    const fill = this.boxFill?.(item);
+    if (fill) {
+      g.setAttribute('data-fill', '');
+      g.style.setProperty('--al-fill', fill);
+    }
     g.setAttribute('data-index', String(i));
     if (b.term) {
       // The glossary card replaces the native tooltip (two would overlap) and repeats its text.
@@ -368,10 +411,21 @@ export class GraphView {
     const f = this.frameBoxes[i];
     const g = s('g', { class: `frame frame-${f.c.kind}`, 'data-frame': f.c.key });
     g.append(s('rect', { x: f.x, y: f.y, width: f.w, height: f.h, rx: 8 }));
-    const label = s('text', { class: 'frame-label', x: f.lx, y: f.y + 12 }, `− ${f.text}`);
+    // The label lives in the frame's header strip, cut to the frame's width: it can overlap
+    // nothing but its own frame's border.
+    const room = Math.max(1, Math.floor((f.w - 24) / LABEL_CHAR) - 2);
+    const label = s('text', { class: 'frame-label', x: f.x + 8, y: f.y + 15 }, `− ${ellipsis(f.text, room)}`);
     label.append(s('title', null, `${f.c.label}: click to close`));
     g.append(label);
     return g;
+  }
+
+  /** A frame label's box as drawn (for the overlap tests): its header strip's text extent. */
+  frameLabelBox(i: number): { x: number; y: number; w: number; h: number } {
+    const f = this.frameBoxes[i];
+    const room = Math.max(1, Math.floor((f.w - 24) / LABEL_CHAR) - 2);
+    const chars = Math.min(room, f.text.length) + 2;
+    return { x: f.x + 8, y: f.y + 3, w: Math.min(f.w - 16, chars * LABEL_CHAR), h: FRAME_HEADER - 6 };
   }
 
   // ---- canvas overview --------------------------------------------------------------------
@@ -410,6 +464,8 @@ export class GraphView {
       }
     }
     ctx.stroke();
+    ctx.strokeStyle = this.colors.get('group') ?? '#888';
+    for (const f of this.frameBoxes) if (f.x + f.w >= x0 && f.x <= x1 && f.y + f.h >= y0 && f.y <= y1) ctx.strokeRect(f.x, f.y, f.w, f.h);
     const nodes = this.query(this.nodeGrid, x0, y0, x1, y1, () => true);
     const bg = this.colors.get('background') ?? '#fff';
     const fg = this.colors.get('foreground') ?? '#000';
@@ -491,6 +547,13 @@ export class GraphView {
     const W = this.svg.clientWidth || 800, H = (this.svg.clientHeight || 600) - LEGEND_SPACE;
     const k = Math.min(1.5, Math.max(MIN_ZOOM, Math.min((W - 40) / Math.max(L.width, 1), (H - 40) / Math.max(L.height, 1))));
     this.setTransform({ x: (W - L.width * k) / 2, y: (H - L.height * k) / 2, k });
+  }
+
+  /** Fits a rectangle (a cluster's frame) into the view, at most at 100 %. */
+  fitRect(f: { x: number; y: number; w: number; h: number }): void {
+    const W = this.svg.clientWidth || 800, H = (this.svg.clientHeight || 600) - LEGEND_SPACE;
+    const k = Math.min(1, Math.max(MIN_ZOOM, Math.min((W - 40) / Math.max(f.w, 1), (H - 40) / Math.max(f.h, 1))));
+    this.setTransform({ x: W / 2 - (f.x + f.w / 2) * k, y: H / 2 - (f.y + f.h / 2) * k, k });
   }
 
   /** The first picture: the whole graph when it is readable that way, else its start at 90 %. */

@@ -143,6 +143,12 @@ export interface ViewerState {
   showNames: boolean;
   sort?: { column: string; descending: boolean };
   filter?: string;
+  /** Draw folded nodes (weights of their consumer, shape computations) as boxes of their own. */
+  showFolded?: boolean;
+  /** Ids of folded nodes drawn anyway (the user selected them). */
+  revealed?: string[];
+  /** Every node flat and every box in the DOM: the benchmark's Netron-like baseline, not a user setting. */
+  renderAll?: boolean;
 }
 
 export type ViewName = 'graph' | 'table' | 'model';

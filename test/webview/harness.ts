@@ -174,10 +174,11 @@ export class ViewerPage {
     return vp;
   }
 
-  /** Waits until the first node box is drawn; records the time since navigation started. */
+  /** Waits until the first box (a node, a closed cluster, a graph input) is drawn; records the
+   *  time since navigation started. */
   async waitForGraph(timeout = 30_000): Promise<void> {
     try {
-      await this.page.locator('svg#graph g.node[data-node-id]').first().waitFor({ timeout });
+      await this.page.locator('svg#graph g[data-index]').first().waitFor({ timeout });
     } catch (e) {
       const state = await this.page.evaluate("document.querySelector('#overlay')?.textContent + ' | ' + document.querySelector('#status')?.textContent + ' | ' + document.querySelector('#graph .viewport')?.getAttribute('transform') + ' | boxes ' + document.querySelectorAll('#graph g').length").catch(() => '');
       throw new Error(`no node box drawn: ${(e as Error).message.split('\n')[0]}; page: ${state}; errors: ${this.consoleErrors.join(' / ')}; sent: ${this.sent.map((m) => m.type).join(',')}`);
