@@ -11,6 +11,7 @@
 // cached: opening a cluster lays out that cluster and its ancestors again, nothing else.
 
 import { layoutGraph } from './layout';
+import type { Container, GraphModel, VisibleGraph } from './graphModel';
 
 export interface CompoundInput {
   /** Changes with the model: cached cluster layouts of another model are dropped. */
@@ -302,4 +303,48 @@ function swap(a: Float64Array, b: Float64Array): void {
     a[i] = b[i];
     b[i] = t;
   }
+}
+
+/** The layout request for a visible graph: its boxes, the open clusters they sit in (parents
+ *  first), and its edges with the producers that name their ports. */
+export function layoutRequest(
+  model: GraphModel,
+  vg: VisibleGraph,
+  boxes: { w: number; h: number }[],
+  o: { model: number; direction: 'TB' | 'LR'; frameWidth(c: Container): number },
+): CompoundInput {
+  const slotOf = new Int32Array(model.clusters.length).fill(-1);
+  slotOf[0] = 0;
+  vg.frames.forEach((c, k) => (slotOf[c.index] = k + 1));
+  const F = vg.frames.length + 1;
+  const frameParent = new Int32Array(F), frameKey = new Int32Array(F), frameMinWidth = new Float64Array(F);
+  frameParent[0] = -1;
+  vg.frames.forEach((c, k) => {
+    frameParent[k + 1] = slotOf[c.parent];
+    frameKey[k + 1] = c.index;
+    frameMinWidth[k + 1] = o.frameWidth(c);
+  });
+  const n = vg.items.length;
+  const edges = new Int32Array(vg.edges.length * 2), edgeKey = new Int32Array(vg.edges.length);
+  vg.edges.forEach((e, i) => {
+    edges[2 * i] = e.s;
+    edges[2 * i + 1] = e.t;
+    edgeKey[i] = e.key;
+  });
+  return {
+    model: o.model,
+    direction: o.direction,
+    widths: Float64Array.from(boxes, (b) => b.w),
+    heights: Float64Array.from(boxes, (b) => b.h),
+    itemFrame: Int32Array.from(vg.items, (it) => slotOf[it.frame]),
+    itemKey: Int32Array.from({ length: n }, (_, i) => {
+      const it = vg.items[i];
+      return it.flat ? it.flat.index : -1 - it.container!.index;
+    }),
+    frameParent,
+    frameKey,
+    frameMinWidth,
+    edges,
+    edgeKey,
+  };
 }

@@ -50,6 +50,8 @@ export interface Container {
   depth: number;
   /** Nodes inside, at any depth (folded ones included). */
   size: number;
+  /** Of those, the nodes drawn as boxes of their own (folded ones excluded). */
+  drawn: number;
   owner?: number;
   defaultOpen: boolean;
   /** Direct children: drawn items (folded ones excluded) and clusters, by first flat index. */
@@ -195,7 +197,7 @@ export class GraphModel {
 
   private addCluster(key: string, kind: Container['kind'], label: string, parent: number, defaultOpen: boolean, owner?: number): Container {
     const short = kind === 'group' ? key.slice(key.lastIndexOf('/') + 1) : label;
-    const c: Container = { index: this.clusters.length, key, kind, label, short, parent, depth: 0, size: 0, owner, defaultOpen, items: [], clusters: [], first: Infinity };
+    const c: Container = { index: this.clusters.length, key, kind, label, short, parent, depth: 0, size: 0, drawn: 0, owner, defaultOpen, items: [], clusters: [], first: Infinity };
     this.clusters.push(c);
     this.containers.set(key, c);
     return c;
@@ -424,7 +426,10 @@ export class GraphModel {
     this.order = order;
     for (const it of this.items) {
       if (it.kind !== 'node') continue;
-      for (let c = it.parent; c >= 0; c = this.clusters[c].parent) this.clusters[c].size++;
+      for (let c = it.parent; c >= 0; c = this.clusters[c].parent) {
+        this.clusters[c].size++;
+        if (it.fold === FOLD_NONE) this.clusters[c].drawn++;
+      }
     }
   }
 
@@ -446,13 +451,13 @@ export class GraphModel {
     let candidates = root.clusters.filter((k) => this.clusters[k].kind !== 'sub');
     while (candidates.length) {
       let biggest = 0;
-      for (const k of candidates) biggest = Math.max(biggest, this.clusters[k].size);
-      const batch = candidates.filter((k) => this.clusters[k].size === biggest);
+      for (const k of candidates) biggest = Math.max(biggest, this.clusters[k].drawn);
+      const batch = candidates.filter((k) => this.clusters[k].drawn === biggest);
       let cost = 0;
       for (const k of batch) cost += boxes(this.clusters[k]) - 1;
       if (shown + cost > budget) break;
       shown += cost;
-      candidates = candidates.filter((k) => this.clusters[k].size !== biggest);
+      candidates = candidates.filter((k) => this.clusters[k].drawn !== biggest);
       for (const k of batch) {
         this.clusters[k].defaultOpen = true;
         for (const d of this.clusters[k].clusters) if (this.clusters[d].kind !== 'sub') candidates.push(d);

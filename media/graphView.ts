@@ -8,7 +8,7 @@
 import { ellipsis, s } from './dom';
 import type { CompoundResult } from './compoundLayout';
 import { FRAME_HEADER } from './compoundLayout';
-import type { Container, FoldedWeight, VisibleGraph, VisibleItem } from './graphModel';
+import type { Container, FoldedWeight, GraphModel, VisibleGraph, VisibleItem } from './graphModel';
 import { shapeText } from './graphModel';
 
 export interface Transform {
@@ -42,6 +42,18 @@ export interface BoxContext {
   shapeOps(flat: number): number;
   /** Worst measured dead share inside a cluster, after a run. */
   worstDead(c: Container): number | undefined;
+}
+
+/** The box context of a model: what main.ts draws with, and what the layout tests measure. */
+export function modelBoxContext(model: GraphModel, o: { showNames: boolean; isOpen(key: string): boolean; worstDead?: Float64Array }): BoxContext {
+  return {
+    showNames: o.showNames,
+    subOpen: o.isOpen,
+    clusterStats: (c) => model.stats(c.index),
+    foldedWeights: (i) => model.foldedWeights(i),
+    shapeOps: (i) => (model.items[i].fold ? 0 : model.shapeComputation(i).length),
+    worstDead: (c) => (o.worstDead && o.worstDead[c.index] >= 0 ? o.worstDead[c.index] : undefined),
+  };
 }
 
 export interface GraphViewEvents {
@@ -97,12 +109,13 @@ export function boxContent(item: VisibleItem, ctx: BoxContext): BoxContent {
     const title = item.frame ? c.short : c.label;
     const lines = [
       { text: ellipsis(title, 36), cls: 'op' },
-      { text: `${NUMBER.format(c.size)} nodes${st.params ? ` · ${shortCount(st.params)} params` : ''}`, cls: 'name' },
+      { text: `${NUMBER.format(c.drawn)} node${c.drawn === 1 ? '' : 's'}${st.params ? ` · ${shortCount(st.params)} params` : ''}`, cls: 'name' },
       { text: ellipsis(ops, 40), cls: 'w' },
     ];
     if (dead !== undefined) lines.push({ text: `worst dead ${Math.round(dead * 100)}%`, cls: 'w dead' });
     const what = c.kind === 'chunk' ? 'a run of consecutive nodes' : c.kind === 'sub' ? 'subgraph' : 'name scope';
-    const tooltip = `${c.label} (${what}): ${NUMBER.format(c.size)} nodes, ${NUMBER.format(st.params)} parameters; ${[...st.ops.entries()].sort((a, b) => b[1] - a[1]).map(([op, n]) => `${op} ×${n}`).join(', ')}${dead !== undefined ? `; worst dead share ${Math.round(dead * 100)} %` : ''} (click to open)`;
+    const folded = c.size > c.drawn ? ` (and ${NUMBER.format(c.size - c.drawn)} folded into them)` : '';
+    const tooltip = `${c.label} (${what}): ${NUMBER.format(c.drawn)} nodes${folded}, ${NUMBER.format(st.params)} parameters; ${[...st.ops.entries()].sort((a, b) => b[1] - a[1]).map(([op, n]) => `${op} ×${n}`).join(', ')}${dead !== undefined ? `; worst dead share ${Math.round(dead * 100)} %` : ''} (click to open)`;
     return { ...measure(lines), lines, cls: `group-box cat-group kind-${c.kind}`, tooltip };
   }
   if (item.kind === 'input' || item.kind === 'output') {
@@ -146,6 +159,17 @@ function measure(lines: { text: string }[]): { w: number; h: number } {
   return { w: Math.min(300, Math.max(96, Math.round(chars * 6.8 + 26))), h: PAD_TOP + LINE * (lines.length - 1) + 11 };
 }
 
+/** A frame's label as drawn: cut to the frame's width. */
+export function frameLabelText(f: { w: number; text: string }): string {
+  const room = Math.max(1, Math.floor((f.w - 24) / LABEL_CHAR) - 2);
+  return `− ${ellipsis(f.text, room)}`;
+}
+
+/** Where a frame's label is (its header strip's text extent), for the overlap tests. */
+export function frameLabelRect(f: { x: number; y: number; w: number; text: string }): { x: number; y: number; w: number; h: number } {
+  return { x: f.x + 8, y: f.y + 3, w: Math.min(f.w - 16, frameLabelText(f).length * LABEL_CHAR), h: FRAME_HEADER - 6 };
+}
+
 interface FrameBox {
   c: Container;
   x: number;
@@ -171,6 +195,7 @@ export class GraphView {
   private edgeGrid = new Map<number, number[]>();
   /** Open clusters as laid out: one per `graph.frames` entry. */
   frameBoxes: FrameBox[] = [];
+  private frameKeys = new Map<number, string>();
   private renderedNodes = new Map<number, SVGGElement>();
   private renderedEdges = new Map<number, SVGGElement>();
   private renderedFrames = new Map<number, SVGGElement>();
@@ -254,6 +279,7 @@ export class GraphView {
     }
     this.stamp = new Uint32Array(Math.max(g.items.length, g.edges.length) + 1);
     // frames: the boxes the layout reserved for open clusters (slot k + 1 for graph.frames[k])
+    this.frameKeys = new Map(g.frames.map((c) => [c.index, c.key]));
     this.frameBoxes = g.frames.map((c, k) => {
       const f = 4 * (k + 1);
       return { c, x: L.frames[f], y: L.frames[f + 1], w: L.frames[f + 2], h: L.frames[f + 3], text: frameLabel(c) };
@@ -358,6 +384,7 @@ export class GraphView {
       g.style.setProperty('--al-fill', fill);
     }
     g.setAttribute('data-index', String(i));
+    g.setAttribute('data-in', this.frameKeys.get(item.frame) ?? '');
     if (b.term) {
       // The glossary card replaces the native tooltip (two would overlap) and repeats its text.
       g.setAttribute('data-term', b.term);
@@ -409,23 +436,14 @@ export class GraphView {
 
   private drawFrame(i: number): SVGGElement {
     const f = this.frameBoxes[i];
-    const g = s('g', { class: `frame frame-${f.c.kind}`, 'data-frame': f.c.key });
+    const g = s('g', { class: `frame frame-${f.c.kind}`, 'data-frame': f.c.key, 'data-parent': this.frameKeys.get(f.c.parent) ?? '' });
     g.append(s('rect', { x: f.x, y: f.y, width: f.w, height: f.h, rx: 8 }));
     // The label lives in the frame's header strip, cut to the frame's width: it can overlap
     // nothing but its own frame's border.
-    const room = Math.max(1, Math.floor((f.w - 24) / LABEL_CHAR) - 2);
-    const label = s('text', { class: 'frame-label', x: f.x + 8, y: f.y + 15 }, `− ${ellipsis(f.text, room)}`);
+    const label = s('text', { class: 'frame-label', x: f.x + 8, y: f.y + 15 }, frameLabelText(f));
     label.append(s('title', null, `${f.c.label}: click to close`));
     g.append(label);
     return g;
-  }
-
-  /** A frame label's box as drawn (for the overlap tests): its header strip's text extent. */
-  frameLabelBox(i: number): { x: number; y: number; w: number; h: number } {
-    const f = this.frameBoxes[i];
-    const room = Math.max(1, Math.floor((f.w - 24) / LABEL_CHAR) - 2);
-    const chars = Math.min(room, f.text.length) + 2;
-    return { x: f.x + 8, y: f.y + 3, w: Math.min(f.w - 16, chars * LABEL_CHAR), h: FRAME_HEADER - 6 };
   }
 
   // ---- canvas overview --------------------------------------------------------------------

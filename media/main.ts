@@ -5,8 +5,8 @@ import type { FindingInfo, GraphInfo, HostMessage, ModelInfo, NodeActivationResu
 import { clear, h, icon } from './dom';
 import { GraphModel } from './graphModel';
 import type { Container, VisibleGraph, ViewOptions } from './graphModel';
-import { boxContent, CATEGORIES, frameLabel, frameLabelWidth, GraphView, type BoxContext, type Transform } from './graphView';
-import type { CompoundInput } from './compoundLayout';
+import { boxContent, CATEGORIES, frameLabelWidth, GraphView, modelBoxContext, type BoxContext, type Transform } from './graphView';
+import { layoutRequest } from './compoundLayout';
 import { LayoutClient } from './layoutClient';
 import { renderDetails, type DetailsContext } from './details';
 import { LayerTable } from './table';
@@ -301,14 +301,7 @@ const layoutStats = { relaid: 0, levels: 0 };
 
 function boxContext(): BoxContext {
   const ex = expanded(), co = collapsed();
-  return {
-    showNames: state.showNames,
-    subOpen: (k) => model!.isOpen(k, ex, co),
-    clusterStats: (c) => model!.stats(c.index),
-    foldedWeights: (i) => model!.foldedWeights(i),
-    shapeOps: (i) => (model!.items[i].fold ? 0 : model!.shapeComputation(i).length),
-    worstDead: (c) => (worstDead[c.index] >= 0 ? worstDead[c.index] : undefined),
-  };
+  return modelBoxContext(model!, { showNames: state.showNames, isOpen: (k) => model!.isOpen(k, ex, co), worstDead });
 }
 
 async function relayout(resetView: boolean): Promise<void> {
@@ -327,7 +320,7 @@ async function relayout(resetView: boolean): Promise<void> {
   });
   timings.boxes = performance.now() - t;
   t = performance.now();
-  const result = await layoutClient.layout(compoundInput(vg, boxes));
+  const result = await layoutClient.layout(layoutRequest(model, vg, boxes, { model: modelId, direction: state.direction, frameWidth: frameLabelWidth }));
   if (gen !== layoutGeneration) return;
   timings.layout = performance.now() - t;
   timings.layoutCore = result.ms;
@@ -347,44 +340,6 @@ async function relayout(resetView: boolean): Promise<void> {
   timings.render = performance.now() - t;
   updateBreadcrumb();
   document.body.dataset.layouts = String(++layoutsDone);
-}
-
-/** The layout request: boxes, the open clusters they sit in, and the edges with their ports. */
-function compoundInput(vg: VisibleGraph, boxes: { w: number; h: number }[]): CompoundInput {
-  const slotOf = new Int32Array(model!.clusters.length).fill(-1);
-  slotOf[0] = 0;
-  vg.frames.forEach((c, k) => (slotOf[c.index] = k + 1));
-  const F = vg.frames.length + 1;
-  const frameParent = new Int32Array(F), frameKey = new Int32Array(F), frameMinWidth = new Float64Array(F);
-  frameParent[0] = -1;
-  vg.frames.forEach((c, k) => {
-    frameParent[k + 1] = slotOf[c.parent];
-    frameKey[k + 1] = c.index;
-    frameMinWidth[k + 1] = frameLabelWidth(c);
-  });
-  const n = vg.items.length;
-  const edges = new Int32Array(vg.edges.length * 2), edgeKey = new Int32Array(vg.edges.length);
-  vg.edges.forEach((e, i) => {
-    edges[2 * i] = e.s;
-    edges[2 * i + 1] = e.t;
-    edgeKey[i] = e.key;
-  });
-  return {
-    model: modelId,
-    direction: state.direction,
-    widths: Float64Array.from(boxes, (b) => b.w),
-    heights: Float64Array.from(boxes, (b) => b.h),
-    itemFrame: Int32Array.from(vg.items, (it) => slotOf[it.frame]),
-    itemKey: Int32Array.from({ length: n }, (_, i) => {
-      const it = vg.items[i];
-      return it.flat ? it.flat.index : -1 - it.container!.index;
-    }),
-    frameParent,
-    frameKey,
-    frameMinWidth,
-    edges,
-    edgeKey,
-  };
 }
 
 // ---- breadcrumb ---------------------------------------------------------------------------------
