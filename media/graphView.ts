@@ -453,7 +453,7 @@ export class GraphView {
     const n = this.graph!.items.length;
     const across = Float64Array.from({ length: n }, (_, i) => (this.direction === 'TB' ? L.x[i] : L.y[i])).sort();
     const mid = across[n >> 1] ?? 0;
-    if (this.direction === 'TB') this.setTransform({ x: W / 2 - mid * k, y: 20, k });
+    if (this.direction === 'TB') this.setTransform({ x: W / 2 - mid * k, y: 34, k }); // below the breadcrumb
     else this.setTransform({ x: 20, y: H / 2 - mid * k, k });
   }
 

@@ -273,7 +273,7 @@ function renderLegend(): void {
   clear(legend);
   if (!model) return;
   const present = new Set<string>();
-  for (const it of model.items) if (it.node) present.add(it.node.category);
+  for (const it of model.items) if (it.node && (!it.fold || state.showFolded)) present.add(it.node.category);
   for (const [cat, label] of Object.entries(CATEGORY_LABELS)) {
     if (!present.has(cat)) continue;
     legend.append(h('span', { class: `legend-item cat-${cat}` }, h('span', { class: 'swatch' }), label));
@@ -577,6 +577,7 @@ foldBtn.addEventListener('click', () => {
   state.showFolded = !state.showFolded;
   if (!state.showFolded) state.revealed = [];
   syncFoldButton();
+  renderLegend();
   saveState();
   void relayout(false);
 });
@@ -593,6 +594,7 @@ foldBtn.addEventListener('click', () => {
   state.showFolded = !state.showFolded;
   if (!state.showFolded) state.revealed = [];
   syncFoldButton();
+  renderLegend();
   saveState();
   void relayout(false);
 });

@@ -6,26 +6,11 @@ import { buildViewerGraph } from '../../src/extension/viewerGraph';
 import { FOLD_NONE, FOLD_SHAPE, FOLD_WEIGHT } from '../../media/fold';
 import { GraphModel } from '../../media/graphModel';
 import { floatTensor, tmpDir, valueInfo, writeModel } from '../support/onnxBuild';
+import { dataNodes } from '../support/dataFlow';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/onnx');
 const TRANSFORMER = path.join(FIXTURES, 'torch_transformer_encoder.onnx');
 const RESNET = path.join(FIXTURES, 'torch_resnet18_bn.onnx');
-
-/**
- * The nodes that compute on the data, derived independently of the viewer: a value is data when
- * it is a graph input or an output of a node with a data input, except that `Shape` yields a
- * shape, not data. Every other node only transforms weights, constants or shapes.
- */
-function dataNodes(model: Model): Set<string> {
-  const data = new Set(model.graph.inputs.map((v) => v.name));
-  const out = new Set<string>();
-  for (const n of model.graph.nodes) {
-    if (n.opType === 'Shape' || !n.inputs.some((i) => data.has(i))) continue;
-    out.add(n.name);
-    for (const o of n.outputs) data.add(o);
-  }
-  return out;
-}
 
 async function folded(file: string): Promise<{ model: Model; gm: GraphModel; foldedNames: Set<string> }> {
   const model = await loadModel(file);
