@@ -28,14 +28,15 @@ const NONDETERMINISTIC = /^(Random|Multinomial|Bernoulli|Dropout$)/;
 export interface FoldInput {
   /** Items in graph order (node order of each graph body); non-node items never fold. */
   count: number;
-  isNode(i: number): boolean;
-  op(i: number): string;
-  /** Number of non-empty inputs of node i. */
-  inputCount(i: number): number;
-  /** Number of inputs of node i that are stored weights (initializers). */
-  weightInputCount(i: number): number;
-  /** Whether node i has graph-valued attributes (If/Loop bodies): never folded. */
-  hasSubgraphs(i: number): boolean;
+  /** Per item: 1 for an operator node (graph inputs and outputs are items too). */
+  isNode: ArrayLike<number>;
+  op: ArrayLike<string>;
+  /** Number of non-empty inputs of each node. */
+  inputCount: ArrayLike<number>;
+  /** Number of inputs of each node that are stored weights (initializers). */
+  weightInputCount: ArrayLike<number>;
+  /** 1 for nodes with graph-valued attributes (If/Loop bodies): never folded. */
+  hasSubgraphs: ArrayLike<number>;
   /** Data edges: producer item → consumer item, one per consumed tensor (duplicates allowed). */
   edgeSource: ArrayLike<number>;
   edgeTarget: ArrayLike<number>;
@@ -106,14 +107,14 @@ export function computeFolding(g: FoldInput): FoldResult {
   // Forward: what each node's output is, given its inputs.
   for (let k = 0; k < n; k++) {
     const i = order[k];
-    if (!g.isNode(i) || g.hasSubgraphs(i)) continue;
-    const op = g.op(i);
+    if (!g.isNode[i] || g.hasSubgraphs[i]) continue;
+    const op = g.op[i];
     if (NONDETERMINISTIC.test(op)) continue;
     if (SHAPE_SOURCES.has(op)) {
       kind[i] = FOLD_SHAPE;
       continue;
     }
-    const inputs = g.inputCount(i);
+    const inputs = g.inputCount[i];
     if (inputs === 0) {
       if (CONSTANT_OPS.has(op)) kind[i] = FOLD_WEIGHT;
       continue;
@@ -121,7 +122,7 @@ export function computeFolding(g: FoldInput): FoldResult {
     // Inputs that are neither weights nor produced by a node here (graph inputs, values of an
     // enclosing graph) are data.
     const produced = inStart[i + 1] - inStart[i];
-    if (g.weightInputCount(i) + produced < inputs) continue;
+    if (g.weightInputCount[i] + produced < inputs) continue;
     let shape = false, data = false;
     for (let k2 = inStart[i]; k2 < inStart[i + 1]; k2++) {
       const p = kind[ins[k2]];
@@ -138,7 +139,7 @@ export function computeFolding(g: FoldInput): FoldResult {
     let a = -1;
     for (let k2 = outStart[i]; k2 < outStart[i + 1]; k2++) {
       const c = outs[k2];
-      if (!g.isNode(c)) {
+      if (!g.isNode[c]) {
         a = -1; // it is a graph output: its box stays, the output's edge starts there
         break;
       }

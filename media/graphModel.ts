@@ -146,20 +146,23 @@ export class GraphModel {
 
   constructor(readonly root: GraphInfo) {
     const rootCluster = this.addCluster('', 'root', '', -1, true);
-    const scopeOfItem: (string[] | undefined)[] = [];
+    const scopeOfItem: (string | undefined)[] = [];
     const rootScope = new Map<string, number>();
     for (const v of root.inputs) {
-      const it = this.add({ kind: 'input', id: `input:${v.name}`, value: v, parent: 0 });
+      const it = this.add('input', `input:${v.name}`, 0, undefined, v);
       rootScope.set(v.name, it.index);
     }
     this.flatten(root, 0, undefined, { values: rootScope }, scopeOfItem);
     for (const v of root.outputs) {
-      const it = this.add({ kind: 'output', id: `output:${v.name}`, value: v, parent: 0 });
+      const it = this.add('output', `output:${v.name}`, 0, undefined, v);
       const p = rootScope.get(v.name);
       if (p !== undefined) this.edges.push({ s: p, t: it.index, value: v, dashed: false });
     }
+    const T: number[] = [performance.now()];
     this.indexEdges();
+    T.push(performance.now());
     this.fold();
+    T.push(performance.now());
     let nodes = 0, folded = 0;
     for (const it of this.items) {
       if (it.kind !== 'node') continue;
@@ -171,25 +174,30 @@ export class GraphModel {
     this.drawnCount = nodes - folded;
     const large = this.drawnCount > GROUP_THRESHOLD;
     this.buildScopes(scopeOfItem, large);
+    T.push(performance.now());
     this.buildChildren();
+    T.push(performance.now());
     if (large) for (const c of [...this.clusters]) this.chunk(c);
+    T.push(performance.now());
     // Folded nodes live where their anchor lives, so that unfolded they are drawn beside it.
     for (const it of this.items) if (it.fold !== FOLD_NONE) it.parent = this.items[it.anchor].parent;
     this.finishClusters();
+    T.push(performance.now());
     if (large) this.openWithinBudget(FIRST_PICTURE_BUDGET);
+    T.push(performance.now());
+    (globalThis as any).__gmT = T.slice(1).map((t, i) => Math.round(t - T[i]));
     void rootCluster;
   }
 
   // ---- construction ---------------------------------------------------------------------------
 
-  private add(it: Omit<FlatItem, 'index' | 'fold' | 'anchor'>): FlatItem {
-    let id = it.id;
-    for (let k = 2; this.byId.has(id); k++) id = `${it.id}#${k}`;
-    const item = it as FlatItem;
-    item.id = id;
-    item.index = this.items.length;
-    item.fold = FOLD_NONE;
-    item.anchor = -1;
+  private add(kind: FlatKind, id: string, parent: number, node?: NodeInfo, value?: ValueRef, owner?: number): FlatItem {
+    if (this.byId.has(id)) {
+      let k = 2;
+      while (this.byId.has(`${id}#${k}`)) k++;
+      id = `${id}#${k}`;
+    }
+    const item: FlatItem = { index: this.items.length, kind, id, node, value, parent, owner, fold: FOLD_NONE, anchor: -1 };
     this.items.push(item);
     this.byId.set(id, item);
     return item;
@@ -203,14 +211,22 @@ export class GraphModel {
     return c;
   }
 
-  private flatten(graph: GraphInfo, parent: number, owner: number | undefined, scope: Scope, scopeOfItem: (string[] | undefined)[]): void {
+  /** Per node: inputs that are weights (for folding), filled while flattening. */
+  private weightInputs: number[] = [];
+
+  private flatten(graph: GraphInfo, parent: number, owner: number | undefined, scope: Scope, scopeOfItem: (string | undefined)[]): void {
     for (const node of graph.nodes) {
-      const item = this.add({ kind: 'node', id: node.id, node, parent, owner });
-      if (owner === undefined) scopeOfItem[item.index] = scopeOf(node.name);
-      const weightNames = node.weights.length ? new Set(node.weights.map((w) => w.name)) : undefined;
-      let incoming = 0;
+      const item = this.add('node', node.id, parent, node, undefined, owner);
+      if (owner === undefined) scopeOfItem[item.index] = node.name.slice(0, Math.max(0, node.name.lastIndexOf('/')));
+      const weights = node.weights;
+      let incoming = 0, weightInputs = 0;
       for (const input of node.inputs) {
-        if (weightNames?.has(input.name)) continue;
+        let isWeight = false;
+        for (let k = 0; k < weights.length; k++) if (weights[k].name === input.name) isWeight = true;
+        if (isWeight) {
+          weightInputs++;
+          continue;
+        }
         // Inside a body, values from enclosing graphs are not drawn as edges: the body hangs
         // below its owning node instead of being pulled across the drawing.
         const p = owner === undefined ? resolve(scope, input.name) : scope.values.get(input.name);
@@ -219,6 +235,7 @@ export class GraphModel {
           incoming++;
         }
       }
+      this.weightInputs[item.index] = weightInputs;
       if (incoming === 0 && owner !== undefined) this.edges.push({ s: owner, t: item.index, dashed: true });
       for (const out of node.outputs) scope.values.set(out.name, item.index);
       for (const sub of node.subgraphs) {
@@ -254,65 +271,87 @@ export class GraphModel {
   }
 
   private fold(): void {
-    const data = this.edges.filter((e) => !e.dashed);
-    const items = this.items;
-    const { kind, anchor } = computeFolding({
-      count: items.length,
-      isNode: (i) => items[i].kind === 'node',
-      op: (i) => items[i].node!.op,
-      inputCount: (i) => items[i].node!.inputs.length,
-      weightInputCount: (i) => {
-        const n = items[i].node!;
-        if (!n.weights.length) return 0;
-        const w = new Set(n.weights.map((x) => x.name));
-        let k = 0;
-        for (const v of n.inputs) if (w.has(v.name)) k++;
-        return k;
-      },
-      hasSubgraphs: (i) => items[i].node!.subgraphs.length > 0,
-      edgeSource: Int32Array.from(data, (e) => e.s),
-      edgeTarget: Int32Array.from(data, (e) => e.t),
-    });
-    for (let i = 0; i < items.length; i++) {
+    const items = this.items, n = items.length;
+    const isNode = new Uint8Array(n), inputCount = new Int32Array(n), weightInputCount = new Int32Array(n), hasSubgraphs = new Uint8Array(n);
+    const op: string[] = new Array(n).fill('');
+    for (let i = 0; i < n; i++) {
+      const node = items[i].node;
+      if (!node) continue;
+      isNode[i] = 1;
+      op[i] = node.op;
+      inputCount[i] = node.inputs.length;
+      weightInputCount[i] = this.weightInputs[i] ?? 0;
+      hasSubgraphs[i] = node.subgraphs.length ? 1 : 0;
+    }
+    let m = 0;
+    for (const e of this.edges) if (!e.dashed) m++;
+    const edgeSource = new Int32Array(m), edgeTarget = new Int32Array(m);
+    m = 0;
+    for (const e of this.edges) {
+      if (e.dashed) continue;
+      edgeSource[m] = e.s;
+      edgeTarget[m++] = e.t;
+    }
+    const { kind, anchor } = computeFolding({ count: n, isNode, op, inputCount, weightInputCount, hasSubgraphs, edgeSource, edgeTarget });
+    for (let i = 0; i < n; i++) {
       items[i].fold = kind[i] as FoldKind;
       items[i].anchor = anchor[i];
     }
+    this.weightInputs = [];
   }
 
   /**
    * Name-scope clusters of the main graph. A scope becomes a cluster when it holds at least two
    * drawn nodes and fewer than its enclosing cluster (a scope around everything, such as TF's
-   * "model/", would only add a click); folded nodes do not count.
+   * "model/", would only add a click); folded nodes do not count. Work is per distinct scope
+   * (a 100,000-node encoder has ~13,000), not per node.
    */
-  private buildScopes(scopeOfItem: (string[] | undefined)[], large: boolean): void {
-    const count = new Map<string, number>();
-    const paths: (string[] | undefined)[] = [];
+  private buildScopes(scopeOfItem: (string | undefined)[], large: boolean): void {
+    // drawn nodes directly in each raw scope ("/bert/encoder/layer.3/attention/self")
+    const direct = new Map<string, number>();
     for (const it of this.items) {
-      const scope = scopeOfItem[it.index];
-      if (!scope || it.fold !== FOLD_NONE) continue;
-      const keys: string[] = [];
-      let key = '';
-      for (const part of scope) {
-        key = key ? `${key}/${part}` : part;
-        keys.push(key);
-        count.set(key, (count.get(key) ?? 0) + 1);
-      }
-      paths[it.index] = keys;
+      const raw = scopeOfItem[it.index];
+      if (raw === undefined || it.fold !== FOLD_NONE) continue;
+      direct.set(raw, (direct.get(raw) ?? 0) + 1);
     }
-    for (const it of this.items) {
-      const keys = paths[it.index];
-      if (!keys) continue;
-      let parent = it.parent;
+    const keysOf = new Map<string, string[]>();
+    const keys = (raw: string): string[] => {
+      let k = keysOf.get(raw);
+      if (!k) {
+        k = [];
+        let key = '';
+        for (const part of raw.split('/')) {
+          if (!part) continue;
+          key = key ? `${key}/${part}` : part;
+          k.push(key);
+        }
+        keysOf.set(raw, k);
+      }
+      return k;
+    };
+    const count = new Map<string, number>();
+    for (const [raw, n] of direct) for (const k of keys(raw)) count.set(k, (count.get(k) ?? 0) + n);
+    const parentOf = new Map<string, number>();
+    const clusterOf = (raw: string): number => {
+      let parent = parentOf.get(raw);
+      if (parent !== undefined) return parent;
+      parent = 0;
       let enclosing = this.drawnCount;
-      for (const k of keys) {
-        const c = count.get(k)!;
+      for (const k of keys(raw)) {
+        const c = count.get(k) ?? 0;
         if (c < 2 || c >= enclosing) continue;
         enclosing = c;
         let cl = this.containers.get(k);
         if (!cl) cl = this.addCluster(k, 'group', k.split('/').join(' › '), parent, !large);
         parent = cl.index;
       }
-      it.parent = parent;
+      parentOf.set(raw, parent);
+      return parent;
+    };
+    for (const it of this.items) {
+      const raw = scopeOfItem[it.index];
+      if (raw === undefined || it.fold !== FOLD_NONE) continue;
+      it.parent = clusterOf(raw);
     }
     // Subgraph bodies hang below their owner: in the owner's cluster.
     for (const c of this.clusters) if (c.kind === 'sub') c.parent = this.items[c.owner!].parent;

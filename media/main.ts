@@ -130,9 +130,11 @@ const view = new GraphView(graphHost, {
 });
 readColors(view);
 graphHost.append(legend, breadcrumb);
+let crumbTimer = 0;
 view.onPaint = () => {
   cards.checkAnchor();
-  if (selectedFlat < 0) updateBreadcrumb();
+  // where the middle of the view is, once panning pauses (it scans the open frames)
+  if (selectedFlat < 0 && !crumbTimer) crumbTimer = window.setTimeout(() => ((crumbTimer = 0), selectedFlat < 0 && updateBreadcrumb()), 120);
 };
 
 const cards = new GlossaryCards(post, (node) => {
@@ -161,6 +163,7 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
       file = m.file;
       {
         const t = performance.now();
+        timings.initAt = t;
         const g = decodeGraph(m.graph);
         timings.decode = performance.now() - t;
         void init(g, m.model);
@@ -246,6 +249,13 @@ async function init(graph: GraphInfo, m: ModelInfo): Promise<void> {
   refreshDetails();
   setView(state.view);
   document.body.dataset.ready = 'true';
+  // When the first picture is on screen: after the frame that draws it (for the benchmark).
+  requestAnimationFrame(() =>
+    requestAnimationFrame(() => {
+      timings.pictureAt = performance.now();
+      document.body.dataset.painted = 'true';
+    }),
+  );
   const folded = model.foldedCount ? ` (${model.foldedCount.toLocaleString('en-US')} folded into their consumers)` : '';
   setStatus(`${m.format.toUpperCase()} · ${model.nodeCount.toLocaleString('en-US')} nodes${folded} · ${m.parameters.toLocaleString('en-US')} parameters · first picture in ${Math.round(performance.now() - t0)} ms (layout ${layoutClient.lastRunner === 'worker' ? 'in a worker' : 'on the UI thread'})`);
   // Build the search index while the user looks at the first picture: the first keystroke
@@ -339,6 +349,8 @@ async function relayout(resetView: boolean): Promise<void> {
   view.update();
   timings.render = performance.now() - t;
   updateBreadcrumb();
+  // boxes in the picture (only those near the view are in the DOM)
+  document.body.dataset.boxes = String(vg.items.length);
   document.body.dataset.layouts = String(++layoutsDone);
 }
 
@@ -353,7 +365,7 @@ function currentPath(): Container[] {
     if (item?.container) return [...clustersOf(item.container.parent), item.container];
     return model.clustersAround(selectedFlat);
   }
-  const W = view.svg.clientWidth || 800, H = view.svg.clientHeight || 600, t = view.transform;
+  const W = view.W, H = view.H, t = view.transform;
   const cx = (W / 2 - t.x) / t.k, cy = (H / 2 - t.y) / t.k;
   let best: Container | undefined;
   for (const f of view.frameBoxes) if (cx >= f.x && cx <= f.x + f.w && cy >= f.y && cy <= f.y + f.h && (!best || f.c.depth > best.depth)) best = f.c;
@@ -699,4 +711,5 @@ function sibling(i: number, dir: 1 | -1): number {
 // Tell the host we are listening; it answers with the model.
 showOverlay('loading', 'Opening model…');
 setView(state.view);
+timings.readyAt = performance.now();
 post({ type: 'ready' });

@@ -91,8 +91,11 @@ export interface GraphInfo {
   nodes: NodeInfo[];
 }
 
-/** The `inspect --json` summary (src/analysis/summary.ts), as plain data. */
-export type ModelInfo = ModelSummary & { docString?: string };
+/** The `inspect --json` summary (src/analysis/summary.ts), as plain data; the viewer gets the
+ *  first MAX_ACTIVATION_LIST activation layers (every node's activation is in the graph) and
+ *  their number. */
+export type ModelInfo = ModelSummary & { docString?: string; activationCount?: number };
+export const MAX_ACTIVATION_LIST = 100;
 
 export type { Histogram };
 
@@ -180,16 +183,21 @@ export function isWebviewMessage(m: unknown): m is WebviewMessage {
 // ---- compact wire form of the graph ---------------------------------------------------------
 // A 20,000-node model as plain GraphInfo JSON is ~6 MB, mostly repeated keys and repeated value
 // types; with a string table and a value table it is about a third of that, which is what keeps
-// the first picture fast (and VS Code Remote light). decodeGraph(encodeGraph(g)) deep-equals g.
+// the first picture fast (and VS Code Remote light). The string table is sorted and front-coded
+// (each string as the length of the prefix it shares with the one before, and the rest): node
+// and tensor names share long scope prefixes, so a 100,000-node BERT-shaped export's 8.6 MB of
+// names take 2.2 MB. Nodes leave out a name equal to their id and trailing empty fields.
+// decodeGraph(encodeGraph(g)) deep-equals g.
 
 /** [name, dtype, shape] as string-table indices; dtype -1 and shape -1 when unknown/absent. */
 type WireValue = [number, number, Dim[] | null | -1];
 /** [name, dtype, shape, elementCount, byteSize (-1 unknown), location] */
 type WireWeight = [number, number, number[], number, number, number];
-/** [id, name, op, domain, category, activation (0 none, else [op, family, fused, relu]),
- *  inputs, outputs (value indices), weights (weight indices), attributes [name, type, value],
- *  docString (-1 none), subgraphs [attribute, body], parameters] */
-type WireNode = [number, number, number, number, number, 0 | [number, number, 0 | 1, 0 | 1], number[], number[], number[], [number, number, number][], number, [number, WireBody][], number];
+/** [id, name (-1: same as id), op, domain, category, activation (0 none, else [op, family, fused,
+ *  relu]), inputs, outputs (value indices), weights (weight indices), attributes [name, type,
+ *  value], docString (-1 none), subgraphs [attribute, body], parameters]; trailing fields that are
+ *  empty (no weights, attributes, doc, subgraphs, parameters 0) are left out. */
+type WireNode = [number, number, number, number, number, 0 | [number, number, 0 | 1, 0 | 1], number[], number[], number[]?, [number, number, number][]?, number?, [number, WireBody][]?, number?];
 interface WireBody {
   n: number;
   i: number[];
@@ -198,7 +206,10 @@ interface WireBody {
 }
 
 export interface WireGraph {
-  strings: string[];
+  /** The string table starts with the most used strings… */
+  head: string[];
+  /** …and goes on sorted, front-coded: [shared prefix length, rest, shared prefix length, rest, …]. */
+  strings: (number | string)[];
   values: WireValue[];
   weights: WireWeight[];
   body: WireBody;
@@ -209,16 +220,23 @@ function dimKey(d: Dim): string {
   return typeof d === 'number' ? String(d) : d === null ? '?' : `s${d}`;
 }
 
+/** Strings used this often get a place at the head of the table (short indices), up to HEAD_MAX. */
+const HEAD_USES = 8;
+const HEAD_MAX = 1000;
+
 export function encodeGraph(graph: GraphInfo): WireGraph {
   const strings: string[] = [];
+  const uses: number[] = [];
   const stringIds = new Map<string, number>();
   const str = (s: string): number => {
     let i = stringIds.get(s);
     if (i === undefined) {
       i = strings.length;
       strings.push(s);
+      uses.push(0);
       stringIds.set(s, i);
     }
+    uses[i]++;
     return i;
   };
   const values: WireValue[] = [];
@@ -254,28 +272,101 @@ export function encodeGraph(graph: GraphInfo): WireGraph {
     n: str(g.name),
     i: g.inputs.map(value),
     o: g.outputs.map(value),
-    nodes: g.nodes.map((n): WireNode => [
-      str(n.id),
-      str(n.name),
-      str(n.op),
-      str(n.domain),
-      str(n.category),
-      n.activation ? [str(n.activation.op), str(n.activation.family), n.activation.fused ? 1 : 0, n.activation.relu ? 1 : 0] : 0,
-      n.inputs.map(value),
-      n.outputs.map(value),
-      n.weights.map(weight),
-      n.attributes.map((a) => [str(a.name), str(a.type), str(a.value)]),
-      n.docString === undefined ? -1 : str(n.docString),
-      n.subgraphs.map((sg) => [str(sg.attribute), body(sg.graph)]),
-      n.parameters,
-    ]),
+    nodes: g.nodes.map((n): WireNode => {
+      const id = str(n.id);
+      const w: WireNode = [
+        id,
+        n.name === n.id ? -1 : str(n.name),
+        str(n.op),
+        str(n.domain),
+        str(n.category),
+        n.activation ? [str(n.activation.op), str(n.activation.family), n.activation.fused ? 1 : 0, n.activation.relu ? 1 : 0] : 0,
+        n.inputs.map(value),
+        n.outputs.map(value),
+        n.weights.map(weight),
+        n.attributes.map((a) => [str(a.name), str(a.type), str(a.value)]),
+        n.docString === undefined ? -1 : str(n.docString),
+        n.subgraphs.map((sg) => [str(sg.attribute), body(sg.graph)]),
+        n.parameters,
+      ];
+      // trailing defaults are left out
+      const empty = (k: number) => (k === 12 ? w[k] === 0 : k === 10 ? w[k] === -1 : (w[k] as unknown[]).length === 0);
+      let end = w.length;
+      while (end > 8 && empty(end - 1)) end--;
+      w.length = end;
+      return w;
+    }),
   });
   const b = body(graph);
-  return { strings, values, weights, body: b };
+
+  // The most used strings (op types, categories, attribute names…) first, with short indices;
+  // the rest sorted and front-coded. Then renumber every reference.
+  const head = strings.map((_, i) => i).filter((i) => uses[i] >= HEAD_USES).sort((x, y) => uses[y] - uses[x]).slice(0, HEAD_MAX);
+  const inHead = new Uint8Array(strings.length);
+  for (const i of head) inHead[i] = 1;
+  const order = strings.map((_, i) => i).filter((i) => !inHead[i]).sort((x, y) => (strings[x] < strings[y] ? -1 : strings[x] > strings[y] ? 1 : 0));
+  const rank = new Int32Array(strings.length);
+  head.forEach((old, k) => (rank[old] = k));
+  order.forEach((old, k) => (rank[old] = head.length + k));
+  const fc: (number | string)[] = [];
+  let prev = '';
+  for (const k of order) {
+    const s = strings[k];
+    const max = Math.min(prev.length, s.length);
+    let p = 0;
+    while (p < max && prev.charCodeAt(p) === s.charCodeAt(p)) p++;
+    // never split a surrogate pair between the prefix and the rest
+    if (p > 0 && p < s.length && s.charCodeAt(p - 1) >= 0xd800 && s.charCodeAt(p - 1) <= 0xdbff) p--;
+    fc.push(p, s.slice(p));
+    prev = s;
+  }
+  for (const v of values) {
+    v[0] = rank[v[0]];
+    if (v[1] !== -1) v[1] = rank[v[1]];
+  }
+  for (const w of weights) {
+    w[0] = rank[w[0]];
+    w[1] = rank[w[1]];
+    w[5] = rank[w[5]];
+  }
+  const renumber = (bd: WireBody): void => {
+    bd.n = rank[bd.n];
+    for (const n of bd.nodes) {
+      n[0] = rank[n[0]];
+      if (n[1] !== -1) n[1] = rank[n[1]];
+      n[2] = rank[n[2]];
+      n[3] = rank[n[3]];
+      n[4] = rank[n[4]];
+      const act = n[5];
+      if (act) {
+        act[0] = rank[act[0]];
+        act[1] = rank[act[1]];
+      }
+      for (const a of n[9] ?? []) {
+        a[0] = rank[a[0]];
+        a[1] = rank[a[1]];
+        a[2] = rank[a[2]];
+      }
+      if (n[10] !== undefined && n[10] !== -1) n[10] = rank[n[10]];
+      for (const sg of n[11] ?? []) {
+        sg[0] = rank[sg[0]];
+        renumber(sg[1]);
+      }
+    }
+  };
+  renumber(b);
+  return { head: head.map((i) => strings[i]), strings: fc, values, weights, body: b };
 }
 
 export function decodeGraph(w: WireGraph): GraphInfo {
-  const S = w.strings;
+  const H = w.head.length;
+  const S: string[] = new Array(H + (w.strings.length >> 1));
+  for (let k = 0; k < H; k++) S[k] = w.head[k];
+  let prev = '';
+  for (let k = 0; 2 * k < w.strings.length; k++) {
+    const p = w.strings[2 * k] as number, rest = w.strings[2 * k + 1] as string;
+    prev = S[H + k] = p ? prev.slice(0, p) + rest : rest;
+  }
   const values: ValueRef[] = w.values.map(([n, d, sh]) => {
     const v: ValueRef = { name: S[n] };
     if (d !== -1) v.dtype = S[d];
@@ -294,19 +385,19 @@ export function decodeGraph(w: WireGraph): GraphInfo {
     nodes: b.nodes.map(([id, name, op, domain, category, act, ins, outs, ws, attrs, doc, subs, parameters]) => {
       const n: NodeInfo = {
         id: S[id],
-        name: S[name],
+        name: name === -1 ? S[id] : S[name],
         op: S[op],
         domain: S[domain],
         category: S[category] as NodeCategory,
         inputs: ins.map((i) => values[i]),
         outputs: outs.map((i) => values[i]),
-        weights: ws.map((i) => weights[i]),
-        attributes: attrs.map(([an, at, av]) => ({ name: S[an], type: S[at], value: S[av] })),
-        subgraphs: subs.map(([a, g]) => ({ attribute: S[a], graph: body(g) })),
-        parameters,
+        weights: ws ? ws.map((i) => weights[i]) : [],
+        attributes: attrs ? attrs.map(([an, at, av]) => ({ name: S[an], type: S[at], value: S[av] })) : [],
+        subgraphs: subs ? subs.map(([a, g]) => ({ attribute: S[a], graph: body(g) })) : [],
+        parameters: parameters ?? 0,
       };
       if (act) n.activation = { op: S[act[0]], family: S[act[1]], fused: act[2] === 1, relu: act[3] === 1 };
-      if (doc !== -1) n.docString = S[doc];
+      if (doc !== undefined && doc !== -1) n.docString = S[doc];
       return n;
     }),
   });
