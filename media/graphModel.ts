@@ -144,7 +144,12 @@ export class GraphModel {
   private outEdges!: Int32Array;
   private haystack?: string[];
 
-  constructor(readonly root: GraphInfo) {
+  /** `keras`: layer names of a Keras/TF.js layers-model, where `conv2_block1_1_conv` means the
+   *  scopes conv2 › conv2_block1 › conv2_block1_1 (see kerasScope). */
+  constructor(
+    readonly root: GraphInfo,
+    private readonly options: { keras?: boolean } = {},
+  ) {
     const rootCluster = this.addCluster('', 'root', '', -1, true);
     const scopeOfItem: (string | undefined)[] = [];
     const rootScope = new Map<string, number>();
@@ -217,7 +222,7 @@ export class GraphModel {
   private flatten(graph: GraphInfo, parent: number, owner: number | undefined, scope: Scope, scopeOfItem: (string | undefined)[]): void {
     for (const node of graph.nodes) {
       const item = this.add('node', node.id, parent, node, undefined, owner);
-      if (owner === undefined) scopeOfItem[item.index] = node.name.slice(0, Math.max(0, node.name.lastIndexOf('/')));
+      if (owner === undefined) scopeOfItem[item.index] = this.options.keras && !node.name.includes('/') ? kerasScope(node.name) : node.name.slice(0, Math.max(0, node.name.lastIndexOf('/')));
       const weights = node.weights;
       let incoming = 0, weightInputs = 0;
       for (const input of node.inputs) {
@@ -770,6 +775,25 @@ function resolve(scope: Scope | undefined, name: string): number | undefined {
 export function scopeOf(name: string): string[] {
   const parts = name.split('/').filter((p) => p !== '');
   return parts.slice(0, -1);
+}
+
+/**
+ * The scope path hidden in a Keras layer name, as "a/b/c": Keras applications name layers
+ * `block1_conv1` (VGG), `conv2_block1_1_conv` (ResNet), `block_1_expand_relu` (MobileNetV2),
+ * `block1a_se_squeeze` (EfficientNet). The last part is the layer itself; before it, every run of
+ * parts that ends in a numbered part (`block1`, `block_1`, `1`) is one level, named by the whole
+ * prefix up to it. Counters of default names (`dense_3`), dimension suffixes (`conv2d`,
+ * `max_pooling2d`) and unnumbered parts are no levels: "dense_3" and "max_pooling2d_1" have none.
+ */
+export function kerasScope(name: string): string {
+  const parts = name.split('_');
+  if (parts.length > 1 && /^\d+$/.test(parts[parts.length - 1])) parts.pop(); // dense_3
+  parts.pop(); // the layer itself
+  const levels: string[] = [];
+  for (let k = 0; k < parts.length; k++) {
+    if (/\d/.test(parts[k]) && !/\dd$/.test(parts[k])) levels.push(parts.slice(0, k + 1).join('_'));
+  }
+  return levels.join('/');
 }
 
 /**

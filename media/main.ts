@@ -225,7 +225,7 @@ function setStatus(text: string): void {
 
 async function init(graph: GraphInfo, m: ModelInfo): Promise<void> {
   const t0 = performance.now();
-  model = new GraphModel(graph);
+  model = new GraphModel(graph, { keras: m.format === 'tfjs-layers' });
   modelId++;
   worstDead = model.worstDead(new Map([...activation.values()].map((r) => [r.node, r.deadShare])));
   timings.model = performance.now() - t0;

@@ -4,8 +4,8 @@ import { loadModel } from '../../src/formats/load';
 import { buildViewerGraph } from '../../src/extension/viewerGraph';
 import type { GraphInfo, NodeInfo } from '../../src/protocol';
 import { CompoundLayout, layoutRequest, type CompoundResult } from '../../media/compoundLayout';
-import { chunkBounds, CHUNK_MAX, FIRST_PICTURE_BUDGET, GraphModel, type VisibleGraph } from '../../media/graphModel';
-import { boxContent, frameLabel, frameLabelRect, frameLabelWidth, modelBoxContext } from '../../media/graphView';
+import { chunkBounds, CHUNK_MAX, FIRST_PICTURE_BUDGET, GraphModel, kerasScope, type VisibleGraph } from '../../media/graphModel';
+import { boxContent, frameLabel, frameLabelRect, frameLabelWidth, modelBoxContext } from '../../media/boxes';
 import { layoutViolations, type DrawnBox, type DrawnFrame } from '../support/overlaps';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/onnx');
@@ -79,6 +79,33 @@ describe('viewer clusters (media/graphModel.ts)', () => {
     assert.ok(vg.items.length <= FIRST_PICTURE_BUDGET && vg.items.length > 3);
     // every node is reachable: each sits in exactly one chunk chain under the model
     assert.equal(gm.clusters[0].size, 5000);
+  });
+});
+
+describe('viewer clusters from Keras layer names (TF.js layers-models)', () => {
+  it('reads the scopes Keras applications put in layer names, and none from default names', () => {
+    assert.equal(kerasScope('block1_conv1'), 'block1');
+    assert.equal(kerasScope('conv2_block1_1_conv'), 'conv2/conv2_block1/conv2_block1_1');
+    assert.equal(kerasScope('conv2_block1_add'), 'conv2/conv2_block1');
+    assert.equal(kerasScope('block_1_expand_relu'), 'block_1');
+    assert.equal(kerasScope('block1a_se_squeeze'), 'block1a');
+    for (const plain of ['dense_3', 'dense', 'conv2d_5', 'max_pooling2d_1', 'batch_normalization_12', 'global_average_pooling2d', 'input_1']) assert.equal(kerasScope(plain), '', plain);
+  });
+
+  it('groups a ResNet50-style layers-model into stages and blocks', () => {
+    const names = ['conv1_pad', 'conv1_conv', 'conv1_bn', 'conv1_relu', 'pool1_pad', 'pool1_pool'];
+    for (const stage of [2, 3])
+      for (const block of [1, 2, 3])
+        for (const part of ['1_conv', '1_bn', '1_relu', '2_conv', '2_bn', '2_relu', '3_conv', '3_bn', 'add', 'out']) names.push(`conv${stage}_block${block}_${part}`);
+    names.push('avg_pool', 'predictions');
+    const nodes: NodeInfo[] = names.map((name, i) => ({ id: name, name, op: 'Conv2D', domain: '', category: 'linear', inputs: [{ name: i ? `${names[i - 1]}/0/0` : 'x' }], outputs: [{ name: `${name}/0/0` }], weights: [], attributes: [], subgraphs: [], parameters: 0 }));
+    const g: GraphInfo = { name: 'resnet50', inputs: [{ name: 'x' }], outputs: [{ name: `${names[names.length - 1]}/0/0` }], nodes };
+    const keras = new GraphModel(g, { keras: true });
+    const keys = keras.clusters.filter((c) => c.kind === 'group').map((c) => c.key);
+    for (const k of ['conv1', 'conv2', 'conv2/conv2_block1', 'conv2/conv2_block1/conv2_block1_1', 'conv3/conv3_block3']) assert.ok(keys.includes(k), `no ${k} in ${keys.join(', ')}`);
+    assert.equal(keras.clusters.find((c) => c.key === 'conv2/conv2_block2')!.short, 'conv2_block2');
+    // ONNX names are not read this way: the same names from another format stay flat
+    assert.equal(new GraphModel(g).clusters.filter((c) => c.kind === 'group').length, 0);
   });
 });
 
