@@ -150,7 +150,7 @@ export class GraphModel {
     readonly root: GraphInfo,
     private readonly options: { keras?: boolean } = {},
   ) {
-    const rootCluster = this.addCluster('', 'root', '', -1, true);
+    this.addCluster('', 'root', '', -1, true); // cluster 0: the model itself
     const scopeOfItem: (string | undefined)[] = [];
     const rootScope = new Map<string, number>();
     for (const v of root.inputs) {
@@ -163,11 +163,8 @@ export class GraphModel {
       const p = rootScope.get(v.name);
       if (p !== undefined) this.edges.push({ s: p, t: it.index, value: v, dashed: false });
     }
-    const T: number[] = [performance.now()];
     this.indexEdges();
-    T.push(performance.now());
     this.fold();
-    T.push(performance.now());
     let nodes = 0, folded = 0;
     for (const it of this.items) {
       if (it.kind !== 'node') continue;
@@ -179,19 +176,12 @@ export class GraphModel {
     this.drawnCount = nodes - folded;
     const large = this.drawnCount > GROUP_THRESHOLD;
     this.buildScopes(scopeOfItem, large);
-    T.push(performance.now());
     this.buildChildren();
-    T.push(performance.now());
     if (large) for (const c of [...this.clusters]) this.chunk(c);
-    T.push(performance.now());
     // Folded nodes live where their anchor lives, so that unfolded they are drawn beside it.
     for (const it of this.items) if (it.fold !== FOLD_NONE) it.parent = this.items[it.anchor].parent;
     this.finishClusters();
-    T.push(performance.now());
     if (large) this.openWithinBudget(FIRST_PICTURE_BUDGET);
-    T.push(performance.now());
-    (globalThis as any).__gmT = T.slice(1).map((t, i) => Math.round(t - T[i]));
-    void rootCluster;
   }
 
   // ---- construction ---------------------------------------------------------------------------
@@ -769,12 +759,6 @@ function resolve(scope: Scope | undefined, name: string): number | undefined {
     if (v !== undefined) return v;
   }
   return undefined;
-}
-
-/** Name-scope path of a node name: "/layer1/0/conv1/Conv" → ["layer1", "0", "conv1"]. */
-export function scopeOf(name: string): string[] {
-  const parts = name.split('/').filter((p) => p !== '');
-  return parts.slice(0, -1);
 }
 
 /**

@@ -21,6 +21,7 @@ import {
   type ValueRef,
   type WebviewMessage,
   type WeightInfo,
+  type WireGraph,
 } from '../protocol';
 
 const CATEGORY_OPS: Record<Exclude<NodeCategory, 'activation' | 'relu' | 'other'>, string[]> = {
@@ -383,12 +384,16 @@ export class ViewerSession {
     return units ? dead / units : undefined;
   }
 
+  private wire?: { of: BuiltModel; graph: WireGraph };
+
   private async sendInit(): Promise<void> {
     // Not awaited: the model is usually read already (preload), and init follows in order.
     void this.post({ type: 'loading', file: this.file });
     try {
       const b = await this.load();
-      await this.post({ type: 'init', file: this.file, model: b.model, graph: encodeGraph(b.graph) });
+      // A webview shown again (or reloaded) gets the same wire form without encoding it again.
+      if (this.wire?.of !== b) this.wire = { of: b, graph: encodeGraph(b.graph) };
+      await this.post({ type: 'init', file: this.file, model: b.model, graph: this.wire.graph });
       for (const m of this.sticky.values()) await this.post(m);
     } catch (e) {
       await this.post({ type: 'error', file: this.file, message: e instanceof Error ? e.message : String(e) });
