@@ -74,6 +74,7 @@ export class GraphView {
   private longEdge = new Uint8Array(0);
   private edgeWindows = new Map<number, [number, number, number, number]>();
   private edgeWindow: [number, number, number, number] = [0, 0, 0, 0];
+  private labelled = new Uint8Array(0);
   private renderedFrames = new Map<number, SVGGElement>();
   private stamp: Uint32Array = new Uint32Array(0);
   private stampValue = 0;
@@ -152,6 +153,14 @@ export class GraphView {
     }
     this.longEdge = new Uint8Array(g.edges.length);
     this.edgeWindows.clear();
+    // One shape label per source and tensor: a value read by many nodes (a mask read by every
+    // layer) would print its label on top of itself once per edge.
+    this.labelled = new Uint8Array(g.edges.length);
+    const seenLabel = new Set<string>();
+    g.edges.forEach((e, k) => {
+      const key = `${e.s}\u0000${e.count > 1 ? e.count : e.label}`;
+      if (!seenLabel.has(key)) (seenLabel.add(key), (this.labelled[k] = 1));
+    });
     for (let e = 0; e < g.edges.length; e++) {
       const start = L.edgeStart[e], count = L.edgeCount[e];
       let ex0 = Infinity, ey0 = Infinity, ex1 = -Infinity, ey1 = -Infinity;
@@ -354,7 +363,7 @@ export class GraphView {
     const el = s('g', { class: edge.dashed ? 'edge dashed' : 'edge', 'data-from': g.items[edge.s].id, 'data-to': g.items[edge.t].id });
     el.append(s('path', { d, 'marker-end': last ? 'url(#arrow)' : undefined }));
     const label = edge.count > 1 ? `${edge.count} tensors` : edge.label;
-    if (label && count >= 2 && first) {
+    if (label && count >= 2 && first && this.labelled[e]) {
       const x = L.points[2 * start], y = L.points[2 * start + 1];
       el.append(lr ? s('text', { class: 'shape', x: x + 6, y: y - 5 }, label) : s('text', { class: 'shape', x: x + 5, y: y + 13 }, label));
     }
@@ -510,13 +519,19 @@ export class GraphView {
     const fitK = Math.min((W - 40) / Math.max(L.width, 1), (H - 40 - LEGEND_SPACE) / Math.max(L.height, 1));
     if (fitK >= 0.5) return this.fit();
     const k = 0.9;
-    // Start at the top (left) edge, centred across the flow on the median box: the main column
-    // of a chain, not an outlier in a wide first row.
+    // Start at the top (left) edge, centred across the flow on the median of the first boxes
+    // down the flow: the main column of a chain, not an outlier in a wide first row, and not the
+    // middle of a drawing whose boxes further down spread wide (clusters all open).
     const n = this.graph!.items.length;
-    const across = Float64Array.from({ length: n }, (_, i) => (this.direction === 'TB' ? L.x[i] : L.y[i])).sort();
-    const mid = across[n >> 1] ?? 0;
-    if (this.direction === 'TB') this.setTransform({ x: W / 2 - mid * k, y: 34, k }); // below the breadcrumb
-    else this.setTransform({ x: 20, y: H / 2 - mid * k, k });
+    const along = this.direction === 'TB' ? L.y : L.x, acrossOf = this.direction === 'TB' ? L.x : L.y;
+    const first = Array.from({ length: n }, (_, i) => i)
+      .sort((a, b) => along[a] - along[b])
+      .slice(0, 15);
+    const across = Float64Array.from(first, (i) => acrossOf[i]).sort();
+    const mid = across[across.length >> 1] ?? 0;
+    const top = Math.min(...first.map((i) => along[i] - (this.direction === 'TB' ? this.boxes[i].h : this.boxes[i].w) / 2), 0);
+    if (this.direction === 'TB') this.setTransform({ x: W / 2 - mid * k, y: 34 - top * k, k }); // below the breadcrumb
+    else this.setTransform({ x: 20 - top * k, y: H / 2 - mid * k, k });
   }
 
   centerOn(i: number, onlyIfHidden = false): void {

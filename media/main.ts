@@ -585,19 +585,6 @@ dirBtn.addEventListener('click', () => {
 namesBtn.addEventListener('click', () => {
   state.showNames = !state.showNames;
   namesBtn.classList.toggle('active', state.showNames);
-foldBtn.addEventListener('click', () => {
-  state.showFolded = !state.showFolded;
-  if (!state.showFolded) state.revealed = [];
-  syncFoldButton();
-  renderLegend();
-  saveState();
-  void relayout(false);
-});
-function syncFoldButton(): void {
-  foldBtn.classList.toggle('active', !!state.showFolded);
-  foldBtn.setAttribute('aria-pressed', String(!!state.showFolded));
-}
-syncFoldButton();
   saveState();
   void relayout(false);
 });

@@ -75,6 +75,19 @@ describe('viewer webview: ResNet-18 export with BatchNorm', function () {
     assert.equal(await v.page.locator(`${NODE}[data-op="Identity"]`).count(), 0);
   });
 
+  it('hiding node names keeps the folding (each toggle does one thing)', async () => {
+    const n = await layoutsDone(v);
+    await v.page.locator('#toggle-names').click();
+    await v.until(`Number(document.body.dataset.layouts) === ${n + 1}`);
+    assert.equal(await v.page.locator(`${NODE}[data-node-id="/conv1/Conv"] text.name`).count(), 0);
+    assert.equal(await v.page.locator('body').getAttribute('data-boxes'), '71');
+    await v.page.locator('#toggle-names').click();
+    await v.until(`Number(document.body.dataset.layouts) === ${n + 2}`);
+    await v.page.waitForTimeout(100);
+    assert.equal(await layoutsDone(v), n + 2, 'one layout per click');
+    assert.equal(await v.page.locator('#toggle-folding').getAttribute('aria-pressed'), 'false');
+  });
+
   it('finds a folded node by name and reveals it next to its consumer; the layer table lists it', async () => {
     await v.page.locator('#search').fill('Identity_66');
     assert.equal(await v.page.locator('#search-count').textContent(), '1 found');
