@@ -189,15 +189,16 @@ export function isWebviewMessage(m: unknown): m is WebviewMessage {
 // names take 2.2 MB. Nodes leave out a name equal to their id and trailing empty fields.
 // decodeGraph(encodeGraph(g)) deep-equals g.
 
-/** [name, dtype, shape] as string-table indices; dtype -1 and shape -1 when unknown/absent. */
-type WireValue = [number, number, Dim[] | null | -1];
+/** [name, dtype, shape] as string-table indices; dtype -1 and shape -1 when unknown/absent;
+ *  just the name's index when both are (most intermediate values of a torch export). */
+type WireValue = [number, number, Dim[] | null | -1] | number;
 /** [name, dtype, shape, elementCount, byteSize (-1 unknown), location] */
 type WireWeight = [number, number, number[], number, number, number];
-/** [id, name (-1: same as id), op, domain, category, activation (0 none, else [op, family, fused,
- *  relu]), inputs, outputs (value indices), weights (weight indices), attributes [name, type,
- *  value], docString (-1 none), subgraphs [attribute, body], parameters]; trailing fields that are
- *  empty (no weights, attributes, doc, subgraphs, parameters 0) are left out. */
-type WireNode = [number, number, number, number, number, 0 | [number, number, 0 | 1, 0 | 1], number[], number[], number[]?, [number, number, number][]?, number?, [number, WireBody][]?, number?];
+/** [id, op, category, activation (0 none, else [op, family, fused, relu]), inputs, outputs
+ *  (value indices), weights (weight indices), attributes [name, type, value], docString (-1 none),
+ *  subgraphs [attribute, body], parameters, domain (-1: ai.onnx's ""), name (-1: same as id)];
+ *  trailing fields that are empty or default are left out. */
+type WireNode = [number, number, number, 0 | [number, number, 0 | 1, 0 | 1], number[], number[], number[]?, [number, number, number][]?, number?, [number, WireBody][]?, number?, number?, number?];
 interface WireBody {
   n: number;
   i: number[];
@@ -248,7 +249,10 @@ export function encodeGraph(graph: GraphInfo): WireGraph {
     if (known !== undefined) return known;
     const dtype = v.dtype === undefined ? -1 : str(v.dtype);
     let same = valuesByName.get(v.name);
-    let i = same?.find((k) => values[k][1] === dtype && sameShape(v.shape, values[k][2]));
+    let i = same?.find((k) => {
+      const x = values[k] as [number, number, Dim[] | null | -1];
+      return x[1] === dtype && sameShape(v.shape, x[2]);
+    });
     if (i === undefined) {
       i = values.length;
       values.push([str(v.name), dtype, v.shape === undefined ? -1 : v.shape]);
@@ -278,9 +282,7 @@ export function encodeGraph(graph: GraphInfo): WireGraph {
       const id = str(n.id);
       const w: WireNode = [
         id,
-        n.name === n.id ? -1 : str(n.name),
         str(n.op),
-        str(n.domain),
         str(n.category),
         n.activation ? [str(n.activation.op), str(n.activation.family), n.activation.fused ? 1 : 0, n.activation.relu ? 1 : 0] : 0,
         n.inputs.map(value),
@@ -290,11 +292,16 @@ export function encodeGraph(graph: GraphInfo): WireGraph {
         n.docString === undefined ? -1 : str(n.docString),
         n.subgraphs.map((sg) => [str(sg.attribute), body(sg.graph)]),
         n.parameters,
+        n.domain === '' ? -1 : str(n.domain),
+        n.name === n.id ? -1 : str(n.name),
       ];
       // trailing defaults are left out
-      const empty = (k: number) => (k === 12 ? w[k] === 0 : k === 10 ? w[k] === -1 : (w[k] as unknown[]).length === 0);
       let end = w.length;
-      while (end > 8 && empty(end - 1)) end--;
+      while (end > 6) {
+        const x = w[end - 1];
+        if (end - 1 === 10 ? x !== 0 : Array.isArray(x) ? x.length > 0 : x !== -1) break;
+        end--;
+      }
       w.length = end;
       return w;
     }),
@@ -323,9 +330,9 @@ export function encodeGraph(graph: GraphInfo): WireGraph {
     fc.push(p, s.slice(p));
     prev = s;
   }
-  for (const v of values) {
-    v[0] = rank[v[0]];
-    if (v[1] !== -1) v[1] = rank[v[1]];
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k] as [number, number, Dim[] | null | -1];
+    values[k] = v[1] === -1 && v[2] === -1 ? rank[v[0]] : [rank[v[0]], v[1] === -1 ? -1 : rank[v[1]], v[2]];
   }
   for (const w of weights) {
     w[0] = rank[w[0]];
@@ -336,25 +343,25 @@ export function encodeGraph(graph: GraphInfo): WireGraph {
     bd.n = rank[bd.n];
     for (const n of bd.nodes) {
       n[0] = rank[n[0]];
-      if (n[1] !== -1) n[1] = rank[n[1]];
+      n[1] = rank[n[1]];
       n[2] = rank[n[2]];
-      n[3] = rank[n[3]];
-      n[4] = rank[n[4]];
-      const act = n[5];
+      const act = n[3];
       if (act) {
         act[0] = rank[act[0]];
         act[1] = rank[act[1]];
       }
-      for (const a of n[9] ?? []) {
+      for (const a of n[7] ?? []) {
         a[0] = rank[a[0]];
         a[1] = rank[a[1]];
         a[2] = rank[a[2]];
       }
-      if (n[10] !== undefined && n[10] !== -1) n[10] = rank[n[10]];
-      for (const sg of n[11] ?? []) {
+      if (n[8] !== undefined && n[8] !== -1) n[8] = rank[n[8]];
+      for (const sg of n[9] ?? []) {
         sg[0] = rank[sg[0]];
         renumber(sg[1]);
       }
+      if (n[11] !== undefined && n[11] !== -1) n[11] = rank[n[11]];
+      if (n[12] !== undefined && n[12] !== -1) n[12] = rank[n[12]];
     }
   };
   renumber(b);
@@ -370,7 +377,9 @@ export function decodeGraph(w: WireGraph): GraphInfo {
     const p = w.strings[2 * k] as number, rest = w.strings[2 * k + 1] as string;
     prev = S[H + k] = p ? prev.slice(0, p) + rest : rest;
   }
-  const values: ValueRef[] = w.values.map(([n, d, sh]) => {
+  const values: ValueRef[] = w.values.map((x) => {
+    if (typeof x === 'number') return { name: S[x] };
+    const [n, d, sh] = x;
     const v: ValueRef = { name: S[n] };
     if (d !== -1) v.dtype = S[d];
     if (sh !== -1) v.shape = sh;
@@ -385,12 +394,12 @@ export function decodeGraph(w: WireGraph): GraphInfo {
     name: S[b.n],
     inputs: b.i.map((i) => values[i]),
     outputs: b.o.map((i) => values[i]),
-    nodes: b.nodes.map(([id, name, op, domain, category, act, ins, outs, ws, attrs, doc, subs, parameters]) => {
+    nodes: b.nodes.map(([id, op, category, act, ins, outs, ws, attrs, doc, subs, parameters, domain, name]) => {
       const n: NodeInfo = {
         id: S[id],
-        name: name === -1 ? S[id] : S[name],
+        name: name === undefined || name === -1 ? S[id] : S[name],
         op: S[op],
-        domain: S[domain],
+        domain: domain === undefined || domain === -1 ? '' : S[domain],
         category: S[category] as NodeCategory,
         inputs: ins.map((i) => values[i]),
         outputs: outs.map((i) => values[i]),

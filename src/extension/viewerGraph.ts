@@ -300,9 +300,18 @@ export class ViewerSession {
     void this.post(m);
   }
 
-  /** Starts reading the model before the webview asks, so both get ready at the same time. */
+  /** Starts reading the model (and encoding its graph) before the webview asks, so both get
+   *  ready at the same time. */
   preload(): void {
-    this.load().catch(() => undefined); // the error is reported when the webview is ready
+    this.load()
+      .then((b) => this.encoded(b))
+      .catch(() => undefined); // the error is reported when the webview is ready
+  }
+
+  /** The wire form of a built model's graph, encoded once (a webview shown again gets it as is). */
+  private encoded(b: BuiltModel): WireGraph {
+    if (this.wire?.of !== b) this.wire = { of: b, graph: encodeGraph(b.graph) };
+    return this.wire.graph;
   }
 
   /** Re-reads the model (file changed on disk) and sends the new graph. */
@@ -391,9 +400,7 @@ export class ViewerSession {
     void this.post({ type: 'loading', file: this.file });
     try {
       const b = await this.load();
-      // A webview shown again (or reloaded) gets the same wire form without encoding it again.
-      if (this.wire?.of !== b) this.wire = { of: b, graph: encodeGraph(b.graph) };
-      await this.post({ type: 'init', file: this.file, model: b.model, graph: this.wire.graph });
+      await this.post({ type: 'init', file: this.file, model: b.model, graph: this.encoded(b) });
       for (const m of this.sticky.values()) await this.post(m);
     } catch (e) {
       await this.post({ type: 'error', file: this.file, message: e instanceof Error ? e.message : String(e) });
