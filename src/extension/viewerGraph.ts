@@ -119,9 +119,24 @@ interface Scope {
   parent?: Scope;
 }
 
-function lookup<T>(scope: Scope | undefined, pick: (s: Scope) => Map<string, T>, name: string): T | undefined {
+/** Value refs of non-empty names (an empty name is an omitted optional input or output). */
+function refs(names: string[], ref: (name: string) => ValueRef): ValueRef[] {
+  const out: ValueRef[] = [];
+  for (const name of names) if (name !== '') out.push(ref(name));
+  return out;
+}
+
+function lookupValue(scope: Scope | undefined, name: string): ValueInfo | undefined {
   for (let s = scope; s; s = s.parent) {
-    const v = pick(s).get(name);
+    const v = s.values.get(name);
+    if (v !== undefined) return v;
+  }
+  return undefined;
+}
+
+function lookupWeight(scope: Scope | undefined, name: string): Tensor | undefined {
+  for (let s = scope; s; s = s.parent) {
+    const v = s.weights.get(name);
     if (v !== undefined) return v;
   }
   return undefined;
@@ -169,8 +184,8 @@ class GraphBuilder {
     const ref = (name: string): ValueRef => {
       let r = refs.get(name);
       if (r) return r;
-      const v = lookup(scope, (s) => s.values, name);
-      const t = v ? undefined : lookup(scope, (s) => s.weights, name);
+      const v = lookupValue(scope, name);
+      const t = v ? undefined : lookupWeight(scope, name);
       r = v ? { name, dtype: v.dtype, shape: v.shape ?? null } : t ? { name, dtype: t.dtype, shape: [...t.shape] } : { name };
       refs.set(name, r);
       return r;
@@ -197,12 +212,19 @@ class GraphBuilder {
 
   private node(n: Node, index: number, prefix: string, scope: Scope, ref: (name: string) => ValueRef, constScalar: (name: string) => number | undefined): NodeInfo {
     const act = activationOf(n, constScalar);
-    const weightNames = new Set(n.weights ?? []);
-    for (const i of n.inputs) if (i && lookup(scope, (s) => s.weights, i)) weightNames.add(i);
+    // The node's weights: those the reader named, and inputs that are initializers in scope.
+    // (No Set per node: most nodes have none, and 100,000 of them made the garbage collector busy.)
     const weights: WeightInfo[] = [];
-    for (const w of weightNames) {
-      const t = lookup(scope, (s) => s.weights, w);
-      if (!t) continue;
+    const found: Tensor[] = [];
+    for (const w of n.weights ?? []) {
+      const t = lookupWeight(scope, w);
+      if (t && !found.includes(t)) found.push(t);
+    }
+    for (const i of n.inputs) {
+      const t = i ? lookupWeight(scope, i) : undefined;
+      if (t && !found.includes(t)) found.push(t);
+    }
+    for (const t of found) {
       let info = this.weightInfos.get(t);
       if (!info) {
         info = { name: t.name, dtype: t.dtype, shape: [...t.shape], elementCount: t.elementCount, location: t.location };
@@ -217,8 +239,8 @@ class GraphBuilder {
       op: n.opType,
       domain: n.domain,
       category: categoryOf(n.opType, act),
-      inputs: n.inputs.filter((i) => i !== '').map(ref),
-      outputs: n.outputs.filter((o) => o !== '').map(ref),
+      inputs: refs(n.inputs, ref),
+      outputs: refs(n.outputs, ref),
       weights,
       attributes: n.attributes.map((a) => ({ name: a.name, type: a.value.type, value: attributeText(a) }) satisfies AttributeInfo),
       subgraphs: [],
