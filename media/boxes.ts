@@ -76,7 +76,24 @@ export function frameLabelWidth(c: Container): number {
   return Math.min(260, (frameLabel(c).length + 2) * LABEL_CHAR + 24);
 }
 
-export function boxContent(item: VisibleItem, ctx: BoxContext): BoxContent {
+/** Edges not drawn for a box (see MAX_READERS): tensors it reads by name, and how many readers
+ *  of its own outputs name it. */
+export interface BoxRefs {
+  reads?: string[];
+  readers?: number;
+}
+
+/** Lines naming a box's undrawn edges. */
+function refLines(refs: BoxRefs | undefined): { text: string; cls: string }[] {
+  const out: { text: string; cls: string }[] = [];
+  if (!refs) return out;
+  for (const t of (refs.reads ?? []).slice(0, 2)) out.push({ text: ellipsis(`⇠ ${shortName(t)}`, 36), cls: 'ref' });
+  if ((refs.reads?.length ?? 0) > 2) out.push({ text: `⇠ +${refs.reads!.length - 2} more`, cls: 'ref' });
+  if (refs.readers) out.push({ text: `⇢ ${refs.readers.toLocaleString('en-US')} readers`, cls: 'ref' });
+  return out;
+}
+
+export function boxContent(item: VisibleItem, ctx: BoxContext, refs?: BoxRefs): BoxContent {
   if (item.kind === 'group') {
     const c = item.container!;
     const st = ctx.clusterStats(c);
@@ -87,6 +104,7 @@ export function boxContent(item: VisibleItem, ctx: BoxContext): BoxContent {
       { text: ellipsis(title, 36), cls: 'op' },
       { text: `${NUMBER.format(c.drawn)} node${c.drawn === 1 ? '' : 's'}${st.params ? ` · ${shortCount(st.params)} params` : ''}`, cls: 'name' },
       { text: ellipsis(ops, 40), cls: 'w' },
+      ...refLines(refs),
     ];
     if (dead !== undefined) lines.push({ text: `worst dead ${Math.round(dead * 100)}%`, cls: 'w dead' });
     const what = c.kind === 'chunk' ? 'a run of consecutive nodes' : c.kind === 'sub' ? 'subgraph' : 'name scope';
@@ -97,7 +115,7 @@ export function boxContent(item: VisibleItem, ctx: BoxContext): BoxContent {
   if (item.kind === 'input' || item.kind === 'output') {
     const v = item.flat!.value!;
     const shape = shapeText(v.shape);
-    const lines = [{ text: ellipsis(v.name, 32), cls: 'op' }, ...(shape ? [{ text: `${v.dtype ?? ''} ${shape}`.trim(), cls: 'w' }] : [])];
+    const lines = [{ text: ellipsis(v.name, 32), cls: 'op' }, ...(shape ? [{ text: `${v.dtype ?? ''} ${shape}`.trim(), cls: 'w' }] : []), ...refLines(refs)];
     return { ...measure(lines), lines, cls: `io ${item.kind} cat-io`, tooltip: `${item.kind} ${v.name}` };
   }
   const flat = item.flat!;
@@ -111,6 +129,7 @@ export function boxContent(item: VisibleItem, ctx: BoxContext): BoxContent {
   if (n.activation && n.activation.fused) lines.push({ text: `+ ${n.activation.op}`, cls: 'w act-fused' });
   const shapeOps = ctx.shapeOps(flat.index);
   if (shapeOps) lines.push({ text: `⚙ shape computation · ${shapeOps} op${shapeOps > 1 ? 's' : ''}`, cls: 'chip' });
+  lines.push(...refLines(refs));
   let toggle: string | undefined;
   if (n.subgraphs.length) {
     const open = n.subgraphs.some((sg) => ctx.subOpen(`sub:${n.id}:${sg.attribute}`));

@@ -88,7 +88,12 @@ export interface VisibleEdge {
   count: number;
   /** Flat index of the producer of its first tensor: names the edge's ports in cluster layouts. */
   key: number;
+  /** Its first tensor. */
+  tensor?: string;
 }
+
+/** A tensor read by more boxes than this is named on its readers instead of drawn as edges. */
+export const MAX_READERS = 16;
 
 export interface VisibleGraph {
   items: VisibleItem[];
@@ -97,6 +102,10 @@ export interface VisibleGraph {
   frames: Container[];
   /** Flat item index → index in `items` of what represents it. */
   repOf: Int32Array;
+  /** Per box: tensors it reads that are read by more than MAX_READERS boxes (no edges drawn). */
+  refs: Map<number, string[]>;
+  /** Per box: how many readers of its outputs are such references. */
+  fanOut: Map<number, number>;
 }
 
 /** What decides the picture besides the graph: which clusters are open, what is unfolded. */
@@ -578,10 +587,24 @@ export class GraphModel {
       }
       seen.set(key, edges.length);
       tensors.push(new Set(e.value ? [e.value.name] : []));
-      edges.push({ s, t, label: e.value ? shapeText(e.value.shape) : '', dashed: e.dashed, count: 1, key: e.s });
+      edges.push({ s, t, label: e.value ? shapeText(e.value.shape) : '', dashed: e.dashed, count: 1, key: e.s, tensor: e.value?.name });
     }
+    // A tensor read by very many boxes (an attention mask read by every layer) is not drawn as
+    // that many edges across the drawing: each reader names it instead.
+    const readers = new Map<string, number>();
+    for (const e of edges) if (e.tensor !== undefined && e.count === 1) readers.set(`${e.s}\u0000${e.tensor}`, (readers.get(`${e.s}\u0000${e.tensor}`) ?? 0) + 1);
+    const refs = new Map<number, string[]>();
+    const fanOut = new Map<number, number>();
+    const drawn = edges.filter((e) => {
+      if (e.tensor === undefined || e.count !== 1 || (readers.get(`${e.s}\u0000${e.tensor}`) ?? 0) <= MAX_READERS) return true;
+      let list = refs.get(e.t);
+      if (!list) refs.set(e.t, (list = []));
+      list.push(e.tensor);
+      fanOut.set(e.s, (fanOut.get(e.s) ?? 0) + 1);
+      return false;
+    });
     const frames = this.order.filter((k) => k !== 0 && hasContent[k] && closedTop[k] < 0).map((k) => this.clusters[k]);
-    return { items, edges, frames, repOf };
+    return { items, edges: drawn, frames, repOf, refs, fanOut };
   }
 
   /** Cluster keys to open so that flat item `index` is drawn itself, outermost first. */

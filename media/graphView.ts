@@ -347,6 +347,17 @@ export class GraphView {
           // only the segments that cross the window; a gap starts a new subpath
           const inside = Math.max(px, x) >= wx0 && Math.min(px, x) <= wx1 && Math.max(py, y) >= wy0 && Math.min(py, y) <= wy1;
           if (!inside) continue;
+          if (Math.abs(x - px) > LONG_EDGE / 2 || Math.abs(y - py) > LONG_EDGE / 2) {
+            // A long stretch (a lane down the side of the drawing) as a straight line cut to the
+            // window: Chromium flattens a curve along its whole length, 100,000 px of it per frame.
+            const c = clip(px, py, x, y, wx0, wy0, wx1, wy1);
+            if (!c) continue;
+            if (!d.endsWith(` ${r(c[0])},${r(c[1])}`) && !d.endsWith(`M${r(c[0])},${r(c[1])}`)) d += `${d ? ' ' : ''}M${r(c[0])},${r(c[1])}`;
+            d += ` L${r(c[2])},${r(c[3])}`;
+            if (p === count - 1 && c[2] === x && c[3] === y) last = true;
+            if (p === 1 && c[0] === px && c[1] === py) first = true;
+            continue;
+          }
           if (!d.endsWith(` ${r(px)},${r(py)}`)) d += `${d ? ' ' : ''}M${r(px)},${r(py)}`;
           if (p === count - 1) last = true;
           if (p === 1) first = true;
@@ -626,6 +637,23 @@ export class GraphView {
     const L = this.layout!, t = this.transform;
     return { x: L.x[i] * t.k + t.x, y: L.y[i] * t.k + t.y };
   }
+}
+
+/** The part of segment (ax, ay)–(bx, by) inside a rectangle (Liang–Barsky), or undefined. */
+function clip(ax: number, ay: number, bx: number, by: number, x0: number, y0: number, x1: number, y1: number): [number, number, number, number] | undefined {
+  const dx = bx - ax, dy = by - ay;
+  let t0 = 0, t1 = 1;
+  for (const [p, q] of [[-dx, ax - x0], [dx, x1 - ax], [-dy, ay - y0], [dy, y1 - ay]]) {
+    if (p === 0) {
+      if (q < 0) return undefined;
+    } else {
+      const t = q / p;
+      if (p < 0) t0 = Math.max(t0, t);
+      else t1 = Math.min(t1, t);
+    }
+  }
+  if (t0 > t1) return undefined;
+  return [t0 === 0 ? ax : ax + t0 * dx, t0 === 0 ? ay : ay + t0 * dy, t1 === 1 ? bx : ax + t1 * dx, t1 === 1 ? by : ay + t1 * dy];
 }
 
 function r(v: number): string {

@@ -322,8 +322,9 @@ async function relayout(resetView: boolean): Promise<void> {
   timings.visible = performance.now() - t;
   t = performance.now();
   const ctx = boxContext();
-  const boxes = vg.items.map((item) => {
-    const b = boxContent(item, ctx);
+  const boxes = vg.items.map((item, i) => {
+    const reads = vg.refs.get(i), readers = vg.fanOut.get(i);
+    const b = boxContent(item, ctx, reads || readers ? { reads, readers } : undefined);
     const r = item.flat?.node ? activation.get(item.flat.node.name) : undefined;
     if (r) b.badge = `dead ${Math.round(r.deadShare * 100)}%`;
     return b;

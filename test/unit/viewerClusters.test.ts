@@ -4,7 +4,7 @@ import { loadModel } from '../../src/formats/load';
 import { buildViewerGraph } from '../../src/extension/viewerGraph';
 import type { GraphInfo, NodeInfo } from '../../src/protocol';
 import { CompoundLayout, layoutRequest, type CompoundResult } from '../../media/compoundLayout';
-import { chunkBounds, CHUNK_MAX, FIRST_PICTURE_BUDGET, GraphModel, kerasScope, type VisibleGraph } from '../../media/graphModel';
+import { chunkBounds, CHUNK_MAX, FIRST_PICTURE_BUDGET, GraphModel, kerasScope, MAX_READERS, type VisibleGraph } from '../../media/graphModel';
 import { boxContent, frameLabel, frameLabelRect, frameLabelWidth, modelBoxContext } from '../../media/boxes';
 import { layoutViolations, type DrawnBox, type DrawnFrame } from '../support/overlaps';
 
@@ -20,7 +20,7 @@ async function modelOf(file: string): Promise<GraphModel> {
 function lay(gm: GraphModel, open: (key: string) => boolean, engine = new CompoundLayout(), direction: 'TB' | 'LR' = 'TB'): { vg: VisibleGraph; r: CompoundResult; boxes: { w: number; h: number }[] } {
   const vg = gm.visible({ isOpen: (c) => open(c.key), showFolded: false, revealed: new Set() });
   const ctx = modelBoxContext(gm, { showNames: true, isOpen: open });
-  const boxes = vg.items.map((it) => boxContent(it, ctx));
+  const boxes = vg.items.map((it, i) => boxContent(it, ctx, { reads: vg.refs.get(i), readers: vg.fanOut.get(i) }));
   const r = engine.run(layoutRequest(gm, vg, boxes, { model: 1, direction, frameWidth: frameLabelWidth }));
   return { vg, r, boxes };
 }
@@ -79,6 +79,39 @@ describe('viewer clusters (media/graphModel.ts)', () => {
     assert.ok(vg.items.length <= FIRST_PICTURE_BUDGET && vg.items.length > 3);
     // every node is reachable: each sits in exactly one chunk chain under the model
     assert.equal(gm.clusters[0].size, 5000);
+  });
+});
+
+describe('viewer edges of tensors with very many readers', () => {
+  const chain = (readers: number): GraphInfo => {
+    const nodes: NodeInfo[] = [];
+    for (let i = 0; i < 30; i++) {
+      const inputs = [{ name: i ? `h${i - 1}` : 'x' }, ...(i < readers ? [{ name: 'mask' }] : [])];
+      nodes.push({ id: `add${i}`, name: `add${i}`, op: 'Add', domain: '', category: 'math', inputs, outputs: [{ name: `h${i}` }], weights: [], attributes: [], subgraphs: [], parameters: 0 });
+    }
+    return { name: 'g', inputs: [{ name: 'x' }, { name: 'mask' }], outputs: [{ name: 'h29' }], nodes };
+  };
+  const visible = (g: GraphInfo) => {
+    const gm = new GraphModel(g);
+    return gm.visible({ isOpen: () => true, showFolded: false, revealed: new Set() });
+  };
+
+  it(`draws up to ${MAX_READERS} readers as edges`, () => {
+    const vg = visible(chain(MAX_READERS));
+    const mask = vg.items.findIndex((it) => it.id === 'input:mask');
+    assert.equal(vg.edges.filter((e) => e.s === mask).length, MAX_READERS);
+    assert.equal(vg.refs.size, 0);
+  });
+
+  it('names a tensor read by more boxes on each reader instead of drawing an edge to each', () => {
+    const vg = visible(chain(20));
+    const mask = vg.items.findIndex((it) => it.id === 'input:mask');
+    assert.equal(vg.edges.filter((e) => e.s === mask).length, 0);
+    assert.equal(vg.fanOut.get(mask), 20);
+    const add3 = vg.items.findIndex((it) => it.id === 'add3');
+    assert.deepEqual(vg.refs.get(add3), ['mask']);
+    // the chain itself is still drawn
+    assert.equal(vg.edges.filter((e) => e.t === add3).length, 1);
   });
 });
 
