@@ -168,14 +168,14 @@ export async function benchViewer(quick = process.argv.includes('--quick')): Pro
     { label: `flat residual chain, ${target / 1000}k nodes, no scopes`, file: path.join(CACHE, `viewer-flat-${target}.onnx`), make: flatGraph, query: 'block7777_add' },
   ];
   const out: string[] = [];
-  out.push(`Headless Chromium (Debian's), a 1280×800 page, the host session in this process; load average at start ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')} on ${os.cpus().length} cores. The page boots in ~150 ms, faster than a VS Code webview, so "ready → first picture" includes most of the host's reading of the model.`);
+  out.push(`Headless Chromium (Debian's), a 1280×800 page, the real host session (ViewerSession) in this process; load average at start ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')} on ${os.cpus().length} cores.`);
   out.push('');
   out.push('### Host side and message');
   out.push('| model | nodes | read ms | build viewer graph ms | encode ms | `init` message MB | plain GraphInfo JSON MB | message / plain |');
   out.push('|---|---|---|---|---|---|---|---|');
   const viewer: string[] = [];
-  viewer.push('| model | drawing | ready → first picture ms | of which: host still reading / message transfer ms | init → first picture ms | ready → first picture, model already read ms | boxes in the picture (in the DOM) | open a cluster ms p50 / max (n) | clusters laid out per open, max | pan fps p90 | zoom fps p90 | search per keystroke: to the frame ms p50 / max; handler ms max |');
-  viewer.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  viewer.push('| model | drawing | ready → first picture, host has the graph ms | ready → first picture, host still to read it ms | of which: message transfer / webview (init → picture) ms | boxes in the picture (in the DOM) | open a cluster ms p50 / max (n) | clusters laid out per open, max | pan fps p90 | zoom fps p90 | search per keystroke: to the frame ms p50 / max; handler ms max |');
+  viewer.push('|---|---|---|---|---|---|---|---|---|---|---|');
   try {
     for (const m of models) {
       if (!fs.existsSync(m.file)) {
@@ -218,15 +218,22 @@ export async function benchViewer(quick = process.argv.includes('--quick')): Pro
       // the baseline: no folding, no clusters, every box in the DOM
       v = await openPage(m.file, { ...STATE, renderAll: true });
       const eager = await pageNumbers(v, m.query, true);
+      const eagerAgain = await reopened(v);
       await v.close();
 
-      const row = (label: string, p: PageNumbers, re: { readyToPicture: number } | undefined, open: string, relaid: string) =>
-        `| ${m.label} | ${label} | ${fmt(p.readyToPicture)} | ${fmt(p.hostWait)} / ${fmt(p.transfer)} | ${fmt(p.initToPicture)} | ${re ? fmt(re.readyToPicture) : '–'} | ${p.boxes.toLocaleString('en-US')} (${p.boxesInDom.toLocaleString('en-US')}) | ${open} | ${relaid} | ${fmt(1000 / p.pan)} | ${fmt(1000 / p.zoom)} | ${fmt(median(p.search), 1)} / ${fmt(Math.max(...p.search), 1)}; ${fmt(Math.max(...p.searchHandler), 1)} |`;
+      // This harness serves the page from the process the host session runs in, so the page
+      // cannot boot while the host reads (in VS Code it boots in another process). The first
+      // picture after `ready` is therefore given for the two ends: the host has the graph
+      // already (measured: the view reloaded), or has not begun reading (that plus the host's
+      // read, build and encode times measured above).
+      const host = median(read) + median(build) + median(encode);
+      const row = (label: string, p: PageNumbers, re: { readyToPicture: number; transfer: number }, open: string, relaid: string) =>
+        `| ${m.label} | ${label} | ${fmt(re.readyToPicture)} | ${fmt(host + re.readyToPicture)} | ${fmt(re.transfer)} / ${fmt(p.initToPicture)} | ${p.boxes.toLocaleString('en-US')} (${p.boxesInDom.toLocaleString('en-US')}) | ${open} | ${relaid} | ${fmt(1000 / p.pan)} | ${fmt(1000 / p.zoom)} | ${fmt(median(p.search), 1)} / ${fmt(Math.max(...p.search), 1)}; ${fmt(Math.max(...p.searchHandler), 1)} |`;
       viewer.push(row('viewer: folded, clusters within budget', ours, again, `${fmt(median(expand.ms))} / ${fmt(Math.max(...expand.ms))} (${expand.ms.length})`, String(Math.max(...expand.relaid))));
       viewer.push(row('viewer: every cluster open', all, allAgain, '–', '–'));
-      viewer.push(row('baseline: eager, every box in the DOM', eager, undefined, '–', '–'));
+      viewer.push(row('baseline: eager, every box in the DOM', eager, eagerAgain, '–', '–'));
       viewer.push(
-        `| ${m.label} | baseline / viewer | ${fmt(eager.readyToPicture / ours.readyToPicture, 1)}× | | ${fmt(eager.initToPicture / ours.initToPicture, 1)}× | | ${fmt(eager.boxesInDom / ours.boxesInDom, 0)}× in the DOM | | | ${fmt(ours.pan / eager.pan, 2)}× (open: ${fmt(all.pan / eager.pan, 2)}×) | ${fmt(ours.zoom / eager.zoom, 2)}× (open: ${fmt(all.zoom / eager.zoom, 2)}×) | ${fmt(median(eager.search) / median(ours.search), 1)}×; handler ${fmt(Math.max(...eager.searchHandler) / Math.max(...ours.searchHandler), 0)}× |`,
+        `| ${m.label} | baseline / viewer | ${fmt(eagerAgain.readyToPicture / again.readyToPicture, 1)}× | ${fmt((host + eagerAgain.readyToPicture) / (host + again.readyToPicture), 1)}× | webview ${fmt(eager.initToPicture / ours.initToPicture, 1)}× | ${fmt(eager.boxesInDom / ours.boxesInDom, 0)}× in the DOM | | | ${fmt(ours.pan / eager.pan, 2)}× (open: ${fmt(all.pan / eager.pan, 2)}×) | ${fmt(ours.zoom / eager.zoom, 2)}× (open: ${fmt(all.zoom / eager.zoom, 2)}×) | ${fmt(median(eager.search) / median(ours.search), 1)}×; handler ${fmt(Math.max(...eager.searchHandler) / Math.max(...ours.searchHandler), 0)}× |`,
       );
     }
   } finally {
