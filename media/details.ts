@@ -60,11 +60,8 @@ function valueList(values: ValueRef[], ends: Map<string, number[]>, ctx: Details
 /** For flat item `flat`: producers of its inputs and consumers of its outputs, by tensor name. */
 function neighbours(model: GraphModel, flat: number): { from: Map<string, number[]>; to: Map<string, number[]> } {
   const from = new Map<string, number[]>(), to = new Map<string, number[]>();
-  for (const e of model.edges) {
-    if (!e.value) continue;
-    if (e.t === flat) (from.get(e.value.name) ?? from.set(e.value.name, []).get(e.value.name)!).push(e.s);
-    if (e.s === flat) (to.get(e.value.name) ?? to.set(e.value.name, []).get(e.value.name)!).push(e.t);
-  }
+  for (const p of model.producers(flat)) if (p.value) (from.get(p.value.name) ?? from.set(p.value.name, []).get(p.value.name)!).push(p.item);
+  for (const c of model.consumers(flat)) if (c.value) (to.get(c.value.name) ?? to.set(c.value.name, []).get(c.value.name)!).push(c.item);
   return { from, to };
 }
 
@@ -151,6 +148,34 @@ function statsBlock(tensor: string, elementCount: number, ctx: DetailsContext): 
   return box;
 }
 
+/** The weights and shape arithmetic folded into node `flat`, each linking to the folded node. */
+function foldedInputs(flat: number, ctx: DetailsContext): HTMLElement | null {
+  const model = ctx.model!;
+  const link = (i: number) => {
+    const it = model.items[i];
+    const b = h('button', { type: 'button', class: 'link-button', 'data-goto': it.id }, it.node?.name || it.node?.op || it.id);
+    b.addEventListener('click', () => ctx.select(i));
+    return b;
+  };
+  const weights = model.foldedWeights(flat);
+  const shape = model.items[flat].fold ? [] : model.shapeComputation(flat);
+  if (!weights.length && !shape.length) return null;
+  const ul = h('ul', { class: 'values folded-inputs' });
+  for (const w of weights) {
+    ul.append(h('li', null, h('span', { class: 'tensor-name' }, w.tensor), h('span', { class: 'dtype' }, w.shape ? `[${w.shape.join(', ')}]` : '?'), h('div', { class: 'value-links' }, 'weight, from ', link(w.producer))));
+  }
+  if (shape.length) {
+    const links = h('div', { class: 'value-links' });
+    shape.slice(0, 8).forEach((i, k) => {
+      if (k) links.append(', ');
+      links.append(link(i));
+    });
+    if (shape.length > 8) links.append(` and ${shape.length - 8} more`);
+    ul.append(h('li', null, h('span', { class: 'tensor-name' }, `shape computation: ${shape.length} op${shape.length > 1 ? 's' : ''}`), links));
+  }
+  return section('Folded into this node', ul);
+}
+
 export function renderDetails(el: HTMLElement, flat: number, ctx: DetailsContext): void {
   clear(el);
   const item = flat >= 0 ? ctx.model?.items[flat] : undefined;
@@ -178,7 +203,15 @@ export function renderDetails(el: HTMLElement, flat: number, ctx: DetailsContext
     b.addEventListener('click', () => ctx.select(owner.index));
     facts.push(['inside', b]);
   }
+  if (item.fold && item.anchor >= 0) {
+    const anchor = ctx.model!.items[item.anchor];
+    const b = h('button', { type: 'button', class: 'link-button', 'data-goto': anchor.id }, anchor.node?.name || anchor.node?.op || anchor.id);
+    b.addEventListener('click', () => ctx.select(anchor.index));
+    facts.push(['folded into', h('span', null, b, item.fold === 1 ? ' (drawn as its weight)' : ' (part of its shape computation)')]);
+  }
   el.append(section('Node', kv(facts)));
+  const folded = foldedInputs(flat, ctx);
+  if (folded) el.append(folded);
   if (n.docString) el.append(section('Documentation', h('p', { class: 'doc' }, n.docString)));
   const act = ctx.activation.get(n.name);
   if (act) {

@@ -54,7 +54,4 @@ export function fmtBytes(n: number | undefined): string {
   return `${(n / 1024 ** 3).toFixed(2)} GiB`;
 }
 
-/** Cuts a string for a node box; the full text stays in the tooltip and details. */
-export function ellipsis(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
+export { ellipsis } from './boxes';

@@ -1,28 +1,21 @@
 // The graph canvas: an SVG that draws only what is on screen (a grid index over the laid-out
-// boxes and edges), with a <canvas> stand-in when zoomed out so far that thousands of boxes would
-// be visible. Pan by dragging or the wheel, zoom with Ctrl/Cmd+wheel or pinch.
-import { ellipsis, s } from './dom';
-import type { LayoutResult } from './layout';
+// boxes, frames and edges), with a <canvas> stand-in when zoomed out so far that thousands of
+// boxes would be visible. Pan by dragging or the wheel, zoom with Ctrl/Cmd+wheel or pinch.
+//
+// Boxes are coloured by category through CSS; `boxFill` is the hook for a per-node value overlay
+// (a colour per box, e.g. a measured statistic, with its own legend): it sets the box's fill via a
+// custom property and leaves everything else (text, selection, frames) as it is.
+import { s } from './dom';
+import type { CompoundResult } from './compoundLayout';
 import type { Container, VisibleGraph, VisibleItem } from './graphModel';
-import { shapeText } from './graphModel';
+import { frameLabel, frameLabelText, LABEL_CHAR, LINE, PAD_TOP, type BoxContent } from './boxes';
+
+export { boxContent, CATEGORIES, frameLabel, frameLabelWidth, modelBoxContext, type BoxContent, type BoxContext } from './boxes';
 
 export interface Transform {
   x: number;
   y: number;
   k: number;
-}
-
-/** What a box shows; computed once per visible item. */
-export interface BoxContent {
-  w: number;
-  h: number;
-  lines: { text: string; cls: string }[];
-  cls: string;
-  tooltip: string;
-  toggle?: string;
-  badge?: string;
-  /** Glossary term of an activation node: hovering the box shows its card (media/glossaryCard.ts). */
-  term?: string;
 }
 
 export interface GraphViewEvents {
@@ -32,64 +25,30 @@ export interface GraphViewEvents {
   transformed(t: Transform): void;
 }
 
-const LINE = 16;
-const PAD_TOP = 17;
 const CELL = 512;
 /** Above this many boxes on screen, draw the canvas overview instead of SVG boxes. */
 const SVG_LIMIT = 1500;
 /** Graphs up to this many boxes are drawn whole (every box in the DOM, for find-in-page and
- *  screen readers); larger ones only draw what is on screen. */
-const FULL_RENDER = 1500;
+ *  screen readers); larger ones only draw what is on screen. Zooming re-renders every SVG text in
+ *  the DOM, on or off screen: a 146-box picture drawn whole (1,900 elements) zoomed at 30–45 fps
+ *  in headless Chromium, at 60 fps with only its on-screen boxes in the DOM. */
+const FULL_RENDER = 100;
 const MIN_ZOOM = 0.02;
 /** Height kept free at the bottom for the colour key when fitting. */
 const LEGEND_SPACE = 24;
 const MAX_ZOOM = 4;
+/** Edges longer than this (layout px) are drawn only around the view and redrawn as it moves:
+ *  Chromium re-rasterises a whole SVG path on every pan frame, and ~100 edges 15,000 px long (a
+ *  mask input read by every layer) made each frame take 33–50 ms instead of 17 ms. */
+const LONG_EDGE = 2500;
 
-export const CATEGORIES = ['linear', 'normalization', 'pooling', 'shape', 'math', 'activation', 'relu', 'control', 'constant', 'other', 'group', 'io'] as const;
-
-export function boxContent(item: VisibleItem, showNames: boolean, expandedSubs: (key: string) => boolean): BoxContent {
-  if (item.kind === 'group') {
-    const c = item.container!;
-    const ops = [...c.ops.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([op, n]) => `${op}×${n}`).join(' · ');
-    const lines = [
-      { text: ellipsis(item.ancestors.length ? c.short : c.label, 36), cls: 'op' },
-      { text: `${c.size} nodes`, cls: 'name' },
-      { text: ellipsis(ops, 40), cls: 'w' },
-    ];
-    return { ...measure(lines), lines, cls: 'group-box cat-group', tooltip: `${c.label}: ${c.size} nodes (click to open)` };
-  }
-  if (item.kind === 'input' || item.kind === 'output') {
-    const v = item.flat!.value!;
-    const shape = shapeText(v.shape);
-    const lines = [{ text: ellipsis(v.name, 32), cls: 'op' }, ...(shape ? [{ text: `${v.dtype ?? ''} ${shape}`.trim(), cls: 'w' }] : [])];
-    return { ...measure(lines), lines, cls: `io ${item.kind} cat-io`, tooltip: `${item.kind} ${v.name}` };
-  }
-  const n = item.flat!.node!;
-  const lines: BoxContent['lines'] = [{ text: ellipsis(n.op, 32), cls: 'op' }];
-  if (showNames && n.name && n.name !== n.op) lines.push({ text: ellipsis(n.name, 36), cls: 'name' });
-  for (const w of n.weights.slice(0, 3)) lines.push({ text: ellipsis(`${shortName(w.name)} ⟨${w.shape.join('×') || 'scalar'}⟩`, 36), cls: 'w' });
-  if (n.weights.length > 3) lines.push({ text: `+${n.weights.length - 3} more weights`, cls: 'w' });
-  if (n.activation && n.activation.fused) lines.push({ text: `+ ${n.activation.op}`, cls: 'w act-fused' });
-  let toggle: string | undefined;
-  if (n.subgraphs.length) {
-    const open = n.subgraphs.some((sg) => expandedSubs(`sub:${n.id}:${sg.attribute}`));
-    toggle = `${open ? '▾' : '▸'} ${n.subgraphs.map((sg) => sg.attribute).join(', ')}`;
-    lines.push({ text: ellipsis(toggle, 36), cls: 'toggle' });
-  }
-  let cls = `node cat-${n.category}`;
-  if (n.activation) cls += n.activation.relu ? ' act relu' : ' act';
-  return { ...measure(lines), lines, cls, tooltip: n.name ? `${n.op}: ${n.name}` : n.op, toggle, term: n.activation?.op };
-}
-
-function shortName(name: string): string {
-  const parts = name.split(/[/.]/).filter(Boolean);
-  return parts.length ? parts[parts.length - 1] : name;
-}
-
-function measure(lines: { text: string }[]): { w: number; h: number } {
-  let chars = 0;
-  for (const l of lines) chars = Math.max(chars, l.text.length);
-  return { w: Math.min(300, Math.max(96, Math.round(chars * 6.8 + 26))), h: PAD_TOP + LINE * (lines.length - 1) + 11 };
+interface FrameBox {
+  c: Container;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  text: string;
 }
 
 export class GraphView {
@@ -101,14 +60,21 @@ export class GraphView {
   private readonly nodesG: SVGGElement;
   transform: Transform = { x: 0, y: 0, k: 1 };
   graph?: VisibleGraph;
-  layout?: LayoutResult;
+  layout?: CompoundResult;
   boxes: BoxContent[] = [];
   direction: 'TB' | 'LR' = 'TB';
   private nodeGrid = new Map<number, number[]>();
   private edgeGrid = new Map<number, number[]>();
-  private frameBoxes: { c: Container; x: number; y: number; w: number; h: number; lx: number; text: string }[] = [];
+  /** Open clusters as laid out: one per `graph.frames` entry. */
+  frameBoxes: FrameBox[] = [];
+  private frameKeys = new Map<number, string>();
   private renderedNodes = new Map<number, SVGGElement>();
   private renderedEdges = new Map<number, SVGGElement>();
+  /** Per edge: 1 when it is long (see LONG_EDGE); the window each long edge was drawn for. */
+  private longEdge = new Uint8Array(0);
+  private edgeWindows = new Map<number, [number, number, number, number]>();
+  private edgeWindow: [number, number, number, number] = [0, 0, 0, 0];
+  private labelled = new Uint8Array(0);
   private renderedFrames = new Map<number, SVGGElement>();
   private stamp: Uint32Array = new Uint32Array(0);
   private stampValue = 0;
@@ -121,6 +87,10 @@ export class GraphView {
   mode: 'svg' | 'canvas' = 'svg';
   colors = new Map<string, string>();
   onPaint?: () => void;
+  /** Draw every box in the DOM, never the canvas overview (the benchmark's Netron-like baseline). */
+  eager = false;
+  /** Per-node value overlay: a CSS colour for a box's fill, or undefined for its category colour. */
+  boxFill?: (item: VisibleItem) => string | undefined;
 
   constructor(host: HTMLElement, private readonly events: GraphViewEvents) {
     this.canvas = document.createElement('canvas');
@@ -136,10 +106,14 @@ export class GraphView {
     this.svg.append(defs, this.viewport);
     host.append(this.canvas, this.svg);
     this.bindInput();
-    new ResizeObserver(() => this.schedule()).observe(this.svg);
+    new ResizeObserver((entries) => {
+      const r = entries[entries.length - 1]?.contentRect;
+      if (r) this.size = { w: r.width, h: r.height };
+      this.schedule();
+    }).observe(this.svg);
   }
 
-  setGraph(graph: VisibleGraph, layout: LayoutResult, boxes: BoxContent[], direction: 'TB' | 'LR'): void {
+  setGraph(graph: VisibleGraph, layout: CompoundResult, boxes: BoxContent[], direction: 'TB' | 'LR'): void {
     this.graph = graph;
     this.layout = layout;
     this.boxes = boxes;
@@ -177,52 +151,39 @@ export class GraphView {
       const b = this.boxes[i];
       this.insert(this.nodeGrid, i, L.x[i] - b.w / 2, L.y[i] - b.h / 2, L.x[i] + b.w / 2, L.y[i] + b.h / 2);
     }
+    this.longEdge = new Uint8Array(g.edges.length);
+    this.edgeWindows.clear();
+    // One shape label per source and tensor: a value read by many nodes (a mask read by every
+    // layer) would print its label on top of itself once per edge.
+    this.labelled = new Uint8Array(g.edges.length);
+    const seenLabel = new Set<string>();
+    g.edges.forEach((e, k) => {
+      const key = `${e.s}\u0000${e.count > 1 ? e.count : e.label}`;
+      if (!seenLabel.has(key)) (seenLabel.add(key), (this.labelled[k] = 1));
+    });
     for (let e = 0; e < g.edges.length; e++) {
       const start = L.edgeStart[e], count = L.edgeCount[e];
+      let ex0 = Infinity, ey0 = Infinity, ex1 = -Infinity, ey1 = -Infinity;
+      for (let p = 0; p < count; p++) {
+        const px = L.points[2 * (start + p)], py = L.points[2 * (start + p) + 1];
+        ex0 = Math.min(ex0, px);
+        ex1 = Math.max(ex1, px);
+        ey0 = Math.min(ey0, py);
+        ey1 = Math.max(ey1, py);
+      }
+      if (ex1 - ex0 > LONG_EDGE || ey1 - ey0 > LONG_EDGE) this.longEdge[e] = 1;
       for (let p = 0; p + 1 < count; p++) {
         const ax = L.points[2 * (start + p)], ay = L.points[2 * (start + p) + 1], bx = L.points[2 * (start + p + 1)], by = L.points[2 * (start + p + 1) + 1];
         this.insert(this.edgeGrid, e, Math.min(ax, bx), Math.min(ay, by), Math.max(ax, bx), Math.max(ay, by));
       }
     }
     this.stamp = new Uint32Array(Math.max(g.items.length, g.edges.length) + 1);
-    // frames: bounding boxes of the visible items inside each open container
-    const boxes = new Map<string, { x0: number; y0: number; x1: number; y1: number }>();
-    for (let i = 0; i < g.items.length; i++) {
-      const b = this.boxes[i];
-      for (const key of g.items[i].ancestors) {
-        let f = boxes.get(key);
-        if (!f) boxes.set(key, (f = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity }));
-        f.x0 = Math.min(f.x0, L.x[i] - b.w / 2);
-        f.y0 = Math.min(f.y0, L.y[i] - b.h / 2);
-        f.x1 = Math.max(f.x1, L.x[i] + b.w / 2);
-        f.y1 = Math.max(f.y1, L.y[i] + b.h / 2);
-      }
-    }
-    this.frameBoxes = g.frames
-      .filter((c) => boxes.has(c.key))
-      .sort((a, b) => a.depth - b.depth)
-      .map((c) => {
-        const f = boxes.get(c.key)!;
-        const pad = 6 + 2 * Math.max(0, 3 - c.depth);
-        return { c, x: f.x0 - pad, y: f.y0 - pad - 6, w: f.x1 - f.x0 + 2 * pad, h: f.y1 - f.y0 + 2 * pad + 6, lx: 0, text: c.depth ? c.short : c.label };
-      });
-    // Nested frames often share their top edge: set their labels side by side, not on top of each other.
-    const placed: { x0: number; x1: number; y: number }[] = [];
-    for (const f of this.frameBoxes) {
-      const w = f.text.length * 6.4 + 16;
-      let x = f.x + 8;
-      for (let moved = true; moved; ) {
-        moved = false;
-        for (const p of placed) {
-          if (Math.abs(p.y - f.y) < 13 && x < p.x1 + 6 && x + w > p.x0) {
-            x = p.x1 + 10;
-            moved = true;
-          }
-        }
-      }
-      f.lx = x;
-      placed.push({ x0: x, x1: x + w, y: f.y });
-    }
+    // frames: the boxes the layout reserved for open clusters (slot k + 1 for graph.frames[k])
+    this.frameKeys = new Map(g.frames.map((c) => [c.index, c.key]));
+    this.frameBoxes = g.frames.map((c, k) => {
+      const f = 4 * (k + 1);
+      return { c, x: L.frames[f], y: L.frames[f + 1], w: L.frames[f + 2], h: L.frames[f + 3], text: frameLabel(c) };
+    });
   }
 
   schedule(): void {
@@ -233,16 +194,31 @@ export class GraphView {
     });
   }
 
+  /** The graph's size on screen, kept by a ResizeObserver: reading clientWidth in every frame
+   *  forced a style recalculation of the whole drawing after each transform change (zooming a
+   *  1,800-element drawing ran at 30 fps, 60 without). */
+  private size = { w: 0, h: 0 };
+  private origin?: DOMRect;
+  private originAt = 0;
+
+  get W(): number {
+    return this.size.w || this.svg.clientWidth || 800;
+  }
+
+  get H(): number {
+    return this.size.h || this.svg.clientHeight || 600;
+  }
+
   /** Synchronous redraw (tests and export call it). */
   update(): void {
     const g = this.graph, L = this.layout;
     const t = this.transform;
+    const W = this.W, H = this.H;
     this.viewport.setAttribute('transform', `translate(${t.x},${t.y}) scale(${t.k})`);
     if (!g || !L) return;
-    const W = this.svg.clientWidth || 800, H = this.svg.clientHeight || 600;
     const margin = 150 / t.k;
     const x0 = -t.x / t.k - margin, y0 = -t.y / t.k - margin, x1 = (W - t.x) / t.k + margin, y1 = (H - t.y) / t.k + margin;
-    const whole = g.items.length <= FULL_RENDER;
+    const whole = this.eager || g.items.length <= FULL_RENDER;
     const nodes = whole
       ? g.items.map((_, i) => i)
       : this.query(this.nodeGrid, x0, y0, x1, y1, (i) => {
@@ -265,6 +241,15 @@ export class GraphView {
       this.canvas.classList.remove('shown');
     }
     const edges = whole ? g.edges.map((_, i) => i) : this.query(this.edgeGrid, x0, y0, x1, y1, () => true);
+    // Long edges are drawn for a window one view beyond each side, and again when the view leaves it.
+    const band = Math.max(W, H) / t.k;
+    this.edgeWindow = [x0 - band, y0 - band, x1 + band, y1 + band];
+    for (const [e, w] of this.edgeWindows) {
+      if (w[0] <= x0 && w[1] <= y0 && w[2] >= x1 && w[3] >= y1) continue;
+      this.renderedEdges.get(e)?.remove();
+      this.renderedEdges.delete(e);
+      this.edgeWindows.delete(e);
+    }
     const showLabels = t.k >= 0.45;
     this.svg.classList.toggle('no-labels', !showLabels);
     sync(this.renderedNodes, nodes, (i) => this.drawNode(i), this.nodesG);
@@ -309,12 +294,21 @@ export class GraphView {
   private drawNode(i: number): SVGGElement {
     const item = this.graph!.items[i], b = this.boxes[i], L = this.layout!;
     const g = s('g', { class: b.cls, transform: `translate(${L.x[i] - b.w / 2},${L.y[i] - b.h / 2})` });
-    if (item.kind === 'group') g.setAttribute('data-group', item.container!.key);
-    else if (item.kind === 'node') {
+    if (item.kind === 'group') {
+      g.setAttribute('data-group', item.container!.key);
+      g.setAttribute('data-kind', item.container!.kind);
+    } else if (item.kind === 'node') {
       g.setAttribute('data-node-id', item.id);
       g.setAttribute('data-op', item.flat!.node!.op);
+      if (item.flat!.fold) g.setAttribute('data-folded', item.flat!.fold === 1 ? 'weight' : 'shape');
     } else g.setAttribute('data-io', item.flat!.value!.name);
+    const fill = this.boxFill?.(item);
+    if (fill) {
+      g.setAttribute('data-fill', '');
+      g.style.setProperty('--al-fill', fill);
+    }
     g.setAttribute('data-index', String(i));
+    g.setAttribute('data-in', this.frameKeys.get(item.frame) ?? '');
     if (b.term) {
       // The glossary card replaces the native tooltip (two would overlap) and repeats its text.
       g.setAttribute('data-term', b.term);
@@ -339,11 +333,35 @@ export class GraphView {
     const start = L.edgeStart[e], count = L.edgeCount[e];
     let d = '';
     const lr = this.direction === 'LR';
+    const long = this.longEdge[e] === 1;
+    const [wx0, wy0, wx1, wy1] = this.edgeWindow;
+    if (long) this.edgeWindows.set(e, this.edgeWindow);
+    let first = !long, last = !long;
     for (let p = 0; p < count; p++) {
       const x = L.points[2 * (start + p)], y = L.points[2 * (start + p) + 1];
-      if (p === 0) d = `M${r(x)},${r(y)}`;
-      else {
+      if (p === 0) {
+        if (!long) d = `M${r(x)},${r(y)}`;
+      } else {
         const px = L.points[2 * (start + p - 1)], py = L.points[2 * (start + p - 1) + 1];
+        if (long) {
+          // only the segments that cross the window; a gap starts a new subpath
+          const inside = Math.max(px, x) >= wx0 && Math.min(px, x) <= wx1 && Math.max(py, y) >= wy0 && Math.min(py, y) <= wy1;
+          if (!inside) continue;
+          if (Math.abs(x - px) > LONG_EDGE / 2 || Math.abs(y - py) > LONG_EDGE / 2) {
+            // A long stretch (a lane down the side of the drawing) as a straight line cut to the
+            // window: Chromium flattens a curve along its whole length, 100,000 px of it per frame.
+            const c = clip(px, py, x, y, wx0, wy0, wx1, wy1);
+            if (!c) continue;
+            if (!d.endsWith(` ${r(c[0])},${r(c[1])}`) && !d.endsWith(`M${r(c[0])},${r(c[1])}`)) d += `${d ? ' ' : ''}M${r(c[0])},${r(c[1])}`;
+            d += ` L${r(c[2])},${r(c[3])}`;
+            if (p === count - 1 && c[2] === x && c[3] === y) last = true;
+            if (p === 1 && c[0] === px && c[1] === py) first = true;
+            continue;
+          }
+          if (!d.endsWith(` ${r(px)},${r(py)}`)) d += `${d ? ' ' : ''}M${r(px)},${r(py)}`;
+          if (p === count - 1) last = true;
+          if (p === 1) first = true;
+        }
         if (lr) {
           const mx = (px + x) / 2;
           d += ` C${r(mx)},${r(py)} ${r(mx)},${r(y)} ${r(x)},${r(y)}`;
@@ -354,9 +372,9 @@ export class GraphView {
       }
     }
     const el = s('g', { class: edge.dashed ? 'edge dashed' : 'edge', 'data-from': g.items[edge.s].id, 'data-to': g.items[edge.t].id });
-    el.append(s('path', { d, 'marker-end': 'url(#arrow)' }));
+    el.append(s('path', { d, 'marker-end': last ? 'url(#arrow)' : undefined }));
     const label = edge.count > 1 ? `${edge.count} tensors` : edge.label;
-    if (label && count >= 2) {
+    if (label && count >= 2 && first && this.labelled[e]) {
       const x = L.points[2 * start], y = L.points[2 * start + 1];
       el.append(lr ? s('text', { class: 'shape', x: x + 6, y: y - 5 }, label) : s('text', { class: 'shape', x: x + 5, y: y + 13 }, label));
     }
@@ -366,9 +384,11 @@ export class GraphView {
 
   private drawFrame(i: number): SVGGElement {
     const f = this.frameBoxes[i];
-    const g = s('g', { class: `frame frame-${f.c.kind}`, 'data-frame': f.c.key });
+    const g = s('g', { class: `frame frame-${f.c.kind}`, 'data-frame': f.c.key, 'data-parent': this.frameKeys.get(f.c.parent) ?? '' });
     g.append(s('rect', { x: f.x, y: f.y, width: f.w, height: f.h, rx: 8 }));
-    const label = s('text', { class: 'frame-label', x: f.lx, y: f.y + 12 }, `− ${f.text}`);
+    // The label lives in the frame's header strip, cut to the frame's width: it can overlap
+    // nothing but its own frame's border.
+    const label = s('text', { class: 'frame-label', x: f.x + 8, y: f.y + 15 }, frameLabelText(f));
     label.append(s('title', null, `${f.c.label}: click to close`));
     g.append(label);
     return g;
@@ -410,6 +430,8 @@ export class GraphView {
       }
     }
     ctx.stroke();
+    ctx.strokeStyle = this.colors.get('group') ?? '#888';
+    for (const f of this.frameBoxes) if (f.x + f.w >= x0 && f.x <= x1 && f.y + f.h >= y0 && f.y <= y1) ctx.strokeRect(f.x, f.y, f.w, f.h);
     const nodes = this.query(this.nodeGrid, x0, y0, x1, y1, () => true);
     const bg = this.colors.get('background') ?? '#fff';
     const fg = this.colors.get('foreground') ?? '#000';
@@ -482,38 +504,51 @@ export class GraphView {
   }
 
   zoomBy(factor: number): void {
-    this.zoomAt(factor, (this.svg.clientWidth || 800) / 2, (this.svg.clientHeight || 600) / 2);
+    this.zoomAt(factor, this.W / 2, this.H / 2);
   }
 
   fit(): void {
     const L = this.layout;
     if (!L) return;
-    const W = this.svg.clientWidth || 800, H = (this.svg.clientHeight || 600) - LEGEND_SPACE;
+    const W = this.W, H = this.H - LEGEND_SPACE;
     const k = Math.min(1.5, Math.max(MIN_ZOOM, Math.min((W - 40) / Math.max(L.width, 1), (H - 40) / Math.max(L.height, 1))));
     this.setTransform({ x: (W - L.width * k) / 2, y: (H - L.height * k) / 2, k });
+  }
+
+  /** Fits a rectangle (a cluster's frame) into the view, at most at 100 %. */
+  fitRect(f: { x: number; y: number; w: number; h: number }): void {
+    const W = this.W, H = this.H - LEGEND_SPACE;
+    const k = Math.min(1, Math.max(MIN_ZOOM, Math.min((W - 40) / Math.max(f.w, 1), (H - 40) / Math.max(f.h, 1))));
+    this.setTransform({ x: W / 2 - (f.x + f.w / 2) * k, y: H / 2 - (f.y + f.h / 2) * k, k });
   }
 
   /** The first picture: the whole graph when it is readable that way, else its start at 90 %. */
   initialView(): void {
     const L = this.layout;
     if (!L) return;
-    const W = this.svg.clientWidth || 800, H = this.svg.clientHeight || 600;
+    const W = this.W, H = this.H;
     const fitK = Math.min((W - 40) / Math.max(L.width, 1), (H - 40 - LEGEND_SPACE) / Math.max(L.height, 1));
     if (fitK >= 0.5) return this.fit();
     const k = 0.9;
-    // Start at the top (left) edge, centred across the flow on the median box: the main column
-    // of a chain, not an outlier in a wide first row.
+    // Start at the top (left) edge, centred across the flow on the median of the first boxes
+    // down the flow: the main column of a chain, not an outlier in a wide first row, and not the
+    // middle of a drawing whose boxes further down spread wide (clusters all open).
     const n = this.graph!.items.length;
-    const across = Float64Array.from({ length: n }, (_, i) => (this.direction === 'TB' ? L.x[i] : L.y[i])).sort();
-    const mid = across[n >> 1] ?? 0;
-    if (this.direction === 'TB') this.setTransform({ x: W / 2 - mid * k, y: 20, k });
-    else this.setTransform({ x: 20, y: H / 2 - mid * k, k });
+    const along = this.direction === 'TB' ? L.y : L.x, acrossOf = this.direction === 'TB' ? L.x : L.y;
+    const first = Array.from({ length: n }, (_, i) => i)
+      .sort((a, b) => along[a] - along[b])
+      .slice(0, 15);
+    const across = Float64Array.from(first, (i) => acrossOf[i]).sort();
+    const mid = across[across.length >> 1] ?? 0;
+    const top = Math.min(...first.map((i) => along[i] - (this.direction === 'TB' ? this.boxes[i].h : this.boxes[i].w) / 2), 0);
+    if (this.direction === 'TB') this.setTransform({ x: W / 2 - mid * k, y: 34 - top * k, k }); // below the breadcrumb
+    else this.setTransform({ x: 20 - top * k, y: H / 2 - mid * k, k });
   }
 
   centerOn(i: number, onlyIfHidden = false): void {
     const L = this.layout;
     if (!L || i < 0) return;
-    const W = this.svg.clientWidth || 800, H = this.svg.clientHeight || 600;
+    const W = this.W, H = this.H;
     const t = this.transform;
     const sx = L.x[i] * t.k + t.x, sy = L.y[i] * t.k + t.y;
     if (onlyIfHidden && sx > 40 && sx < W - 40 && sy > 40 && sy < H - 40) return;
@@ -558,7 +593,11 @@ export class GraphView {
       'wheel',
       (ev) => {
         ev.preventDefault();
-        const rect = this.svg.getBoundingClientRect();
+        // The position of the drawing in the page, read once per gesture: reading it on every
+        // wheel step forced a layout of the whole drawing right after the last transform change.
+        if (!this.origin || ev.timeStamp - this.originAt > 500) this.origin = this.svg.getBoundingClientRect();
+        this.originAt = ev.timeStamp;
+        const rect = this.origin;
         if (ev.ctrlKey || ev.metaKey) this.zoomAt(Math.exp(-ev.deltaY * 0.004), ev.clientX - rect.left, ev.clientY - rect.top);
         else this.setTransform({ x: this.transform.x - ev.deltaX, y: this.transform.y - ev.deltaY, k: this.transform.k });
       },
@@ -598,6 +637,23 @@ export class GraphView {
     const L = this.layout!, t = this.transform;
     return { x: L.x[i] * t.k + t.x, y: L.y[i] * t.k + t.y };
   }
+}
+
+/** The part of segment (ax, ay)–(bx, by) inside a rectangle (Liang–Barsky), or undefined. */
+function clip(ax: number, ay: number, bx: number, by: number, x0: number, y0: number, x1: number, y1: number): [number, number, number, number] | undefined {
+  const dx = bx - ax, dy = by - ay;
+  let t0 = 0, t1 = 1;
+  for (const [p, q] of [[-dx, ax - x0], [dx, x1 - ax], [-dy, ay - y0], [dy, y1 - ay]]) {
+    if (p === 0) {
+      if (q < 0) return undefined;
+    } else {
+      const t = q / p;
+      if (p < 0) t0 = Math.max(t0, t);
+      else t1 = Math.min(t1, t);
+    }
+  }
+  if (t0 > t1) return undefined;
+  return [t0 === 0 ? ax : ax + t0 * dx, t0 === 0 ? ay : ay + t0 * dy, t1 === 1 ? bx : ax + t1 * dx, t1 === 1 ? by : ay + t1 * dy];
 }
 
 function r(v: number): string {

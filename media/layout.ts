@@ -18,6 +18,11 @@ export interface LayoutInput {
   /** Gap between neighbours in a layer and between layers. */
   nodeGap?: number;
   layerGap?: number;
+  /** Per node: -1 keeps it in the first layer, 1 in the last (the ports where edges enter and
+   *  leave a cluster's frame, media/compoundLayout.ts); 0 or absent: free. */
+  pin?: Int8Array;
+  /** Gap between a layer of pinned nodes only and its neighbour (ports need little room). */
+  portGap?: number;
 }
 
 export interface LayoutResult {
@@ -101,14 +106,37 @@ export function layoutGraph(input: LayoutInput): LayoutResult {
       if (forward(v, t) && layer[t] < layer[v] + 1) layer[t] = layer[v] + 1;
     }
   }
+  const pin = input.pin;
   for (let v = 0; v < n; v++) {
-    if (inDeg[v] !== 0 || outDeg[v] === 0) continue;
+    if (inDeg[v] !== 0 || outDeg[v] === 0 || (pin && pin[v] < 0)) continue;
     let min = Infinity;
     for (let k = outStart[v]; k < outStart[v + 1]; k++) min = Math.min(min, layer[outAdj[k]]);
     if (min !== Infinity && min - 1 > layer[v]) layer[v] = min - 1;
   }
   let layerCount = 0;
-  for (let v = 0; v < n; v++) if (layer[v] + 1 > layerCount) layerCount = layer[v] + 1;
+  // Pinned nodes: the first layer of its own above everything, the last below everything.
+  let topOnly = false, bottomOnly = false;
+  if (pin) {
+    let anyTop = false, anyBottom = false;
+    for (let v = 0; v < n; v++) {
+      if (pin[v] < 0) anyTop = true;
+      else if (pin[v] > 0) anyBottom = true;
+    }
+    let free = 0;
+    for (let v = 0; v < n; v++) {
+      if (pin[v]) continue;
+      if (anyTop) layer[v]++;
+      if (layer[v] + 1 > free) free = layer[v] + 1;
+    }
+    if (anyTop && free === 0) free = 1;
+    for (let v = 0; v < n; v++) {
+      if (pin[v] < 0) layer[v] = 0;
+      else if (pin[v] > 0) layer[v] = free;
+    }
+    layerCount = anyBottom ? free + 1 : free;
+    topOnly = anyTop;
+    bottomOnly = anyBottom;
+  } else for (let v = 0; v < n; v++) if (layer[v] + 1 > layerCount) layerCount = layer[v] + 1;
 
   // --- dummies for edges spanning several layers ----------------------------------------------
   // Virtual graph: real nodes 0..n-1, then dummies. Each layer-to-layer link is (u, v) with
@@ -270,12 +298,14 @@ export function layoutGraph(input: LayoutInput): LayoutResult {
 
   // --- y per layer -------------------------------------------------------------------------
   const layerY = new Float64Array(layerCount);
-  let cy = 0;
+  const portGap = input.portGap ?? layerGap;
+  let cy = 0, lastGap = 0;
   for (let l = 0; l < layerCount; l++) {
     let h = 0;
     for (const v of layers[l]) if (vH[v] > h) h = vH[v];
     layerY[l] = cy + h / 2;
-    cy += h + layerGap;
+    lastGap = (l === 0 && topOnly) || (l === layerCount - 2 && bottomOnly) ? portGap : layerGap;
+    cy += h + lastGap;
   }
   let minX = Infinity, maxX = -Infinity;
   for (let v = 0; v < N; v++) {
@@ -341,7 +371,7 @@ export function layoutGraph(input: LayoutInput): LayoutResult {
     put(count - 1, ox[b], oy[b] - H[b] / 2);
     edgeCount[e] = count;
   }
-  const width = maxX - minX, height = Math.max(0, cy - layerGap);
+  const width = maxX - minX, height = Math.max(0, cy - lastGap);
   return {
     x: lr ? oy : ox,
     y: lr ? ox : oy,

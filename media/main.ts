@@ -4,8 +4,9 @@ import { decodeGraph } from '../src/protocol';
 import type { FindingInfo, GraphInfo, HostMessage, ModelInfo, NodeActivationResult, TensorStatsInfo, ViewerState, ViewName, WebviewMessage } from '../src/protocol';
 import { clear, h, icon } from './dom';
 import { GraphModel } from './graphModel';
-import type { VisibleGraph } from './graphModel';
-import { boxContent, CATEGORIES, GraphView, type Transform } from './graphView';
+import type { Container, VisibleGraph, ViewOptions } from './graphModel';
+import { boxContent, CATEGORIES, frameLabelWidth, GraphView, modelBoxContext, type BoxContext, type Transform } from './graphView';
+import { layoutRequest } from './compoundLayout';
 import { LayoutClient } from './layoutClient';
 import { renderDetails, type DetailsContext } from './details';
 import { LayerTable } from './table';
@@ -40,6 +41,7 @@ const prevBtn = tool('search-prev', 'arrow-up', 'Previous match (Shift+Enter)');
 const nextBtn = tool('search-next', 'arrow-down', 'Next match (Enter)');
 const dirBtn = tool('toggle-direction', 'arrow-swap', 'Toggle top-to-bottom / left-to-right');
 const namesBtn = tool('toggle-names', 'symbol-string', 'Show or hide node names');
+const foldBtn = tool('toggle-folding', 'fold', 'Show folded weights and shape computations as boxes of their own');
 const fitBtn = tool('fit', 'screen-full', 'Fit to view (F)');
 const zoomInBtn = tool('zoom-in', 'zoom-in', 'Zoom in (+)');
 const zoomOutBtn = tool('zoom-out', 'zoom-out', 'Zoom out (-)');
@@ -50,10 +52,11 @@ const toolbar = h(
   { id: 'toolbar', role: 'toolbar' },
   h('div', { class: 'views', role: 'tablist' }, ...viewButtons),
   h('div', { class: 'search' }, search, searchCount, prevBtn, nextBtn),
-  h('div', { class: 'graph-tools' }, dirBtn, namesBtn, fitBtn, zoomInBtn, zoomOutBtn, svgBtn, pngBtn),
+  h('div', { class: 'graph-tools' }, dirBtn, namesBtn, foldBtn, fitBtn, zoomInBtn, zoomOutBtn, svgBtn, pngBtn),
 );
 const graphHost = h('div', { id: 'graph-view', class: 'view' });
 const legend = h('div', { id: 'legend', 'aria-label': 'Colour key' });
+const breadcrumb = h('nav', { id: 'breadcrumb', 'aria-label': 'Where you are in the model' });
 const tableHost = h('div', { id: 'table-view', class: 'view' });
 const modelHost = h('div', { id: 'model-view', class: 'view' });
 const details = h('aside', { id: 'details', 'aria-label': 'Details' });
@@ -126,8 +129,13 @@ const view = new GraphView(graphHost, {
   },
 });
 readColors(view);
-graphHost.append(legend);
-view.onPaint = () => cards.checkAnchor();
+graphHost.append(legend, breadcrumb);
+let crumbTimer = 0;
+view.onPaint = () => {
+  cards.checkAnchor();
+  // where the middle of the view is, once panning pauses (it scans the open frames)
+  if (selectedFlat < 0 && !crumbTimer) crumbTimer = window.setTimeout(() => ((crumbTimer = 0), selectedFlat < 0 && updateBreadcrumb()), 120);
+};
 
 const cards = new GlossaryCards(post, (node) => {
   const it = model?.byId.get(node) ?? model?.items.find((x) => x.node?.name === node);
@@ -155,6 +163,7 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
       file = m.file;
       {
         const t = performance.now();
+        timings.initAt = t;
         const g = decodeGraph(m.graph);
         timings.decode = performance.now() - t;
         void init(g, m.model);
@@ -182,6 +191,7 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
     }
     case 'activationResults':
       activation = new Map(m.results.map((r) => [r.node, r]));
+      worstDead = model ? model.worstDead(new Map(m.results.map((r) => [r.node, r.deadShare]))) : new Float64Array(0);
       cards.invalidate(); // cards show the measured dead share
       table?.setActivation(activation);
       refreshDetails(); // the selected node's histogram and heat strip
@@ -215,7 +225,9 @@ function setStatus(text: string): void {
 
 async function init(graph: GraphInfo, m: ModelInfo): Promise<void> {
   const t0 = performance.now();
-  model = new GraphModel(graph);
+  model = new GraphModel(graph, { keras: m.format === 'tfjs-layers' });
+  modelId++;
+  worstDead = model.worstDead(new Map([...activation.values()].map((r) => [r.node, r.deadShare])));
   timings.model = performance.now() - t0;
   info = m;
   stats.clear();
@@ -237,7 +249,20 @@ async function init(graph: GraphInfo, m: ModelInfo): Promise<void> {
   refreshDetails();
   setView(state.view);
   document.body.dataset.ready = 'true';
-  setStatus(`${m.format.toUpperCase()} · ${model.nodeCount.toLocaleString('en-US')} nodes · ${m.parameters.toLocaleString('en-US')} parameters · first picture in ${Math.round(performance.now() - t0)} ms (layout ${layoutClient.lastRunner === 'worker' ? 'in a worker' : 'on the UI thread'})`);
+  // When the first picture is on screen: after the frame that draws it (for the benchmark).
+  requestAnimationFrame(() =>
+    requestAnimationFrame(() => {
+      timings.pictureAt = performance.now();
+      document.body.dataset.painted = 'true';
+    }),
+  );
+  const folded = model.foldedCount ? ` (${model.foldedCount.toLocaleString('en-US')} folded into their consumers)` : '';
+  setStatus(`${m.format.toUpperCase()} · ${model.nodeCount.toLocaleString('en-US')} nodes${folded} · ${m.parameters.toLocaleString('en-US')} parameters · first picture in ${Math.round(performance.now() - t0)} ms (layout ${layoutClient.lastRunner === 'worker' ? 'in a worker' : 'on the UI thread'})`);
+  // Build the search index while the user looks at the first picture: the first keystroke
+  // then costs what every other one does.
+  const idle = (window as unknown as { requestIdleCallback?: (f: () => void) => void }).requestIdleCallback ?? ((f: () => void) => setTimeout(f, 50));
+  const built = model;
+  idle(() => built.searchIndex());
 }
 
 const CATEGORY_LABELS: Record<string, string> = {
@@ -258,45 +283,63 @@ function renderLegend(): void {
   clear(legend);
   if (!model) return;
   const present = new Set<string>();
-  for (const it of model.items) if (it.node) present.add(it.node.category);
+  for (const it of model.items) if (it.node && (!it.fold || state.showFolded)) present.add(it.node.category);
   for (const [cat, label] of Object.entries(CATEGORY_LABELS)) {
     if (!present.has(cat)) continue;
     legend.append(h('span', { class: `legend-item cat-${cat}` }, h('span', { class: 'swatch' }), label));
   }
 }
 
+/** What is drawn besides the open clusters: folded nodes shown, revealed ones; the flat
+ *  every-box mode of the benchmark's baseline. */
+function viewOptions(): ViewOptions {
+  const ex = expanded(), co = collapsed();
+  const revealed = new Set<number>();
+  for (const id of state.revealed ?? []) {
+    const it = model?.byId.get(id);
+    if (it) revealed.add(it.index);
+  }
+  return { isOpen: (c) => model!.isOpen(c.key, ex, co), showFolded: !!state.showFolded || !!state.renderAll, revealed, flat: !!state.renderAll };
+}
+
+let worstDead: Float64Array = new Float64Array(0);
+let modelId = 0;
+/** Layouts done (the benchmark and tests wait on it), and what the last one recomputed. */
+let layoutsDone = 0;
+const layoutStats = { relaid: 0, levels: 0 };
+(window as unknown as { __alLayoutStats: typeof layoutStats }).__alLayoutStats = layoutStats;
+
+function boxContext(): BoxContext {
+  const ex = expanded(), co = collapsed();
+  return modelBoxContext(model!, { showNames: state.showNames, isOpen: (k) => model!.isOpen(k, ex, co), worstDead });
+}
+
 async function relayout(resetView: boolean): Promise<void> {
   if (!model) return;
   const gen = ++layoutGeneration;
   let t = performance.now();
-  const vg = model.visible(expanded(), collapsed());
+  const vg = model.visible(viewOptions());
   timings.visible = performance.now() - t;
   t = performance.now();
-  const ex = expanded(), co = collapsed();
-  const boxes = vg.items.map((item) => {
-    const b = boxContent(item, state.showNames, (k) => model!.isOpen(k, ex, co));
+  const ctx = boxContext();
+  const boxes = vg.items.map((item, i) => {
+    const reads = vg.refs.get(i), readers = vg.fanOut.get(i);
+    const b = boxContent(item, ctx, reads || readers ? { reads, readers } : undefined);
     const r = item.flat?.node ? activation.get(item.flat.node.name) : undefined;
     if (r) b.badge = `dead ${Math.round(r.deadShare * 100)}%`;
     return b;
   });
-  const edges = new Int32Array(vg.edges.length * 2);
-  vg.edges.forEach((e, i) => {
-    edges[2 * i] = e.s;
-    edges[2 * i + 1] = e.t;
-  });
   timings.boxes = performance.now() - t;
   t = performance.now();
-  const result = await layoutClient.layout({
-    widths: Float64Array.from(boxes, (b) => b.w),
-    heights: Float64Array.from(boxes, (b) => b.h),
-    edges,
-    direction: state.direction,
-  });
+  const result = await layoutClient.layout(layoutRequest(model, vg, boxes, { model: modelId, direction: state.direction, frameWidth: frameLabelWidth }));
   if (gen !== layoutGeneration) return;
   timings.layout = performance.now() - t;
   timings.layoutCore = result.ms;
+  layoutStats.relaid = result.relaid;
+  layoutStats.levels = result.levels;
   t = performance.now();
   visible = vg;
+  view.eager = !!state.renderAll;
   view.setGraph(vg, result, boxes, state.direction);
   view.setSelected(selectedFlat >= 0 ? vg.repOf[selectedFlat] : -1);
   focusedItem = -1;
@@ -306,6 +349,62 @@ async function relayout(resetView: boolean): Promise<void> {
   else if (state.transform) view.setTransform(state.transform, false);
   view.update();
   timings.render = performance.now() - t;
+  updateBreadcrumb();
+  // boxes in the picture (only those near the view are in the DOM)
+  document.body.dataset.boxes = String(vg.items.length);
+  document.body.dataset.layouts = String(++layoutsDone);
+}
+
+// ---- breadcrumb ---------------------------------------------------------------------------------
+
+/** The clusters "where you are": around the selection, else around the middle of the view. */
+function currentPath(): Container[] {
+  if (!model || !visible) return [];
+  if (selectedFlat >= 0) {
+    const rep = visible.repOf[selectedFlat];
+    const item = visible.items[rep];
+    if (item?.container) return [...clustersOf(item.container.parent), item.container];
+    return model.clustersAround(selectedFlat);
+  }
+  const W = view.W, H = view.H, t = view.transform;
+  const cx = (W / 2 - t.x) / t.k, cy = (H / 2 - t.y) / t.k;
+  let best: Container | undefined;
+  for (const f of view.frameBoxes) if (cx >= f.x && cx <= f.x + f.w && cy >= f.y && cy <= f.y + f.h && (!best || f.c.depth > best.depth)) best = f.c;
+  return best ? [...clustersOf(best.parent), best] : [];
+}
+
+function clustersOf(c: number): Container[] {
+  const out: Container[] = [];
+  for (; c > 0; c = model!.clusters[c].parent) out.push(model!.clusters[c]);
+  return out.reverse();
+}
+
+let crumbKey = '';
+function updateBreadcrumb(): void {
+  const path = currentPath();
+  const key = path.map((c) => c.key).join('\u0000') + `|${!!model}`;
+  if (key === crumbKey) return;
+  crumbKey = key;
+  clear(breadcrumb);
+  if (!model) return;
+  const home = h('button', { type: 'button', class: 'crumb', 'data-crumb': '', title: 'The whole model (fit to view)' }, icon('home'), ` ${baseName(file) || 'model'}`);
+  home.addEventListener('click', () => view.fit());
+  breadcrumb.append(home);
+  for (const c of path) {
+    breadcrumb.append(h('span', { class: 'sep', 'aria-hidden': 'true' }, '›'));
+    const b = h('button', { type: 'button', class: 'crumb', 'data-crumb': c.key, title: `${c.label}: show` }, c.kind === 'chunk' ? c.label : c.short);
+    b.addEventListener('click', () => void showCluster(c));
+    breadcrumb.append(b);
+  }
+}
+
+/** Brings a cluster into view: its frame fitted when it is open, its box centred when closed. */
+async function showCluster(c: Container): Promise<void> {
+  if (!visible) return;
+  const k = view.frameBoxes.findIndex((f) => f.c === c);
+  if (k >= 0) return view.fitRect(view.frameBoxes[k]);
+  const i = visible.items.findIndex((it) => it.container === c);
+  if (i >= 0) view.centerOn(i);
 }
 
 // ---- views ------------------------------------------------------------------------------------
@@ -338,10 +437,12 @@ async function select(flat: number, center: boolean): Promise<void> {
   selectedFlat = flat;
   state.selection = flat >= 0 ? model.items[flat].id : undefined;
   if (flat >= 0) {
-    // Open the groups and bodies around it so it is drawn itself.
+    // Open the clusters and bodies around it, and unfold it, so it is drawn itself.
     const closed = model.pathTo(flat).filter((k) => !model!.isOpen(k, expanded(), collapsed()));
-    if (closed.length) {
+    const folded = model.hidden(flat, viewOptions());
+    if (closed.length || folded) {
       for (const k of closed) openKey(k);
+      if (folded) reveal(flat);
       await relayout(false);
       center = true;
     }
@@ -351,8 +452,16 @@ async function select(flat: number, center: boolean): Promise<void> {
   if (center && rep >= 0) view.centerOn(rep, true);
   table?.setSelected(flat);
   refreshDetails();
+  updateBreadcrumb();
   if (flat >= 0) requestStatsFor(flat);
   saveState();
+}
+
+/** Draws a folded node, with the folded nodes shown on the same consumer, as boxes. */
+function reveal(flat: number): void {
+  const ids = new Set(state.revealed ?? []);
+  for (const i of model!.foldGroup(flat)) ids.add(model!.items[i].id);
+  state.revealed = [...ids];
 }
 
 function openKey(k: string): void {
@@ -365,18 +474,37 @@ function closeKey(k: string): void {
   if (!state.collapsed.includes(k)) state.collapsed.push(k);
 }
 
+/** Where cluster `key` is drawn (its box when closed, its frame when open), in layout coordinates. */
+function clusterRect(key: string): { x: number; y: number } | undefined {
+  if (!visible || !view.layout) return undefined;
+  const f = view.frameBoxes.find((b) => b.c.key === key);
+  if (f) return { x: f.x, y: f.y };
+  const i = visible.items.findIndex((it) => it.container?.key === key);
+  if (i < 0) return undefined;
+  const b = view.boxes[i];
+  return { x: view.layout.x[i] - b.w / 2, y: view.layout.y[i] - b.h / 2 };
+}
+
 async function toggleContainer(key: string): Promise<void> {
   if (!model) return;
   const opening = !model.isOpen(key, expanded(), collapsed());
+  const before = clusterRect(key);
   if (opening) openKey(key);
   else closeKey(key);
   saveState();
   await relayout(false);
-  // Bring what was opened (or what it closed into) on screen.
+  // The view does not jump: the cluster's top-left corner stays where it was on screen.
+  const after = clusterRect(key);
   const c = model.containers.get(key);
-  if (!c || !visible) return;
-  const first = opening ? model.items.findIndex((it) => it.ancestors.includes(key)) : c.kind === 'sub' ? c.owner! : model.items.findIndex((it) => it.ancestors.includes(key));
-  if (first >= 0) view.centerOn(visible.repOf[first], true);
+  if (before && after) {
+    const t = view.transform;
+    view.setTransform({ x: t.x + (before.x - after.x) * t.k, y: t.y + (before.y - after.y) * t.k, k: t.k });
+    view.update();
+  } else if (c && visible) {
+    const first = c.kind === 'sub' && !opening ? c.owner! : c.first;
+    if (first >= 0 && first < model.items.length) view.centerOn(visible.repOf[first], true);
+  }
+  updateBreadcrumb();
 }
 
 /** Weights up to this size get their statistics as soon as their node is selected. */
@@ -462,6 +590,19 @@ namesBtn.addEventListener('click', () => {
   void relayout(false);
 });
 namesBtn.classList.toggle('active', state.showNames);
+foldBtn.addEventListener('click', () => {
+  state.showFolded = !state.showFolded;
+  if (!state.showFolded) state.revealed = [];
+  syncFoldButton();
+  renderLegend();
+  saveState();
+  void relayout(false);
+});
+function syncFoldButton(): void {
+  foldBtn.classList.toggle('active', !!state.showFolded);
+  foldBtn.setAttribute('aria-pressed', String(!!state.showFolded));
+}
+syncFoldButton();
 fitBtn.addEventListener('click', () => view.fit());
 zoomInBtn.addEventListener('click', () => view.zoomBy(1.25));
 zoomOutBtn.addEventListener('click', () => view.zoomBy(0.8));
@@ -542,15 +683,15 @@ function neighbour(i: number, down: boolean): number {
   return best;
 }
 
-/** The next box in the same layer, left/right (or above/below in left-to-right). */
+/** The next box in the same row, left/right (or the same column, above/below in left-to-right). */
 function sibling(i: number, dir: 1 | -1): number {
   const L = view.layout!;
   const along = state.direction === 'TB' ? L.y : L.x, across = state.direction === 'TB' ? L.x : L.y;
   let best = -1, bestD = Infinity;
   for (let j = 0; j < visible!.items.length; j++) {
-    if (j === i || L.layer[j] !== L.layer[i]) continue;
+    if (j === i || Math.abs(along[j] - along[i]) > 1) continue;
     const d = (across[j] - across[i]) * dir;
-    if (d > 0 && d < bestD && Math.abs(along[j] - along[i]) < 1e6) (bestD = d), (best = j);
+    if (d > 0 && d < bestD) (bestD = d), (best = j);
   }
   return best;
 }
@@ -558,4 +699,5 @@ function sibling(i: number, dir: 1 | -1): number {
 // Tell the host we are listening; it answers with the model.
 showOverlay('loading', 'Opening model…');
 setView(state.view);
+timings.readyAt = performance.now();
 post({ type: 'ready' });

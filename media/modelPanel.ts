@@ -25,7 +25,7 @@ export function renderModelPanel(el: HTMLElement, m: ModelInfo, graph: GraphInfo
         ['nodes', m.nodeCountAll !== m.nodeCount ? `${fmtNumber(m.nodeCount)} (${fmtNumber(m.nodeCountAll)} with subgraphs)` : fmtNumber(m.nodeCount)],
         ['parameters', fmtNumber(m.parameters)],
         ['weights', fmtNumber(m.initializers)],
-        ['activations', fmtNumber(m.activations.length)],
+        ['activations', fmtNumber(m.activationCount ?? m.activations.length)],
         ['file', m.file],
       ])),
   );

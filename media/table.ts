@@ -57,7 +57,7 @@ export class LayerTable {
   private readonly headers = new Map<string, HTMLTableCellElement>();
   private selected?: Row;
 
-  constructor(host: HTMLElement, model: GraphModel, private readonly onSelect: (flat: number) => void, private readonly state: ViewerState, private readonly save: () => void) {
+  constructor(host: HTMLElement, private readonly model: GraphModel, private readonly onSelect: (flat: number) => void, private readonly state: ViewerState, private readonly save: () => void) {
     this.filter = h('input', { id: 'table-filter', type: 'search', placeholder: 'Filter by name, op, shape or activation', 'aria-label': 'Filter layers', spellcheck: 'false' });
     this.count = h('span', { class: 'count', 'aria-live': 'polite' });
     // Explicit ARIA roles: the CSS lays rows out as grids (so off-screen rows can skip layout),
@@ -153,6 +153,11 @@ export class LayerTable {
       c[0].textContent = String(this.rows.length + 1);
       c[1].textContent = n.name || '(unnamed)';
       c[2].textContent = n.op;
+      if (it.fold) {
+        // drawn in the graph as part of the node that reads it
+        tr.classList.add('folded');
+        c[2].title = `Folded into ${this.model.items[it.anchor]?.node?.name || 'its consumer'}: ${it.fold === 1 ? 'drawn as its weight' : 'part of its shape computation'}`;
+      }
       c[3].textContent = shape;
       c[4].textContent = n.parameters ? NUMBER.format(n.parameters) : '';
       c[5].textContent = activation;

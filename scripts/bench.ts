@@ -125,6 +125,7 @@ async function main(): Promise<void> {
   await optional('Graph layout', 'bench-layout.ts', 'benchLayout');
   await optional('Running models and capturing activations', 'bench-runtime.ts', 'benchRuntime');
   await optional('Hostile models (bounded work)', 'bench-hostile.ts', 'benchHostile');
+  await optional('Model viewer at 100,000 nodes (headless Chromium; baseline: Netron-like eager drawing)', 'bench-viewer.ts', 'benchViewer');
 }
 
 main().catch((e) => {

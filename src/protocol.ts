@@ -91,8 +91,11 @@ export interface GraphInfo {
   nodes: NodeInfo[];
 }
 
-/** The `inspect --json` summary (src/analysis/summary.ts), as plain data. */
-export type ModelInfo = ModelSummary & { docString?: string };
+/** The `inspect --json` summary (src/analysis/summary.ts), as plain data; the viewer gets the
+ *  first MAX_ACTIVATION_LIST activation layers (every node's activation is in the graph) and
+ *  their number. */
+export type ModelInfo = ModelSummary & { docString?: string; activationCount?: number };
+export const MAX_ACTIVATION_LIST = 100;
 
 export type { Histogram };
 
@@ -143,6 +146,12 @@ export interface ViewerState {
   showNames: boolean;
   sort?: { column: string; descending: boolean };
   filter?: string;
+  /** Draw folded nodes (weights of their consumer, shape computations) as boxes of their own. */
+  showFolded?: boolean;
+  /** Ids of folded nodes drawn anyway (the user selected them). */
+  revealed?: string[];
+  /** Every node flat and every box in the DOM: the benchmark's Netron-like baseline, not a user setting. */
+  renderAll?: boolean;
 }
 
 export type ViewName = 'graph' | 'table' | 'model';
@@ -174,16 +183,22 @@ export function isWebviewMessage(m: unknown): m is WebviewMessage {
 // ---- compact wire form of the graph ---------------------------------------------------------
 // A 20,000-node model as plain GraphInfo JSON is ~6 MB, mostly repeated keys and repeated value
 // types; with a string table and a value table it is about a third of that, which is what keeps
-// the first picture fast (and VS Code Remote light). decodeGraph(encodeGraph(g)) deep-equals g.
+// the first picture fast (and VS Code Remote light). The string table is sorted and front-coded
+// (each string as the length of the prefix it shares with the one before, and the rest): node
+// and tensor names share long scope prefixes, so a 100,000-node BERT-shaped export's 8.6 MB of
+// names take 2.2 MB. Nodes leave out a name equal to their id and trailing empty fields.
+// decodeGraph(encodeGraph(g)) deep-equals g.
 
-/** [name, dtype, shape] as string-table indices; dtype -1 and shape -1 when unknown/absent. */
-type WireValue = [number, number, Dim[] | null | -1];
+/** [name, dtype, shape] as string-table indices; dtype -1 and shape -1 when unknown/absent;
+ *  just the name's index when both are (most intermediate values of a torch export). */
+type WireValue = [number, number, Dim[] | null | -1] | number;
 /** [name, dtype, shape, elementCount, byteSize (-1 unknown), location] */
 type WireWeight = [number, number, number[], number, number, number];
-/** [id, name, op, domain, category, activation (0 none, else [op, family, fused, relu]),
- *  inputs, outputs (value indices), weights (weight indices), attributes [name, type, value],
- *  docString (-1 none), subgraphs [attribute, body], parameters] */
-type WireNode = [number, number, number, number, number, 0 | [number, number, 0 | 1, 0 | 1], number[], number[], number[], [number, number, number][], number, [number, WireBody][], number];
+/** [id, op, category, activation (0 none, else [op, family, fused, relu]), inputs, outputs
+ *  (value indices), weights (weight indices), attributes [name, type, value], docString (-1 none),
+ *  subgraphs [attribute, body], parameters, domain (-1: ai.onnx's ""), name (-1: same as id)];
+ *  trailing fields that are empty or default are left out. */
+type WireNode = [number, number, number, 0 | [number, number, 0 | 1, 0 | 1], number[], number[], number[]?, [number, number, number][]?, number?, [number, WireBody][]?, number?, number?, number?];
 interface WireBody {
   n: number;
   i: number[];
@@ -192,42 +207,57 @@ interface WireBody {
 }
 
 export interface WireGraph {
-  strings: string[];
+  /** The string table starts with the most used strings… */
+  head: string[];
+  /** …and goes on sorted, front-coded: [shared prefix length, rest, shared prefix length, rest, …]. */
+  strings: (number | string)[];
   values: WireValue[];
   weights: WireWeight[];
   body: WireBody;
 }
 
-/** A dimension in a dedupe key: numbers and symbolic names must not collide ("3" vs 3). */
-function dimKey(d: Dim): string {
-  return typeof d === 'number' ? String(d) : d === null ? '?' : `s${d}`;
-}
+/** Strings used this often get a place at the head of the table (short indices), up to HEAD_MAX. */
+const HEAD_USES = 8;
+const HEAD_MAX = 1000;
 
 export function encodeGraph(graph: GraphInfo): WireGraph {
   const strings: string[] = [];
+  const uses: number[] = [];
   const stringIds = new Map<string, number>();
   const str = (s: string): number => {
     let i = stringIds.get(s);
     if (i === undefined) {
       i = strings.length;
       strings.push(s);
+      uses.push(0);
       stringIds.set(s, i);
     }
+    uses[i]++;
     return i;
   };
   const values: WireValue[] = [];
-  const valueIds = new Map<string, number>();
-  // Keys built by hand: JSON.stringify per value was most of the encoding time.
+  // The host shares one ValueRef per tensor and scope, so most lookups hit by identity; equal
+  // values from other objects (other scopes) are found among those of the same name.
   const valueObjects = new Map<ValueRef, number>();
+  const valuesByName = new Map<string, number[]>();
+  const sameShape = (a: ValueRef['shape'], b: Dim[] | null | -1): boolean => {
+    if (a === undefined || a === null || b === -1 || b === null) return (a === undefined && b === -1) || (a === null && b === null);
+    return a.length === b.length && a.every((d, k) => d === b[k]);
+  };
   const value = (v: ValueRef): number => {
     const known = valueObjects.get(v);
     if (known !== undefined) return known;
-    const key = `${v.name}\u0000${v.dtype ?? '\u0001'}\u0000${v.shape === undefined ? 'u' : v.shape === null ? 'n' : v.shape.map(dimKey).join('\u0002')}`;
-    let i = valueIds.get(key);
+    const dtype = v.dtype === undefined ? -1 : str(v.dtype);
+    let same = valuesByName.get(v.name);
+    let i = same?.find((k) => {
+      const x = values[k] as [number, number, Dim[] | null | -1];
+      return x[1] === dtype && sameShape(v.shape, x[2]);
+    });
     if (i === undefined) {
       i = values.length;
-      values.push([str(v.name), v.dtype === undefined ? -1 : str(v.dtype), v.shape === undefined ? -1 : v.shape]);
-      valueIds.set(key, i);
+      values.push([str(v.name), dtype, v.shape === undefined ? -1 : v.shape]);
+      if (!same) valuesByName.set(v.name, (same = []));
+      same.push(i);
     }
     valueObjects.set(v, i);
     return i;
@@ -248,29 +278,108 @@ export function encodeGraph(graph: GraphInfo): WireGraph {
     n: str(g.name),
     i: g.inputs.map(value),
     o: g.outputs.map(value),
-    nodes: g.nodes.map((n): WireNode => [
-      str(n.id),
-      str(n.name),
-      str(n.op),
-      str(n.domain),
-      str(n.category),
-      n.activation ? [str(n.activation.op), str(n.activation.family), n.activation.fused ? 1 : 0, n.activation.relu ? 1 : 0] : 0,
-      n.inputs.map(value),
-      n.outputs.map(value),
-      n.weights.map(weight),
-      n.attributes.map((a) => [str(a.name), str(a.type), str(a.value)]),
-      n.docString === undefined ? -1 : str(n.docString),
-      n.subgraphs.map((sg) => [str(sg.attribute), body(sg.graph)]),
-      n.parameters,
-    ]),
+    nodes: g.nodes.map((n): WireNode => {
+      const id = str(n.id);
+      const w: WireNode = [
+        id,
+        str(n.op),
+        str(n.category),
+        n.activation ? [str(n.activation.op), str(n.activation.family), n.activation.fused ? 1 : 0, n.activation.relu ? 1 : 0] : 0,
+        n.inputs.map(value),
+        n.outputs.map(value),
+        n.weights.map(weight),
+        n.attributes.map((a) => [str(a.name), str(a.type), str(a.value)]),
+        n.docString === undefined ? -1 : str(n.docString),
+        n.subgraphs.map((sg) => [str(sg.attribute), body(sg.graph)]),
+        n.parameters,
+        n.domain === '' ? -1 : str(n.domain),
+        n.name === n.id ? -1 : str(n.name),
+      ];
+      // trailing defaults are left out
+      let end = w.length;
+      while (end > 6) {
+        const x = w[end - 1];
+        if (end - 1 === 10 ? x !== 0 : Array.isArray(x) ? x.length > 0 : x !== -1) break;
+        end--;
+      }
+      w.length = end;
+      return w;
+    }),
   });
   const b = body(graph);
-  return { strings, values, weights, body: b };
+
+  // The most used strings (op types, categories, attribute names…) first, with short indices;
+  // the rest sorted and front-coded. Then renumber every reference.
+  const head = strings.map((_, i) => i).filter((i) => uses[i] >= HEAD_USES).sort((x, y) => uses[y] - uses[x]).slice(0, HEAD_MAX);
+  const inHead = new Uint8Array(strings.length);
+  for (const i of head) inHead[i] = 1;
+  // Array.prototype.sort without a comparator sorts strings natively, by UTF-16 code units:
+  // three times faster than with one on 200,000 names.
+  const sorted = strings.filter((_, i) => !inHead[i]).sort();
+  const rank = new Int32Array(strings.length);
+  head.forEach((old, k) => (rank[old] = k));
+  sorted.forEach((str, k) => (rank[stringIds.get(str)!] = head.length + k));
+  const fc: (number | string)[] = [];
+  let prev = '';
+  for (const s of sorted) {
+    const max = Math.min(prev.length, s.length);
+    let p = 0;
+    while (p < max && prev.charCodeAt(p) === s.charCodeAt(p)) p++;
+    // never split a surrogate pair between the prefix and the rest
+    if (p > 0 && p < s.length && s.charCodeAt(p - 1) >= 0xd800 && s.charCodeAt(p - 1) <= 0xdbff) p--;
+    fc.push(p, s.slice(p));
+    prev = s;
+  }
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k] as [number, number, Dim[] | null | -1];
+    values[k] = v[1] === -1 && v[2] === -1 ? rank[v[0]] : [rank[v[0]], v[1] === -1 ? -1 : rank[v[1]], v[2]];
+  }
+  for (const w of weights) {
+    w[0] = rank[w[0]];
+    w[1] = rank[w[1]];
+    w[5] = rank[w[5]];
+  }
+  const renumber = (bd: WireBody): void => {
+    bd.n = rank[bd.n];
+    for (const n of bd.nodes) {
+      n[0] = rank[n[0]];
+      n[1] = rank[n[1]];
+      n[2] = rank[n[2]];
+      const act = n[3];
+      if (act) {
+        act[0] = rank[act[0]];
+        act[1] = rank[act[1]];
+      }
+      for (const a of n[7] ?? []) {
+        a[0] = rank[a[0]];
+        a[1] = rank[a[1]];
+        a[2] = rank[a[2]];
+      }
+      if (n[8] !== undefined && n[8] !== -1) n[8] = rank[n[8]];
+      for (const sg of n[9] ?? []) {
+        sg[0] = rank[sg[0]];
+        renumber(sg[1]);
+      }
+      if (n[11] !== undefined && n[11] !== -1) n[11] = rank[n[11]];
+      if (n[12] !== undefined && n[12] !== -1) n[12] = rank[n[12]];
+    }
+  };
+  renumber(b);
+  return { head: head.map((i) => strings[i]), strings: fc, values, weights, body: b };
 }
 
 export function decodeGraph(w: WireGraph): GraphInfo {
-  const S = w.strings;
-  const values: ValueRef[] = w.values.map(([n, d, sh]) => {
+  const H = w.head.length;
+  const S: string[] = new Array(H + (w.strings.length >> 1));
+  for (let k = 0; k < H; k++) S[k] = w.head[k];
+  let prev = '';
+  for (let k = 0; 2 * k < w.strings.length; k++) {
+    const p = w.strings[2 * k] as number, rest = w.strings[2 * k + 1] as string;
+    prev = S[H + k] = p ? prev.slice(0, p) + rest : rest;
+  }
+  const values: ValueRef[] = w.values.map((x) => {
+    if (typeof x === 'number') return { name: S[x] };
+    const [n, d, sh] = x;
     const v: ValueRef = { name: S[n] };
     if (d !== -1) v.dtype = S[d];
     if (sh !== -1) v.shape = sh;
@@ -285,22 +394,22 @@ export function decodeGraph(w: WireGraph): GraphInfo {
     name: S[b.n],
     inputs: b.i.map((i) => values[i]),
     outputs: b.o.map((i) => values[i]),
-    nodes: b.nodes.map(([id, name, op, domain, category, act, ins, outs, ws, attrs, doc, subs, parameters]) => {
+    nodes: b.nodes.map(([id, op, category, act, ins, outs, ws, attrs, doc, subs, parameters, domain, name]) => {
       const n: NodeInfo = {
         id: S[id],
-        name: S[name],
+        name: name === undefined || name === -1 ? S[id] : S[name],
         op: S[op],
-        domain: S[domain],
+        domain: domain === undefined || domain === -1 ? '' : S[domain],
         category: S[category] as NodeCategory,
         inputs: ins.map((i) => values[i]),
         outputs: outs.map((i) => values[i]),
-        weights: ws.map((i) => weights[i]),
-        attributes: attrs.map(([an, at, av]) => ({ name: S[an], type: S[at], value: S[av] })),
-        subgraphs: subs.map(([a, g]) => ({ attribute: S[a], graph: body(g) })),
-        parameters,
+        weights: ws ? ws.map((i) => weights[i]) : [],
+        attributes: attrs ? attrs.map(([an, at, av]) => ({ name: S[an], type: S[at], value: S[av] })) : [],
+        subgraphs: subs ? subs.map(([a, g]) => ({ attribute: S[a], graph: body(g) })) : [],
+        parameters: parameters ?? 0,
       };
       if (act) n.activation = { op: S[act[0]], family: S[act[1]], fused: act[2] === 1, relu: act[3] === 1 };
-      if (doc !== -1) n.docString = S[doc];
+      if (doc !== undefined && doc !== -1) n.docString = S[doc];
       return n;
     }),
   });

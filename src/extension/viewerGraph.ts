@@ -11,6 +11,7 @@ import { countActivationEntries, glossaryCard, resolveTerm, type ActivationUsage
 import {
   encodeGraph,
   HISTOGRAM_BINS,
+  MAX_ACTIVATION_LIST,
   type AttributeInfo,
   type GraphInfo,
   type HostMessage,
@@ -20,6 +21,7 @@ import {
   type ValueRef,
   type WebviewMessage,
   type WeightInfo,
+  type WireGraph,
 } from '../protocol';
 
 const CATEGORY_OPS: Record<Exclude<NodeCategory, 'activation' | 'relu' | 'other'>, string[]> = {
@@ -117,9 +119,24 @@ interface Scope {
   parent?: Scope;
 }
 
-function lookup<T>(scope: Scope | undefined, pick: (s: Scope) => Map<string, T>, name: string): T | undefined {
+/** Value refs of non-empty names (an empty name is an omitted optional input or output). */
+function refs(names: string[], ref: (name: string) => ValueRef): ValueRef[] {
+  const out: ValueRef[] = [];
+  for (const name of names) if (name !== '') out.push(ref(name));
+  return out;
+}
+
+function lookupValue(scope: Scope | undefined, name: string): ValueInfo | undefined {
   for (let s = scope; s; s = s.parent) {
-    const v = pick(s).get(name);
+    const v = s.values.get(name);
+    if (v !== undefined) return v;
+  }
+  return undefined;
+}
+
+function lookupWeight(scope: Scope | undefined, name: string): Tensor | undefined {
+  for (let s = scope; s; s = s.parent) {
+    const v = s.weights.get(name);
     if (v !== undefined) return v;
   }
   return undefined;
@@ -168,8 +185,8 @@ class GraphBuilder {
     const ref = (name: string): ValueRef => {
       let r = refs.get(name);
       if (r) return r;
-      const v = lookup(scope, (s) => s.values, name);
-      const t = v ? undefined : lookup(scope, (s) => s.weights, name);
+      const v = lookupValue(scope, name);
+      const t = v ? undefined : lookupWeight(scope, name);
       r = v ? { name, dtype: v.dtype, shape: v.shape ?? null } : t ? { name, dtype: t.dtype, shape: [...t.shape] } : { name };
       refs.set(name, r);
       return r;
@@ -200,12 +217,19 @@ class GraphBuilder {
 
   private node(n: Node, index: number, prefix: string, scope: Scope, ref: (name: string) => ValueRef, constScalar: (name: string) => number | undefined): NodeInfo {
     const act = activationOf(n, constScalar);
-    const weightNames = new Set(n.weights ?? []);
-    for (const i of n.inputs) if (i && lookup(scope, (s) => s.weights, i)) weightNames.add(i);
+    // The node's weights: those the reader named, and inputs that are initializers in scope.
+    // (No Set per node: most nodes have none, and 100,000 of them made the garbage collector busy.)
     const weights: WeightInfo[] = [];
-    for (const w of weightNames) {
-      const t = lookup(scope, (s) => s.weights, w);
-      if (!t) continue;
+    const found: Tensor[] = [];
+    for (const w of n.weights ?? []) {
+      const t = lookupWeight(scope, w);
+      if (t && !found.includes(t)) found.push(t);
+    }
+    for (const i of n.inputs) {
+      const t = i ? lookupWeight(scope, i) : undefined;
+      if (t && !found.includes(t)) found.push(t);
+    }
+    for (const t of found) {
       let info = this.weightInfos.get(t);
       if (!info) {
         info = { name: t.name, dtype: t.dtype, shape: [...t.shape], elementCount: t.elementCount, location: t.location };
@@ -220,8 +244,8 @@ class GraphBuilder {
       op: n.opType,
       domain: n.domain,
       category: categoryOf(n.opType, act),
-      inputs: n.inputs.filter((i) => i !== '').map(ref),
-      outputs: n.outputs.filter((o) => o !== '').map(ref),
+      inputs: refs(n.inputs, ref),
+      outputs: refs(n.outputs, ref),
       weights,
       attributes: n.attributes.map((a) => ({ name: a.name, type: a.value.type, value: attributeText(a) }) satisfies AttributeInfo),
       subgraphs: [],
@@ -255,6 +279,9 @@ export function buildViewerGraph(model: Model): BuiltModel {
   const builder = new GraphBuilder(model.functions);
   const graph = builder.build(model.graph);
   const info: ModelInfo = { ...summarize(model) };
+  // A 100,000-node chain has 50,000 activation layers: 2.4 MB of a list the viewer only counts.
+  info.activationCount = info.activations.length;
+  info.activations = info.activations.slice(0, MAX_ACTIVATION_LIST);
   if (model.docString) info.docString = cut(model.docString, 4000);
   return { model: info, graph, tensors: builder.tensors, source: model };
 }
@@ -300,9 +327,18 @@ export class ViewerSession {
     void this.post(m);
   }
 
-  /** Starts reading the model before the webview asks, so both get ready at the same time. */
+  /** Starts reading the model (and encoding its graph) before the webview asks, so both get
+   *  ready at the same time. */
   preload(): void {
-    this.load().catch(() => undefined); // the error is reported when the webview is ready
+    this.load()
+      .then((b) => this.encoded(b))
+      .catch(() => undefined); // the error is reported when the webview is ready
+  }
+
+  /** The wire form of a built model's graph, encoded once (a webview shown again gets it as is). */
+  private encoded(b: BuiltModel): WireGraph {
+    if (this.wire?.of !== b) this.wire = { of: b, graph: encodeGraph(b.graph) };
+    return this.wire.graph;
   }
 
   /** Re-reads the model (file changed on disk) and sends the new graph. */
@@ -384,12 +420,14 @@ export class ViewerSession {
     return units ? dead / units : undefined;
   }
 
+  private wire?: { of: BuiltModel; graph: WireGraph };
+
   private async sendInit(): Promise<void> {
     // Not awaited: the model is usually read already (preload), and init follows in order.
     void this.post({ type: 'loading', file: this.file });
     try {
       const b = await this.load();
-      await this.post({ type: 'init', file: this.file, model: b.model, graph: encodeGraph(b.graph) });
+      await this.post({ type: 'init', file: this.file, model: b.model, graph: this.encoded(b) });
       for (const m of this.sticky.values()) await this.post(m);
     } catch (e) {
       await this.post({ type: 'error', file: this.file, message: e instanceof Error ? e.message : String(e) });

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { loadModel } from '../../src/formats/load';
 import { attributeText, buildViewerGraph, categoryOf, ViewerSession } from '../../src/extension/viewerGraph';
 import { viewerCsp, viewerPage } from '../../src/extension/viewerHtml';
-import { decodeGraph, encodeGraph, type HostMessage } from '../../src/protocol';
+import { decodeGraph, encodeGraph, type GraphInfo, type HostMessage, type NodeInfo, type ValueRef } from '../../src/protocol';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/onnx');
 const CONVNET = path.join(FIXTURES, 'viewer_convnet.onnx');
@@ -60,6 +60,24 @@ describe('viewer graph built by the host', () => {
     const conv = buildViewerGraph(await loadModel(CONVNET)).graph;
     assert.deepEqual(decodeGraph(JSON.parse(JSON.stringify(encodeGraph(conv)))), conv);
     assert.ok(JSON.stringify(encodeGraph(conv)).length < JSON.stringify(conv).length * 0.7);
+  });
+
+  it('decodes every field of the compact form as it was: names apart from ids, domains, docs, bodies, odd strings', () => {
+    const v = (name: string, extra: Partial<ValueRef> = {}): ValueRef => ({ name, ...extra });
+    const x = v('x', { dtype: 'float', shape: ['N', 3, null] }), y = v('y😀', { dtype: 'float', shape: null }), z = v('z', {}), s = v('', { dtype: 'int64', shape: [] });
+    const node = (id: string, extra: Partial<NodeInfo>): NodeInfo => ({ id, name: id, op: 'Relu', domain: '', category: 'relu', inputs: [x], outputs: [y], weights: [], attributes: [], subgraphs: [], parameters: 0, ...extra });
+    const body: GraphInfo = { name: 'then', inputs: [], outputs: [z], nodes: [node('inner', { outputs: [z] })] };
+    const g: GraphInfo = {
+      name: 'g',
+      inputs: [x],
+      outputs: [y, s],
+      nodes: [
+        node('a', { name: '', domain: 'com.microsoft', activation: { op: 'Relu', family: 'relu', fused: false, relu: true } }),
+        node('b#2', { name: 'b', op: 'If', category: 'control', docString: 'doc 😀 <b>', subgraphs: [{ attribute: 'then_branch', graph: body }], attributes: [{ name: 'axis', type: 'int', value: '-1' }] }),
+        node('c', { op: 'Conv', category: 'linear', weights: [{ name: 'w', dtype: 'float', shape: [2, 3], elementCount: 6, byteSize: 24, location: 'inline' }, { name: 'w2', dtype: 'float', shape: [], elementCount: 1, location: 'external' }], parameters: 7, outputs: [s] }),
+      ],
+    };
+    assert.deepEqual(decodeGraph(JSON.parse(JSON.stringify(encodeGraph(g)))), g);
   });
 
   it('colours fused activations as activations and plain ops by kind', () => {

@@ -99,6 +99,8 @@ export class ViewerPage {
   firstPaintMs = 0;
   /** When the handshake steps happened, relative to navigation start (for timing reports). */
   readonly timeline: string[] = [];
+  /** The same for the last `ready` and `init`, as numbers (ms since navigation start). */
+  readonly marks = { ready: 0, initPosted: 0, initDelivered: 0 };
   private t0 = 0;
 
   private constructor(
@@ -123,6 +125,10 @@ export class ViewerPage {
         const t = Date.now();
         await page.evaluate((json) => (globalThis as unknown as { postMessage(m: unknown, o: string): void }).postMessage(JSON.parse(json), '*'), JSON.stringify(m)).catch(() => undefined);
         vp.timeline.push(`${m.type} posted at ${t - vp.t0} ms, delivered at ${Date.now() - vp.t0} ms`);
+        if (m.type === 'init') {
+          vp.marks.initPosted = t - vp.t0;
+          vp.marks.initDelivered = Date.now() - vp.t0;
+        }
       },
       (m) => void m,
     );
@@ -133,7 +139,10 @@ export class ViewerPage {
     });
     page.on('pageerror', (err) => vp.consoleErrors.push(String(err)));
     await page.exposeFunction('__alToHost', (m: WebviewMessage) => {
-      if (m.type === 'ready') vp.timeline.push(`ready at ${Date.now() - vp.t0} ms`);
+      if (m.type === 'ready') {
+        vp.marks.ready = Date.now() - vp.t0;
+        vp.timeline.push(`ready at ${vp.marks.ready} ms`);
+      }
       vp.sent.push(m);
       void session.handle(m);
     });
@@ -174,10 +183,11 @@ export class ViewerPage {
     return vp;
   }
 
-  /** Waits until the first node box is drawn; records the time since navigation started. */
+  /** Waits until the first box (a node, a closed cluster, a graph input) is drawn; records the
+   *  time since navigation started. */
   async waitForGraph(timeout = 30_000): Promise<void> {
     try {
-      await this.page.locator('svg#graph g.node[data-node-id]').first().waitFor({ timeout });
+      await this.page.locator('svg#graph g[data-index]').first().waitFor({ timeout });
     } catch (e) {
       const state = await this.page.evaluate("document.querySelector('#overlay')?.textContent + ' | ' + document.querySelector('#status')?.textContent + ' | ' + document.querySelector('#graph .viewport')?.getAttribute('transform') + ' | boxes ' + document.querySelectorAll('#graph g').length").catch(() => '');
       throw new Error(`no node box drawn: ${(e as Error).message.split('\n')[0]}; page: ${state}; errors: ${this.consoleErrors.join(' / ')}; sent: ${this.sent.map((m) => m.type).join(',')}`);
