@@ -19,6 +19,8 @@ import { DEFAULT_BINS } from './statsAccumulator';
 import type { Worker } from 'node:worker_threads';
 import { createSink, startStatsThread, type CapturedItem, type StatsSink } from './statsSink';
 import { statsWorkerEntry } from './client';
+import type { InputIdentity } from '../analysis/compare/types';
+import { inputIdentity } from './inputs/identity';
 
 export interface RunOptions {
   /** A file or folder of inputs; synthetic inputs when absent. */
@@ -64,6 +66,8 @@ export interface RunResult extends ActivationRun {
   measureCpuMs: number;
   /** Extra detail per layer: the activation it applies (for fused ops, the fused one). */
   activations: Record<string, string>;
+  /** What the inputs were (seed and generator, or files and their hash): compared runs check it. */
+  inputIdentity?: InputIdentity;
 }
 
 export const DEFAULT_SYNTHETIC_SAMPLES = 32;
@@ -236,6 +240,7 @@ async function measureWith(
     measureMs: Math.round(measureMs),
     measureCpuMs: Math.round((cpu.user + cpu.system) / 1000),
     activations,
+    inputIdentity: inputIdentity(opts),
   };
 }
 

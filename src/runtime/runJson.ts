@@ -2,6 +2,7 @@
 // "Export Activation Results as JSON" command.
 import type { LayerActivationStats } from '../analysis/activationStats';
 import type { RunResult } from './runActivations';
+import type { InputIdentity } from '../analysis/compare/types';
 
 /** One layer of the JSON form: the shared statistics record plus the activation's name. */
 export interface RunJsonLayer extends LayerActivationStats {
@@ -17,6 +18,8 @@ export interface RunJson {
   runtime: string;
   inferenceMs: number;
   totalMs: number;
+  /** What the inputs were (synthetic generator and seed, or files and their SHA-256). */
+  inputIdentity?: InputIdentity;
 }
 
 /** The `--json` object: {model, samples, inputSource, dims, layers: [...]}. */
@@ -47,6 +50,7 @@ export function runToJson(r: RunResult): RunJson {
     runtime: r.runtime,
     inferenceMs: r.inferenceMs,
     totalMs: r.totalMs,
+    inputIdentity: r.inputIdentity,
   };
 }
 

@@ -13,7 +13,7 @@ export interface DynamicRuleOptions {
 }
 
 /** Activations whose output is exactly 0 wherever they are inactive, so "never > 0" means dead. */
-const ZERO_WHEN_INACTIVE = new Set(['Relu', 'Relu6', 'ThresholdedRelu']);
+export const ZERO_WHEN_INACTIVE = new Set(['Relu', 'Relu6', 'ThresholdedRelu']);
 
 function isReluLayer(layer: LayerActivationStats, model?: Model): boolean {
   const node = model?.graph.nodes.find((n) => n.name === layer.node);

@@ -1,0 +1,178 @@
+// `activation-lens diff A B`: what changed between two models run on the same inputs, or between
+// two saved runs (`run --json`): layers matched by name, then by structure; per layer both values,
+// the changes, and the units that died or revived. `--fail-on new-dead` makes it a CI gate.
+import * as fs from 'node:fs';
+import { compareRuns } from '../../analysis/compare/compare';
+import { formatComparisonMarkdown, formatComparisonText, newDeadLines } from '../../analysis/compare/render';
+import { looksLikeRunJson, runFromJson } from '../../analysis/compare/runFile';
+import type { RunForCompare } from '../../analysis/compare/types';
+import { ModelError } from '../../core/model';
+import { RunCancelledError } from '../../runtime/cancel';
+import { runActivations, type RunOptions } from '../../runtime/runActivations';
+import { runToJson } from '../../runtime/runJson';
+import { CliUsageError, parseCommand, type ParsedArgs } from '../args';
+import { progressPrinter, runOptions } from './run';
+
+const HELP = `usage: activation-lens diff A B [--inputs PATH] [--samples N] [--seed S] [--dim name=value]...
+                          [--json | --markdown] [--fail-on new-dead]
+
+Compares the measured activations of A and B: two models (ONNX or TF.js model.json), run here on
+the same inputs, or runs saved with \`activation-lens run --json\` (read as they are, nothing runs),
+or one of each (the model runs on the inputs the run file records). Layers are matched by node
+name, then by position and kind for renamed exports; unmatched layers are listed, not guessed.
+  --inputs PATH         inputs for the models, as for \`run\` (.npy, .npz, .pb, JSON, PNG/JPEG, folder);
+                        default: synthetic inputs
+  --samples N, --seed S, --distribution D, --dim name=value, --image-size HxW, --mean, --std,
+  --layout, --batch-size N, --bins N, --threads N
+                        as for \`run\`, applied to both models
+  --dying-rate R        units active on fewer than this share of positions are dying (default 0.01)
+  --json                print the comparison as one JSON object:
+                        {a, b, samples, inputs, comparable, warnings, matched: [{a, b, how}],
+                         unmatched: {a, b}, layers: [{a, b, deadA, deadB, died, revived,
+                         deltaZeroFraction, …}], newDead, totals}
+  --markdown            print it as Markdown, for a pull-request comment
+  --fail-on new-dead    exit 1 when B has dead units that A did not (a regression gate)
+
+Warnings (runs on different inputs, sample counts or seeds) go to stderr and into the output.
+Exit status: 0 compared, 1 the --fail-on condition holds, 2 a bad model, run file or argument.`;
+
+/** Run files larger than this are not read (a run of a huge model is a few MB). */
+const MAX_RUN_FILE_BYTES = 256 * 2 ** 20;
+
+const INPUT_OPTIONS = ['inputs', 'samples', 'seed', 'distribution', 'image-size', 'mean', 'std', 'layout', 'dim'];
+const FAIL_ON = ['new-dead'] as const;
+
+type Side = { kind: 'run'; run: RunForCompare } | { kind: 'model'; path: string };
+
+/** A run file, or undefined when `file` is a model (an ONNX file, a TF.js model.json). */
+export function readRunFile(file: string): RunForCompare | undefined {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    throw new ModelError(`${file}: no such file`);
+  }
+  if (stat.isDirectory()) throw new ModelError(`${file}: is a folder, not a model or run file`);
+  if (!file.toLowerCase().endsWith('.json')) return undefined;
+  if (stat.size > MAX_RUN_FILE_BYTES) return undefined; // not a run file: a model.json with inline weights, for the model reader
+  let value: unknown;
+  try {
+    value = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ModelError(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+  return looksLikeRunJson(value) ? runFromJson(value, file) : undefined;
+}
+
+function side(file: string): Side {
+  const run = readRunFile(file);
+  return run ? { kind: 'run', run } : { kind: 'model', path: file };
+}
+
+/** Options that run a model again on the inputs a run file records. */
+export function optionsFromRun(run: RunForCompare): RunOptions {
+  const id = run.inputIdentity;
+  const where = run.runFile ?? run.model;
+  if (id?.kind === 'synthetic') return { seed: id.seed, distribution: id.distribution === 'uniform' ? 'uniform' : 'normal', samples: run.samples, dims: run.dims };
+  if (id) {
+    if (!fs.existsSync(id.path)) throw new CliUsageError(`${where} ran on ${id.path}, which is not here: give the inputs with --inputs`);
+    return { inputs: id.path, samples: run.samples, image: id.image as RunOptions['image'], dims: run.dims };
+  }
+  // Run files written before runs recorded their inputs: the input source names them.
+  const m = /^synthetic (normal|uniform) seed (\d+)$/.exec(run.inputSource);
+  if (m) return { seed: Number(m[2]), distribution: m[1] as 'normal' | 'uniform', samples: run.samples, dims: run.dims };
+  if (run.inputSource && fs.existsSync(run.inputSource)) return { inputs: run.inputSource, samples: run.samples, dims: run.dims };
+  throw new CliUsageError(`${where} does not say which inputs it ran on in a form that can be run again: give them with --inputs`);
+}
+
+function failOn(args: ParsedArgs): Set<string> {
+  const raw = args.options.get('fail-on');
+  if (raw === undefined) return new Set();
+  const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const i of items) if (!(FAIL_ON as readonly string[]).includes(i)) throw new CliUsageError(`--fail-on must be ${FAIL_ON.join(' or ')}, got '${i}'`);
+  if (!items.length) throw new CliUsageError(`--fail-on must be ${FAIL_ON.join(' or ')}`);
+  return new Set(items);
+}
+
+function dyingRate(args: ParsedArgs): number {
+  const raw = args.options.get('dying-rate');
+  if (raw === undefined) return 0.01;
+  const r = Number(raw);
+  if (!Number.isFinite(r) || r < 0 || r > 1) throw new CliUsageError(`--dying-rate must be a number from 0 to 1, got '${raw}'`);
+  return r;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const args = parseCommand(argv, {
+    flags: ['json', 'markdown', 'help', 'every-node'],
+    options: ['inputs', 'samples', 'seed', 'distribution', 'image-size', 'mean', 'std', 'layout', 'batch-size', 'bins', 'threads', 'fail-on', 'dying-rate'],
+    repeated: ['dim'],
+    aliases: { h: 'help', i: 'inputs', n: 'samples' },
+  }, HELP);
+  if (!args) return 0;
+  if (args.positional.length !== 2) throw new CliUsageError(`expected two paths, A and B\n\n${HELP}`);
+  if (args.flags.has('json') && args.flags.has('markdown')) throw new CliUsageError('--json and --markdown exclude each other');
+  const gates = failOn(args);
+  const rate = dyingRate(args);
+  const baseOptions = runOptions(args);
+  const inputsGiven = INPUT_OPTIONS.some((o) => args.options.has(o) || args.repeated.has(o));
+  const [a, b] = args.positional.map(side);
+  if (a.kind === 'run' && b.kind === 'run' && inputsGiven) {
+    throw new CliUsageError('A and B are both run files, which are compared as they are: input options (--inputs, --samples, --seed …) apply only to models');
+  }
+  // A model compared with a run file runs on that run's inputs, unless inputs are given.
+  const recorded = a.kind === 'run' ? a.run : b.kind === 'run' ? b.run : undefined;
+  const options: RunOptions = recorded && !inputsGiven ? { ...baseOptions, ...optionsFromRun(recorded) } : baseOptions;
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    process.stderr.write('\ncancelling… (Ctrl+C again to quit at once)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const runs: RunForCompare[] = [];
+  try {
+    for (const [label, s] of [['A', a], ['B', b]] as const) {
+      if (s.kind === 'run') {
+        runs.push(s.run);
+        continue;
+      }
+      const progress = progressPrinter();
+      try {
+        const result = await runActivations(s.path, {
+          ...options,
+          signal: controller.signal,
+          onProgress: (p) => progress(p.samplesDone, p.samplesTotal),
+          onNote: (m) => process.stderr.write(`note: ${label}: ${m}\n`),
+        });
+        runs.push(runToJson(result));
+      } finally {
+        progress.done();
+      }
+    }
+  } catch (e) {
+    if (e instanceof RunCancelledError) {
+      process.stderr.write('activation-lens diff: cancelled\n');
+      return 130;
+    }
+    throw e;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+
+  const comparison = compareRuns(runs[0], runs[1], { dyingRate: rate });
+  for (const w of comparison.warnings) process.stderr.write(`warning: ${w}\n`);
+  if (args.flags.has('json')) process.stdout.write(JSON.stringify(comparison, null, 2) + '\n');
+  else if (args.flags.has('markdown')) process.stdout.write(formatComparisonMarkdown(comparison));
+  else process.stdout.write(formatComparisonText(comparison));
+
+  if (gates.has('new-dead') && comparison.newDead.length) {
+    process.stderr.write(`activation-lens diff: B has ${comparison.totals.newDead} dead unit${comparison.totals.newDead === 1 ? '' : 's'} that A did not:\n`);
+    for (const l of newDeadLines(comparison)) process.stderr.write(`  ${l}\n`);
+    return 1;
+  }
+  return 0;
+}
