@@ -55,9 +55,12 @@ function both(xs: number[], ys: number[]): number[] {
   return xs.filter((x) => s.has(x));
 }
 
-/** B − A. A statistic a run could not hold (an empty layer's ±Infinity) gives NaN, null in JSON. */
+/** B − A. Differences below 1e-9 of the values are the rounding of summing in another order
+ *  (other batch sizes), not a change: 0. A statistic a run could not hold (an empty layer's
+ *  ±Infinity) gives NaN, null in JSON. */
 function delta(b: number, a: number): number {
-  return b - a;
+  const d = b - a;
+  return Math.abs(d) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b)) ? 0 : d;
 }
 
 export function compareLayer(la: CompareLayerStats, lb: CompareLayerStats, how: LayerComparison['how'], dyingRate = 0.01): LayerComparison {

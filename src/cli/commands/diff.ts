@@ -7,6 +7,7 @@ import { formatComparisonMarkdown, formatComparisonText, newDeadLines } from '..
 import { looksLikeRunJson, runFromJson } from '../../analysis/compare/runFile';
 import type { RunForCompare } from '../../analysis/compare/types';
 import { ModelError } from '../../core/model';
+import { loadModel } from '../../formats/load';
 import { RunCancelledError } from '../../runtime/cancel';
 import { runActivations, type RunOptions } from '../../runtime/runActivations';
 import { runToJson } from '../../runtime/runJson';
@@ -117,6 +118,8 @@ export async function run(argv: string[]): Promise<number> {
   const baseOptions = runOptions(args);
   const inputsGiven = INPUT_OPTIONS.some((o) => args.options.has(o) || args.repeated.has(o));
   const [a, b] = args.positional.map(side);
+  // Read both models before running either: a broken B must not cost a whole run of A first.
+  for (const s of [a, b]) if (s.kind === 'model') await loadModel(s.path);
   if (a.kind === 'run' && b.kind === 'run' && inputsGiven) {
     throw new CliUsageError('A and B are both run files, which are compared as they are: input options (--inputs, --samples, --seed …) apply only to models');
   }
