@@ -34,7 +34,7 @@ async function pickModel(): Promise<vscode.Uri | undefined> {
 }
 
 /** Asks where inputs come from. undefined = the user dismissed the question. */
-async function pickInputs(model: vscode.Uri): Promise<string | undefined> {
+export async function pickInputs(model: vscode.Uri): Promise<string | undefined> {
   const c = vscode.workspace.getConfiguration('activationLens.run', model);
   const items: (vscode.QuickPickItem & { id: 'synthetic' | 'file' | 'folder' })[] = [
     { id: 'synthetic', label: '$(symbol-constant) Synthetic inputs', description: `${c.get('distribution', 'normal')}, ${c.get('samples', 32)} samples, seed ${c.get('seed', 0)}`, detail: 'Random inputs shaped by the model\'s input signature (settings: activationLens.run.*)' },

@@ -11,6 +11,7 @@ import { loadModel } from '../../formats/load';
 import { RunCancelledError } from '../../runtime/cancel';
 import { runActivations, type RunOptions } from '../../runtime/runActivations';
 import { runToJson } from '../../runtime/runJson';
+import { rerunOptions } from '../../runtime/inputs/identity';
 import { CliUsageError, parseCommand, type ParsedArgs } from '../args';
 import { progressPrinter, runOptions } from './run';
 
@@ -70,22 +71,6 @@ function side(file: string): Side {
   return run ? { kind: 'run', run } : { kind: 'model', path: file };
 }
 
-/** Options that run a model again on the inputs a run file records. */
-export function optionsFromRun(run: RunForCompare): RunOptions {
-  const id = run.inputIdentity;
-  const where = run.runFile ?? run.model;
-  if (id?.kind === 'synthetic') return { seed: id.seed, distribution: id.distribution === 'uniform' ? 'uniform' : 'normal', samples: run.samples, dims: run.dims };
-  if (id) {
-    if (!fs.existsSync(id.path)) throw new CliUsageError(`${where} ran on ${id.path}, which is not here: give the inputs with --inputs`);
-    return { inputs: id.path, samples: run.samples, image: id.image as RunOptions['image'], dims: run.dims };
-  }
-  // Run files written before runs recorded their inputs: the input source names them.
-  const m = /^synthetic (normal|uniform) seed (\d+)$/.exec(run.inputSource);
-  if (m) return { seed: Number(m[2]), distribution: m[1] as 'normal' | 'uniform', samples: run.samples, dims: run.dims };
-  if (run.inputSource && fs.existsSync(run.inputSource)) return { inputs: run.inputSource, samples: run.samples, dims: run.dims };
-  throw new CliUsageError(`${where} does not say which inputs it ran on in a form that can be run again: give them with --inputs`);
-}
-
 function failOn(args: ParsedArgs): Set<string> {
   const raw = args.options.get('fail-on');
   if (raw === undefined) return new Set();
@@ -125,7 +110,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   // A model compared with a run file runs on that run's inputs, unless inputs are given.
   const recorded = a.kind === 'run' ? a.run : b.kind === 'run' ? b.run : undefined;
-  const options: RunOptions = recorded && !inputsGiven ? { ...baseOptions, ...optionsFromRun(recorded) } : baseOptions;
+  const options: RunOptions = recorded && !inputsGiven ? { ...baseOptions, ...rerunOptions(recorded) } : baseOptions;
 
   const controller = new AbortController();
   let interrupts = 0;

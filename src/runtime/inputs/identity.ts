@@ -4,7 +4,8 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { InputIdentity } from '../../analysis/compare/types';
+import type { InputIdentity, RunForCompare } from '../../analysis/compare/types';
+import { ModelError } from '../../core/model';
 import { folderGroups } from './fileSource';
 import type { ImageOptions } from './image';
 import type { Distribution } from './synthetic';
@@ -57,4 +58,33 @@ export function inputIdentity(opts: InputIdentityOptions): InputIdentity {
   }
   const h = hashFile(target);
   return { kind: 'file', path: target, sha256: h.sha256, files: 1, bytes: h.bytes, ...(image ? { image } : {}) };
+}
+
+/** Run options (a subset of RunOptions) that give another model the inputs a run recorded. */
+export interface RerunOptions {
+  inputs?: string;
+  samples: number;
+  seed?: number;
+  distribution?: Distribution;
+  dims: Record<string, number>;
+  image?: ImageOptions;
+}
+
+/** The options that run a model on the same inputs as `run`: its seed and generator, or its input
+ *  file (which must still be there), and its sample count. */
+export function rerunOptions(run: Pick<RunForCompare, 'inputIdentity' | 'inputSource' | 'samples' | 'dims' | 'model' | 'runFile'>): RerunOptions {
+  const id = run.inputIdentity;
+  const where = run.runFile ?? run.model;
+  const base = { samples: run.samples, dims: { ...run.dims } };
+  if (id?.kind === 'synthetic') return { ...base, seed: id.seed, distribution: id.distribution === 'uniform' ? 'uniform' : 'normal' };
+  if (id) {
+    if (!fs.existsSync(id.path)) throw new ModelError(`${where} ran on ${id.path}, which does not exist here: give the inputs explicitly`);
+    const image = id.image ? ({ ...id.image } as ImageOptions) : undefined;
+    return { ...base, inputs: id.path, ...(image ? { image } : {}) };
+  }
+  // Runs saved before runs recorded their inputs: the input source names them.
+  const m = /^synthetic (normal|uniform) seed (\d+)$/.exec(run.inputSource);
+  if (m) return { ...base, seed: Number(m[2]), distribution: m[1] as Distribution };
+  if (run.inputSource && fs.existsSync(run.inputSource)) return { ...base, inputs: run.inputSource };
+  throw new ModelError(`${where} does not say which inputs it ran on in a form that can be run again: give the inputs explicitly`);
 }
