@@ -89,6 +89,7 @@ async function main(): Promise<void> {
   await benchOpen();
   await optional('Graph layout', 'bench-layout.ts', 'benchLayout');
   await optional('Running models and capturing activations', 'bench-runtime.ts', 'benchRuntime');
+  await optional('Diffing two saved runs', 'bench-diff.ts', 'benchDiff');
 }
 
 main().catch((e) => {

@@ -25,9 +25,9 @@ export interface LayerSignature {
   units: number;
 }
 
-/** Cells (n × m) of the alignment table of one stretch between anchors; beyond it the stretch is
- *  left unmatched with a note (6 typed arrays of this many entries: ~48 MB). */
-export const MAX_ALIGN_CELLS = 1_000_000;
+/** Cells ((n+1) × (m+1)) of the alignment table of one stretch between anchors: 3 Int32 tables,
+ *  48 MB at this size (2000 × 2000 layers). Beyond it the stretch is left unmatched with a note. */
+export const MAX_ALIGN_CELLS = 4_000_000;
 
 /** How well two layers fit as the same layer of two exports. */
 export const Fit = { None: 0, Related: 1, Same: 2 } as const;
@@ -85,32 +85,31 @@ export function alignStretch(xs: LayerSignature[], ys: LayerSignature[]): GapRes
   // The common case of a renamed export: the same sequence on both sides. The diagonal is then the
   // only alignment with n pairs, so the only best one.
   if (n === m && xs.every((x, i) => fit(x, ys[i]) !== Fit.None)) return { ...none, pairs: xs.map((_, i) => [i, i]) };
-  if (n * m > MAX_ALIGN_CELLS) return { ...none, tooLarge: true };
+  if ((n + 1) * (m + 1) > MAX_ALIGN_CELLS) return { ...none, tooLarge: true };
 
   // A pair weighs `base` plus 1 for the very same kind; base > min(n, m) makes one more pair worth
-  // more than any number of same-kind bonuses.
+  // more than any number of same-kind bonuses. Scores stay below 2^31: (min + 2) · min ≤ 4e6.
   const base = Math.min(n, m) + 1;
+  const ids = new Map<string, number>();
+  const id = (s: string | undefined) => (s === undefined ? -1 : ids.get(s) ?? (ids.set(s, ids.size), ids.size - 1));
+  const kx = Int32Array.from(xs, (x) => id(x.kind)), ky = Int32Array.from(ys, (y) => id(y.kind));
+  const fx = Int32Array.from(xs, (x) => id(familyOf(x.kind))), fy = Int32Array.from(ys, (y) => id(familyOf(y.kind)));
+  const ux = Float64Array.from(xs, (x) => x.units), uy = Float64Array.from(ys, (y) => y.units);
+  const weight = (i: number, j: number): number => {
+    if (ux[i] !== uy[j]) return 0;
+    if (kx[i] === ky[j]) return base + 1;
+    return fx[i] >= 0 && fx[i] === fy[j] ? base : 0;
+  };
+
+  // Prefix tables over xs[0..i) × ys[0..j): F the best score, N1/N2 how many matchings reach it.
   const W = m + 1;
-  const weight = new Int32Array(n * m);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < m; j++) {
-      const f = fit(xs[i], ys[j]);
-      weight[i * m + j] = f === Fit.None ? 0 : base + (f === Fit.Same ? 1 : 0);
-    }
-  }
-  // Prefix tables: F best score of xs[0..i) × ys[0..j), N1/N2 how many matchings reach it.
-  const F = new Float64Array((n + 1) * W), N1 = new Float64Array((n + 1) * W), N2 = new Float64Array((n + 1) * W);
-  // Suffix tables over xs[i..n) × ys[j..m).
-  const G = new Float64Array((n + 1) * W), M1 = new Float64Array((n + 1) * W), M2 = new Float64Array((n + 1) * W);
-  for (let i = 0; i <= n; i++) {
-    for (let j = 0; j <= m; j++) {
-      const k = i * W + j;
-      if (i === 0 || j === 0) {
-        N1[k] = N2[k] = 1;
-        continue;
-      }
-      const up = k - W, left = k - 1, diag = k - W - 1;
-      const w = weight[(i - 1) * m + (j - 1)];
+  const F = new Int32Array((n + 1) * W), N1 = new Int32Array((n + 1) * W), N2 = new Int32Array((n + 1) * W);
+  for (let j = 0; j <= m; j++) N1[j] = N2[j] = 1;
+  for (let i = 1; i <= n; i++) {
+    N1[i * W] = N2[i * W] = 1;
+    for (let j = 1; j <= m; j++) {
+      const k = i * W + j, up = k - W, left = k - 1, diag = k - W - 1;
+      const w = weight(i - 1, j - 1);
       const best = Math.max(F[up], F[left], w ? F[diag] + w : -1);
       F[k] = best;
       let c1 = 0, c2 = 0;
@@ -123,46 +122,50 @@ export function alignStretch(xs: LayerSignature[], ys: LayerSignature[]): GapRes
       N2[k] = ((c2 % P2) + P2) % P2;
     }
   }
-  for (let i = n; i >= 0; i--) {
-    for (let j = m; j >= 0; j--) {
-      const k = i * W + j;
-      if (i === n || j === m) {
-        M1[k] = M2[k] = 1;
-        continue;
-      }
-      const down = k + W, right = k + 1, diag = k + W + 1;
-      const w = weight[i * m + j];
-      const best = Math.max(G[down], G[right], w ? G[diag] + w : -1);
-      G[k] = best;
-      let c1 = 0, c2 = 0;
-      if (G[down] === best) (c1 += M1[down]), (c2 += M2[down]);
-      if (G[right] === best) (c1 += M1[right]), (c2 += M2[right]);
-      if (G[diag] === best) (c1 -= M1[diag]), (c2 -= M2[diag]);
-      if (w && G[diag] + w === best) (c1 += M1[diag]), (c2 += M2[diag]);
-      M1[k] = ((c1 % P1) + P1) % P1;
-      M2[k] = ((c2 % P2) + P2) % P2;
-    }
-  }
   const opt = F[n * W + m];
   const total1 = N1[n * W + m], total2 = N2[n * W + m];
+
+  // Suffix tables over xs[i..n) × ys[j..m), one row at a time (row i + 1 is all a pair in row i
+  // needs): G the best score, M1/M2 the counts. A pair (i, j) is in some best alignment when
+  // prefix + pair + suffix reaches the optimum, and in every one when the alignments through it
+  // are all of them.
+  let G = new Int32Array(W), M1 = new Int32Array(W).fill(1), M2 = new Int32Array(W).fill(1);
+  let g = new Int32Array(W), m1 = new Int32Array(W), m2 = new Int32Array(W);
   const pairs: [number, number][] = [];
   const inSomeA = new Set<number>(), inSomeB = new Set<number>();
   const certainA = new Set<number>(), certainB = new Set<number>();
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < m; j++) {
-      const w = weight[i * m + j];
-      if (!w || F[i * W + j] + w + G[(i + 1) * W + j + 1] !== opt) continue;
-      inSomeA.add(i);
-      inSomeB.add(j);
-      const through1 = (N1[i * W + j] * M1[(i + 1) * W + j + 1]) % P1;
-      const through2 = (N2[i * W + j] * M2[(i + 1) * W + j + 1]) % P2;
-      if (through1 === total1 && through2 === total2) {
-        pairs.push([i, j]);
-        certainA.add(i);
-        certainB.add(j);
+  for (let i = n - 1; i >= 0; i--) {
+    // Row i + 1 is in G/M1/M2; build row i in g/m1/m2.
+    g[m] = 0;
+    m1[m] = m2[m] = 1;
+    for (let j = m - 1; j >= 0; j--) {
+      const w = weight(i, j);
+      if (w && F[i * W + j] + w + G[j + 1] === opt) {
+        inSomeA.add(i);
+        inSomeB.add(j);
+        const through1 = (N1[i * W + j] * M1[j + 1]) % P1;
+        const through2 = (N2[i * W + j] * M2[j + 1]) % P2;
+        if (through1 === total1 && through2 === total2) {
+          pairs.push([i, j]);
+          certainA.add(i);
+          certainB.add(j);
+        }
       }
+      const best = Math.max(G[j], g[j + 1], w ? G[j + 1] + w : -1);
+      g[j] = best;
+      let c1 = 0, c2 = 0;
+      if (G[j] === best) (c1 += M1[j]), (c2 += M2[j]);
+      if (g[j + 1] === best) (c1 += m1[j + 1]), (c2 += m2[j + 1]);
+      if (G[j + 1] === best) (c1 -= M1[j + 1]), (c2 -= M2[j + 1]);
+      if (w && G[j + 1] + w === best) (c1 += M1[j + 1]), (c2 += M2[j + 1]);
+      m1[j] = ((c1 % P1) + P1) % P1;
+      m2[j] = ((c2 % P2) + P2) % P2;
     }
+    [G, g] = [g, G];
+    [M1, m1] = [m1, M1];
+    [M2, m2] = [m2, M2];
   }
+  pairs.sort((p, q) => p[0] - q[0]);
   return {
     pairs,
     ambiguousA: [...inSomeA].filter((i) => !certainA.has(i)).sort((p, q) => p - q),
