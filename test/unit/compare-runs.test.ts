@@ -1,6 +1,7 @@
 // Comparing two runs (src/analysis/compare): per-layer values and changes, the input check, the
 // identity runs record of their inputs, and reading run files back.
 import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compareRuns, compareLayer, biggestChanges } from '../../src/analysis/compare/compare';
@@ -8,7 +9,7 @@ import { checkInputs } from '../../src/analysis/compare/inputs';
 import { parseRunJson, runFromJson } from '../../src/analysis/compare/runFile';
 import type { CompareLayerStats, RunForCompare } from '../../src/analysis/compare/types';
 import { rewriteOnnx } from '../../src/formats/onnx/rewrite';
-import { inputIdentity } from '../../src/runtime/inputs/identity';
+import { inputIdentity, rerunOptions } from '../../src/runtime/inputs/identity';
 import { runActivations } from '../../src/runtime/runActivations';
 import { runToJson } from '../../src/runtime/runJson';
 import { ROOT } from '../support/cli';
@@ -153,7 +154,7 @@ describe('compare: input identity of a run', function () {
 
   it('a run records its inputs: the file with its SHA-256, or the synthetic generator and seed', async () => {
     const r = await runActivations(MODEL, { inputs: INPUTS, samples: 8 });
-    const sha = (await import('node:crypto')).createHash('sha256').update(fs.readFileSync(INPUTS)).digest('hex');
+    const sha = createHash('sha256').update(fs.readFileSync(INPUTS)).digest('hex');
     assert.deepEqual(r.inputIdentity, { kind: 'file', path: INPUTS, sha256: sha, files: 1, bytes: fs.statSync(INPUTS).size });
     assert.deepEqual(runToJson(r).inputIdentity, r.inputIdentity);
     const s = await runActivations(MODEL, { samples: 2, seed: 5, distribution: 'uniform' });
@@ -175,6 +176,28 @@ describe('compare: input identity of a run', function () {
     fs.writeFileSync(path.join(two, 'b.npy'), 'changed');
     const z = inputIdentity({ inputs: two });
     assert.ok(z.kind !== 'synthetic' && z.sha256 !== x.sha256);
+  });
+});
+
+describe('compare: running a model again on recorded inputs', () => {
+  const sha = (f: string) => createHash('sha256').update(fs.readFileSync(f)).digest('hex');
+  const recorded = (p: string, runFile: string, hash = sha(INPUTS)): RunForCompare => ({
+    model: MODEL, samples: 512, inputSource: p, dims: {}, layers: [], runFile,
+    inputIdentity: { kind: 'file', path: p, sha256: hash, files: 1, bytes: fs.statSync(INPUTS).size },
+  });
+
+  it('uses the recorded seed, generator and sample count of synthetic inputs', () => {
+    assert.deepEqual(rerunOptions(run([], { samples: 9, inputIdentity: { kind: 'synthetic', distribution: 'uniform', seed: 4 } })), { samples: 9, dims: {}, seed: 4, distribution: 'uniform' });
+  });
+
+  it('finds an input file recorded in another checkout by its path\'s tail, only when its contents hash the same', () => {
+    const repo = tmpDir();
+    fs.mkdirSync(path.join(repo, 'data'));
+    fs.copyFileSync(INPUTS, path.join(repo, 'data', 'probe.npy'));
+    const runFile = path.join(repo, 'baseline-run.json');
+    const elsewhere = '/home/someone/checkout/data/probe.npy';
+    assert.equal(rerunOptions(recorded(elsewhere, runFile)).inputs, path.join(repo, 'data', 'probe.npy'));
+    assert.throws(() => rerunOptions(recorded(elsewhere, runFile, 'f'.repeat(64))), /baseline-run\.json ran on \/home\/someone\/checkout\/data\/probe\.npy, which does not exist here/);
   });
 });
 

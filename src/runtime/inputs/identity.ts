@@ -78,13 +78,38 @@ export function rerunOptions(run: Pick<RunForCompare, 'inputIdentity' | 'inputSo
   const base = { samples: run.samples, dims: { ...run.dims } };
   if (id?.kind === 'synthetic') return { ...base, seed: id.seed, distribution: id.distribution === 'uniform' ? 'uniform' : 'normal' };
   if (id) {
-    if (!fs.existsSync(id.path)) throw new ModelError(`${where} ran on ${id.path}, which does not exist here: give the inputs explicitly`);
+    const found = fs.existsSync(id.path) ? id.path : movedInputs(id, run.runFile);
+    if (!found) throw new ModelError(`${where} ran on ${id.path}, which does not exist here: give the inputs explicitly`);
     const image = id.image ? ({ ...id.image } as ImageOptions) : undefined;
-    return { ...base, inputs: id.path, ...(image ? { image } : {}) };
+    return { ...base, inputs: found, ...(image ? { image } : {}) };
   }
   // Runs saved before runs recorded their inputs: the input source names them.
   const m = /^synthetic (normal|uniform) seed (\d+)$/.exec(run.inputSource);
   if (m) return { ...base, seed: Number(m[2]), distribution: m[1] as Distribution };
   if (run.inputSource && fs.existsSync(run.inputSource)) return { ...base, inputs: run.inputSource };
   throw new ModelError(`${where} does not say which inputs it ran on in a form that can be run again: give the inputs explicitly`);
+}
+
+/**
+ * The recorded inputs in another checkout: the recorded path's tails (data/probe.npy, probe.npy)
+ * under the run file's folder and the working folder, taken only when the contents hash the same.
+ */
+function movedInputs(id: Extract<InputIdentity, { path: string }>, runFile: string | undefined): string | undefined {
+  const parts = id.path.split(/[\\/]+/).filter(Boolean);
+  const roots = [...new Set([runFile ? path.dirname(path.resolve(runFile)) : undefined, process.cwd()].filter((r): r is string => !!r))];
+  for (let k = 0; k < parts.length; k++) {
+    for (const root of roots) {
+      const candidate = path.join(root, ...parts.slice(k));
+      let stat: fs.Stats;
+      try {
+        stat = fs.statSync(candidate);
+      } catch {
+        continue;
+      }
+      if (stat.isDirectory() !== (id.kind === 'folder')) continue;
+      const here = inputIdentity({ inputs: candidate });
+      if (here.kind !== 'synthetic' && here.sha256 === id.sha256) return candidate;
+    }
+  }
+  return undefined;
 }
