@@ -9,7 +9,8 @@ import { checkInputs } from '../../src/analysis/compare/inputs';
 import { parseRunJson, runFromJson } from '../../src/analysis/compare/runFile';
 import type { CompareLayerStats, RunForCompare } from '../../src/analysis/compare/types';
 import { rewriteOnnx } from '../../src/formats/onnx/rewrite';
-import { inputIdentity, rerunOptions } from '../../src/runtime/inputs/identity';
+import { inputIdentity, movedInputs } from '../../src/runtime/inputs/identity';
+import { rerunOptions } from '../../src/runtime/inputs/rerun';
 import { runActivations } from '../../src/runtime/runActivations';
 import { runToJson } from '../../src/runtime/runJson';
 import { ROOT } from '../support/cli';
@@ -196,8 +197,9 @@ describe('compare: running a model again on recorded inputs', () => {
     fs.copyFileSync(INPUTS, path.join(repo, 'data', 'probe.npy'));
     const runFile = path.join(repo, 'baseline-run.json');
     const elsewhere = '/home/someone/checkout/data/probe.npy';
-    assert.equal(rerunOptions(recorded(elsewhere, runFile)).inputs, path.join(repo, 'data', 'probe.npy'));
-    assert.throws(() => rerunOptions(recorded(elsewhere, runFile, 'f'.repeat(64))), /baseline-run\.json ran on \/home\/someone\/checkout\/data\/probe\.npy, which does not exist here/);
+    assert.equal(rerunOptions(recorded(elsewhere, runFile), movedInputs).inputs, path.join(repo, 'data', 'probe.npy'));
+    assert.throws(() => rerunOptions(recorded(elsewhere, runFile), undefined), /which does not exist here/);
+    assert.throws(() => rerunOptions(recorded(elsewhere, runFile, 'f'.repeat(64)), movedInputs), /baseline-run\.json ran on \/home\/someone\/checkout\/data\/probe\.npy, which does not exist here/);
   });
 });
 

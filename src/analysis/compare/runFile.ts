@@ -1,8 +1,12 @@
 // Reads a run JSON (`activation-lens run --json`, or "Export Activation Results as JSON") back for
 // a comparison. The file is untrusted: every field is checked, and a bad one gives one error that
 // names the file and the field.
+import * as fs from 'node:fs';
 import { ModelError } from '../../core/model';
 import type { CompareLayerStats, InputIdentity, RunForCompare } from './types';
+
+/** Run files larger than this are not read (a run of a huge model is a few MB). */
+const MAX_RUN_FILE_BYTES = 256 * 2 ** 20;
 
 /** Units per layer a run file may claim (a larger claim is a broken or hostile file). */
 const MAX_UNITS = 1 << 26;
@@ -146,4 +150,24 @@ export function parseRunJson(text: string, file: string): RunForCompare {
     throw new ModelError(`${file}: not a valid run file: invalid JSON (${(e as Error).message})`);
   }
   return runFromJson(v, file);
+}
+
+/** A run file, or undefined when `file` is a model (an ONNX file, a TF.js model.json). */
+export function readRunFile(file: string): RunForCompare | undefined {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    throw new ModelError(`${file}: no such file`);
+  }
+  if (stat.isDirectory()) throw new ModelError(`${file}: is a folder, not a model or run file`);
+  if (!file.toLowerCase().endsWith('.json')) return undefined;
+  if (stat.size > MAX_RUN_FILE_BYTES) return undefined; // not a run file: a model.json with inline weights, for the model reader
+  let value: unknown;
+  try {
+    value = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ModelError(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+  return looksLikeRunJson(value) ? runFromJson(value, file) : undefined;
 }

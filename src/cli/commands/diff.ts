@@ -1,17 +1,16 @@
 // `activation-lens diff A B`: what changed between two models run on the same inputs, or between
 // two saved runs (`run --json`): layers matched by name, then by structure; per layer both values,
 // the changes, and the units that died or revived. `--fail-on new-dead` makes it a CI gate.
-import * as fs from 'node:fs';
 import { compareRuns } from '../../analysis/compare/compare';
 import { formatComparisonMarkdown, formatComparisonText, newDeadLines } from '../../analysis/compare/render';
-import { looksLikeRunJson, runFromJson } from '../../analysis/compare/runFile';
+import { readRunFile } from '../../analysis/compare/runFile';
 import type { RunForCompare } from '../../analysis/compare/types';
-import { ModelError } from '../../core/model';
 import { loadModel } from '../../formats/load';
 import { RunCancelledError } from '../../runtime/cancel';
 import { runActivations, type RunOptions } from '../../runtime/runActivations';
 import { runToJson } from '../../runtime/runJson';
-import { rerunOptions } from '../../runtime/inputs/identity';
+import { movedInputs } from '../../runtime/inputs/identity';
+import { rerunOptions } from '../../runtime/inputs/rerun';
 import { CliUsageError, parseCommand, type ParsedArgs } from '../args';
 import { progressPrinter, runOptions } from './run';
 
@@ -38,33 +37,10 @@ name, then by position and kind for renamed exports; unmatched layers are listed
 Warnings (runs on different inputs, sample counts or seeds) go to stderr and into the output.
 Exit status: 0 compared, 1 the --fail-on condition holds, 2 a bad model, run file or argument.`;
 
-/** Run files larger than this are not read (a run of a huge model is a few MB). */
-const MAX_RUN_FILE_BYTES = 256 * 2 ** 20;
-
 const INPUT_OPTIONS = ['inputs', 'samples', 'seed', 'distribution', 'image-size', 'mean', 'std', 'layout', 'dim'];
 const FAIL_ON = ['new-dead'] as const;
 
 type Side = { kind: 'run'; run: RunForCompare } | { kind: 'model'; path: string };
-
-/** A run file, or undefined when `file` is a model (an ONNX file, a TF.js model.json). */
-export function readRunFile(file: string): RunForCompare | undefined {
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(file);
-  } catch {
-    throw new ModelError(`${file}: no such file`);
-  }
-  if (stat.isDirectory()) throw new ModelError(`${file}: is a folder, not a model or run file`);
-  if (!file.toLowerCase().endsWith('.json')) return undefined;
-  if (stat.size > MAX_RUN_FILE_BYTES) return undefined; // not a run file: a model.json with inline weights, for the model reader
-  let value: unknown;
-  try {
-    value = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new ModelError(`${file}: not valid JSON (${(e as Error).message})`);
-  }
-  return looksLikeRunJson(value) ? runFromJson(value, file) : undefined;
-}
 
 function side(file: string): Side {
   const run = readRunFile(file);
@@ -110,7 +86,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   // A model compared with a run file runs on that run's inputs, unless inputs are given.
   const recorded = a.kind === 'run' ? a.run : b.kind === 'run' ? b.run : undefined;
-  const options: RunOptions = recorded && !inputsGiven ? { ...baseOptions, ...rerunOptions(recorded) } : baseOptions;
+  const options: RunOptions = recorded && !inputsGiven ? { ...baseOptions, ...rerunOptions(recorded, movedInputs) } : baseOptions;
 
   const controller = new AbortController();
   let interrupts = 0;

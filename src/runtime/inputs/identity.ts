@@ -4,8 +4,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { InputIdentity, RunForCompare } from '../../analysis/compare/types';
-import { ModelError } from '../../core/model';
+import type { InputIdentity } from '../../analysis/compare/types';
 import { folderGroups } from './fileSource';
 import type { ImageOptions } from './image';
 import type { Distribution } from './synthetic';
@@ -60,41 +59,11 @@ export function inputIdentity(opts: InputIdentityOptions): InputIdentity {
   return { kind: 'file', path: target, sha256: h.sha256, files: 1, bytes: h.bytes, ...(image ? { image } : {}) };
 }
 
-/** Run options (a subset of RunOptions) that give another model the inputs a run recorded. */
-export interface RerunOptions {
-  inputs?: string;
-  samples: number;
-  seed?: number;
-  distribution?: Distribution;
-  dims: Record<string, number>;
-  image?: ImageOptions;
-}
-
-/** The options that run a model on the same inputs as `run`: its seed and generator, or its input
- *  file (which must still be there), and its sample count. */
-export function rerunOptions(run: Pick<RunForCompare, 'inputIdentity' | 'inputSource' | 'samples' | 'dims' | 'model' | 'runFile'>): RerunOptions {
-  const id = run.inputIdentity;
-  const where = run.runFile ?? run.model;
-  const base = { samples: run.samples, dims: { ...run.dims } };
-  if (id?.kind === 'synthetic') return { ...base, seed: id.seed, distribution: id.distribution === 'uniform' ? 'uniform' : 'normal' };
-  if (id) {
-    const found = fs.existsSync(id.path) ? id.path : movedInputs(id, run.runFile);
-    if (!found) throw new ModelError(`${where} ran on ${id.path}, which does not exist here: give the inputs explicitly`);
-    const image = id.image ? ({ ...id.image } as ImageOptions) : undefined;
-    return { ...base, inputs: found, ...(image ? { image } : {}) };
-  }
-  // Runs saved before runs recorded their inputs: the input source names them.
-  const m = /^synthetic (normal|uniform) seed (\d+)$/.exec(run.inputSource);
-  if (m) return { ...base, seed: Number(m[2]), distribution: m[1] as Distribution };
-  if (run.inputSource && fs.existsSync(run.inputSource)) return { ...base, inputs: run.inputSource };
-  throw new ModelError(`${where} does not say which inputs it ran on in a form that can be run again: give the inputs explicitly`);
-}
-
 /**
  * The recorded inputs in another checkout: the recorded path's tails (data/probe.npy, probe.npy)
  * under the run file's folder and the working folder, taken only when the contents hash the same.
  */
-function movedInputs(id: Extract<InputIdentity, { path: string }>, runFile: string | undefined): string | undefined {
+export function movedInputs(id: Extract<InputIdentity, { path: string }>, runFile: string | undefined): string | undefined {
   const parts = id.path.split(/[\\/]+/).filter(Boolean);
   const roots = [...new Set([runFile ? path.dirname(path.resolve(runFile)) : undefined, process.cwd()].filter((r): r is string => !!r))];
   for (let k = 0; k < parts.length; k++) {
