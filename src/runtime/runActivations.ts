@@ -240,7 +240,7 @@ async function measureWith(
     measureMs: Math.round(measureMs),
     measureCpuMs: Math.round((cpu.user + cpu.system) / 1000),
     activations,
-    inputIdentity: inputIdentity(opts),
+    inputIdentity: inputIdentity({ ...opts, fed: inputs }),
   };
 }
 

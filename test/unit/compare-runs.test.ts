@@ -138,6 +138,14 @@ describe('compare: same inputs?', () => {
     assert.match(other.warnings[0], /A on synthetic normal, seed 0, B on \/a\/x\.npy/);
   });
 
+  it('the same seed filling differently shaped inputs (NCHW and NHWC exports) is not the same inputs', () => {
+    const shaped = (shape: string): Partial<RunForCompare> => ({ inputIdentity: { kind: 'synthetic', distribution: 'normal', seed: 0, sampleShapes: [shape] } });
+    const c = checkInputs(run([], shaped('float32[1,8,8]')), run([], shaped('float32[8,8,1]')));
+    assert.equal(c.comparable, false);
+    assert.match(c.warnings.join(), /differently shaped inputs \(A float32\[1,8,8\]; B float32\[8,8,1\]\)/);
+    assert.equal(checkInputs(run([], shaped('float32[1,8,8]')), run([])).comparable, true, 'a run file without shapes is not held against it');
+  });
+
   it('a run file without an input identity cannot be confirmed, and says so', () => {
     const c = checkInputs(run([], { inputIdentity: undefined }), run([]));
     assert.equal(c.comparable, false);
@@ -159,7 +167,7 @@ describe('compare: input identity of a run', function () {
     assert.deepEqual(r.inputIdentity, { kind: 'file', path: INPUTS, sha256: sha, files: 1, bytes: fs.statSync(INPUTS).size });
     assert.deepEqual(runToJson(r).inputIdentity, r.inputIdentity);
     const s = await runActivations(MODEL, { samples: 2, seed: 5, distribution: 'uniform' });
-    assert.deepEqual(s.inputIdentity, { kind: 'synthetic', distribution: 'uniform', seed: 5 });
+    assert.deepEqual(s.inputIdentity, { kind: 'synthetic', distribution: 'uniform', seed: 5, sampleShapes: ['float32[1,8,8]'] });
   });
 
   it('a folder\'s identity changes when one of its input files changes, not when the folder moves', () => {

@@ -18,9 +18,14 @@ function sameImage(x: ImageIdentity | undefined, y: ImageIdentity | undefined): 
   return JSON.stringify(x ?? {}) === JSON.stringify(y ?? {});
 }
 
+/** Unknown shapes (older run files) are not held against a comparison. */
+function sameShapes(x: string[] | undefined, y: string[] | undefined): boolean {
+  return !x || !y || x.join(' ') === y.join(' ');
+}
+
 function sameIdentity(x: InputIdentity, y: InputIdentity): boolean {
   if (x.kind === 'synthetic' || y.kind === 'synthetic') {
-    return x.kind === 'synthetic' && y.kind === 'synthetic' && x.distribution === y.distribution && x.seed === y.seed;
+    return x.kind === 'synthetic' && y.kind === 'synthetic' && x.distribution === y.distribution && x.seed === y.seed && sameShapes(x.sampleShapes, y.sampleShapes);
   }
   return x.kind === y.kind && x.sha256 === y.sha256 && sameImage(x.image, y.image);
 }
@@ -49,6 +54,7 @@ export function checkInputs(a: RunForCompare, b: RunForCompare): InputCheck {
   } else if (ia.kind === 'synthetic' && ib.kind === 'synthetic') {
     if (ia.distribution !== ib.distribution) warnings.push(`the synthetic inputs differ: A ${ia.distribution}, B ${ib.distribution}`);
     if (ia.seed !== ib.seed) warnings.push(`the synthetic inputs have different seeds: A ${ia.seed}, B ${ib.seed}`);
+    if (!sameShapes(ia.sampleShapes, ib.sampleShapes)) warnings.push(`the models take differently shaped inputs (A ${ia.sampleShapes!.join(', ')}; B ${ib.sampleShapes!.join(', ')}), so the same seed gave them different values`);
     same = sameIdentity(ia, ib);
   } else if (ia.kind !== 'synthetic' && ib.kind !== 'synthetic') {
     if (ia.sha256 !== ib.sha256) {

@@ -49,7 +49,14 @@ function identity(v: unknown, where: string): InputIdentity | undefined {
   if (v === undefined || v === null) return undefined;
   if (!isObject(v)) throw new Bad(`${where} must be an object`);
   const w = `${where}.`;
-  if (v.kind === 'synthetic') return { kind: 'synthetic', distribution: str(v, 'distribution', w), seed: int(v, 'seed', w) };
+  if (v.kind === 'synthetic') {
+    const id: InputIdentity = { kind: 'synthetic', distribution: str(v, 'distribution', w), seed: int(v, 'seed', w) };
+    if (v.sampleShapes !== undefined) {
+      if (!Array.isArray(v.sampleShapes) || !v.sampleShapes.every((x) => typeof x === 'string')) throw new Bad(`${w}sampleShapes must be an array of strings`);
+      id.sampleShapes = v.sampleShapes as string[];
+    }
+    return id;
+  }
   if (v.kind === 'file' || v.kind === 'folder') {
     const sha256 = str(v, 'sha256', w);
     if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Bad(`${w}sha256 must be 64 hex digits`);

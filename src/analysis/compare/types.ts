@@ -17,7 +17,14 @@ export interface ImageIdentity {
  * folder with a hash of its contents (a copy elsewhere is the same inputs; an edited file is not).
  */
 export type InputIdentity =
-  | { kind: 'synthetic'; distribution: string; seed: number }
+  | {
+      kind: 'synthetic';
+      distribution: string;
+      seed: number;
+      /** Per model input, one sample's type and shape ("float32[1,8,8]"): the same seed fills
+       *  differently shaped inputs (an NCHW and an NHWC export) with different values. */
+      sampleShapes?: string[];
+    }
   | {
       kind: 'file' | 'folder';
       /** Absolute path of the file or folder. */

@@ -32,6 +32,8 @@ function hashFile(file: string): { sha256: string; bytes: number } {
 
 export interface InputIdentityOptions {
   inputs?: string;
+  /** The model's inputs as fed: their per-sample dtype and shape go into a synthetic identity. */
+  fed?: readonly { dtype: string; sampleShape: readonly number[] }[];
   seed?: number;
   distribution?: Distribution;
   image?: ImageOptions;
@@ -39,7 +41,11 @@ export interface InputIdentityOptions {
 
 /** What the inputs of a run with these options are. Files: the same files the run reads. */
 export function inputIdentity(opts: InputIdentityOptions): InputIdentity {
-  if (!opts.inputs) return { kind: 'synthetic', distribution: opts.distribution ?? 'normal', seed: opts.seed ?? 0 };
+  if (!opts.inputs) {
+    const id: InputIdentity = { kind: 'synthetic', distribution: opts.distribution ?? 'normal', seed: opts.seed ?? 0 };
+    if (opts.fed) id.sampleShapes = opts.fed.map((i) => `${i.dtype}[${i.sampleShape.join(',')}]`);
+    return id;
+  }
   const target = path.resolve(opts.inputs);
   const image = opts.image && Object.values(opts.image).some((v) => v !== undefined) ? { ...opts.image } : undefined;
   if (fs.statSync(target).isDirectory()) {
