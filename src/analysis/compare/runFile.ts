@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import { ModelError } from '../../core/model';
 import type { CompareLayerStats, InputIdentity, RunForCompare } from './types';
 
-/** Run files larger than this are not read (a run of a huge model is a few MB). */
+/** Run files larger than this are not read: a run of 1,000 layers of 4,096 units is about 80 MB. */
 const MAX_RUN_FILE_BYTES = 256 * 2 ** 20;
 
 /** Units per layer a run file may claim (a larger claim is a broken or hostile file). */
@@ -169,7 +169,19 @@ export function readRunFile(file: string): RunForCompare | undefined {
   }
   if (stat.isDirectory()) throw new ModelError(`${file}: is a folder, not a model or run file`);
   if (!file.toLowerCase().endsWith('.json')) return undefined;
-  if (stat.size > MAX_RUN_FILE_BYTES) return undefined; // not a run file: a model.json with inline weights, for the model reader
+  if (stat.size > MAX_RUN_FILE_BYTES) {
+    // A model.json this large (inline topology) goes to the model reader; anything else is refused
+    // before it is read whole.
+    const head = Buffer.alloc(64 * 1024);
+    const fd = fs.openSync(file, 'r');
+    try {
+      fs.readSync(fd, head, 0, head.length, 0);
+    } finally {
+      fs.closeSync(fd);
+    }
+    if (/"(modelTopology|weightsManifest)"/.test(head.toString('latin1'))) return undefined;
+    throw new ModelError(`${file}: ${Math.round(stat.size / 2 ** 20)} MB is larger than a run file can be (${MAX_RUN_FILE_BYTES / 2 ** 20} MB)`);
+  }
   let value: unknown;
   try {
     value = JSON.parse(fs.readFileSync(file, 'utf8'));

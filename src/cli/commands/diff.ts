@@ -24,7 +24,7 @@ name, then by position and kind for renamed exports; unmatched layers are listed
   --inputs PATH         inputs for the models, as for \`run\` (.npy, .npz, .pb, JSON, PNG/JPEG, folder);
                         default: synthetic inputs
   --samples N, --seed S, --distribution D, --dim name=value, --image-size HxW, --mean, --std,
-  --layout, --batch-size N, --bins N, --threads N
+  --layout, --batch-size N, --bins N, --threads N, --every-node
                         as for \`run\`, applied to both models
   --dying-rate R        units active on fewer than this share of positions are dying (default 0.01)
   --json                print the comparison as one JSON object:
