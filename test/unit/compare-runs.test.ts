@@ -197,6 +197,8 @@ describe('compare: running a model again on recorded inputs', () => {
 
   it('uses the recorded seed, generator and sample count of synthetic inputs', () => {
     assert.deepEqual(rerunOptions(run([], { samples: 9, inputIdentity: { kind: 'synthetic', distribution: 'uniform', seed: 4 } })), { samples: 9, dims: {}, seed: 4, distribution: 'uniform' });
+    // Sizes the names default to (batch 1) are left to default; chosen ones are kept.
+    assert.deepEqual(rerunOptions(run([], { dims: { batch: 1, sequence: 16, batch_size: 8 } })).dims, { sequence: 16, batch_size: 8 });
   });
 
   it('finds an input file recorded in another checkout by its path\'s tail, only when its contents hash the same', () => {

@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import type { InputIdentity, RunForCompare } from '../../analysis/compare/types';
 import { ModelError } from '../../core/model';
+import { defaultDimSize } from './dims';
 import type { ImageOptions } from './image';
 import type { Distribution } from './synthetic';
 
@@ -25,7 +26,10 @@ export type MovedInputsLocator = (id: Extract<InputIdentity, { path: string }>, 
 export function rerunOptions(run: Pick<RunForCompare, 'inputIdentity' | 'inputSource' | 'samples' | 'dims' | 'model' | 'runFile'>, locate?: MovedInputsLocator): RerunOptions {
   const id = run.inputIdentity;
   const where = run.runFile ?? run.model;
-  const base = { samples: run.samples, dims: { ...run.dims } };
+  // Sizes of 1 that the names default to anyway are left out: a batch axis given a size becomes
+  // the samples per inference call (1), which would only slow the run down.
+  const dims = Object.fromEntries(Object.entries(run.dims).filter(([name, size]) => !(size === 1 && defaultDimSize(name, 1, 2) === 1)));
+  const base = { samples: run.samples, dims };
   if (id?.kind === 'synthetic') return { ...base, seed: id.seed, distribution: id.distribution === 'uniform' ? 'uniform' : 'normal' };
   if (id) {
     const found = fs.existsSync(id.path) ? id.path : locate?.(id, run.runFile);
