@@ -65,8 +65,8 @@ export async function benchDiff(): Promise<string> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'al-bench-diff-'));
   const lines: string[] = [];
   try {
-    lines.push('Two `run --json` files of the same chain model on different synthetic inputs (seed 0 and 1, 32 samples), compared by `diff A B --json` as a whole process (median of 7), next to the CLI start-up (`--version`) and `node -e 0` measured in the same run. In-process: reading both files and comparing them, without start-up.', '');
-    lines.push('| model | run file KB | `node -e 0` ms | CLI `--version` ms | `diff --json` process ms | diff / `--version` | in-process: by name ms | all renamed (structure) ms | renamed + 1 inserted layer ms |');
+    lines.push('Two `run --json` files of the same chain model on different synthetic inputs (seed 0 and 1, 32 samples), compared by `diff A B --json` as a whole process (median of 7), next to the CLI start-up (`--version`) and `node -e 0` measured in the same run. In-process (no start-up): parsing both files and comparing them; comparing only, with every layer of B renamed, and with one more layer inserted (the structural alignment table).', '');
+    lines.push('| model | run file KB | `node -e 0` ms | CLI `--version` ms | `diff --json` process ms | diff / `--version` | in-process: parse both + compare (by name) ms | compare only, all renamed (structure) ms | compare only, renamed + 1 inserted layer (alignment table) ms |');
     lines.push('|---|---|---|---|---|---|---|---|---|');
     for (const [layers, width] of [[100, 256], [1000, 64]]) {
       const model = path.join(dir, `chain-${layers}.onnx`);
