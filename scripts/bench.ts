@@ -126,6 +126,7 @@ async function main(): Promise<void> {
   await optional('Running models and capturing activations', 'bench-runtime.ts', 'benchRuntime');
   await optional('Hostile models (bounded work)', 'bench-hostile.ts', 'benchHostile');
   await optional('Model viewer at 100,000 nodes (headless Chromium; baseline: Netron-like eager drawing)', 'bench-viewer.ts', 'benchViewer');
+  await optional('Diffing two saved runs', 'bench-diff.ts', 'benchDiff');
 }
 
 main().catch((e) => {

@@ -108,6 +108,107 @@ export interface NodeActivationResult {
   zeroFraction: number;
   activeRate: number[];
   histogram: Histogram;
+  /** More statistics a graph overlay can show (absent in results from older hosts). Dying share:
+   *  units that fired, but on fewer positions than the dying rate (ReLU-like layers; else 0). */
+  dyingShare?: number;
+  mean?: number;
+  std?: number;
+  min?: number;
+  max?: number;
+}
+
+// ---- comparison of two runs ("Compare with…", issue 15) -----------------------------------------
+
+/** One run's values of a compared node. Dead units count only for activations whose output is
+ *  exactly 0 when inactive (ReLU, ReLU6): a Leaky ReLU unit that stays negative is not dead. */
+export interface ComparedValues {
+  /** The activation applied (Relu, LeakyRelu …), else the op. */
+  kind: string;
+  units: number;
+  deadUnits: number[];
+  deadShare: number;
+  dyingShare: number;
+  zeroFraction: number;
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+  activeRate: number[];
+  histogram: Histogram;
+}
+
+/** B − A of each overlay quantity (0 when the difference is rounding; NaN, which arrives as null,
+ *  when a side has no value). */
+export interface ComparedDeltas {
+  deadShare: number;
+  dyingShare: number;
+  zeroFraction: number;
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+}
+
+export interface NodeComparison {
+  /** The node in THIS viewer's model (the key of its graph node and table row). */
+  node: string;
+  /** Its counterpart in the other model or run. */
+  other: string;
+  /** Matched by node name, or by position, kind and units (renamed exports). */
+  how: 'name' | 'structure';
+  /** Why a structural match was made. */
+  evidence?: string;
+  a: ComparedValues;
+  b: ComparedValues;
+  delta: ComparedDeltas;
+  /** Unit indices: dead in B not in A, dead in A not in B, dead in both (empty when unit counts differ). */
+  died: number[];
+  revived: number[];
+  deadInBoth: number[];
+  /** Remarks: unit counts differ, units of B that stay negative but are not dead … */
+  notes: string[];
+}
+
+export interface ComparedRunInfo {
+  /** Short label: the model's (or run file's) file name. */
+  label: string;
+  model: string;
+  /** The run file B was read from, when it was. */
+  runFile?: string;
+  samples: number;
+  /** What the inputs were: "synthetic normal, seed 0", "/x/digits.npy (sha256 …)". */
+  inputs: string;
+}
+
+/** A comparison of run A (the baseline) with run B; "change" is B − A. */
+export interface ComparisonInfo {
+  /** Which run this viewer's model is: 'a' (the usual case) or 'b' (the viewer of the other model). */
+  side: 'a' | 'b';
+  a: ComparedRunInfo;
+  b: ComparedRunInfo;
+  /** False when the runs did not see the same inputs; `warnings` says how they differ. */
+  comparable: boolean;
+  warnings: string[];
+  /** One per matched layer, keyed by this viewer's node names, in this model's layer order. */
+  nodes: NodeComparison[];
+  /** Layers without a counterpart: `here` in this viewer's model, `other` in the other one. */
+  unmatched: { here: string[]; other: string[] };
+  /** Unmatched layers that fitted more than one counterpart: listed, not guessed. */
+  ambiguous: { here: string[]; other: string[] }[];
+  totals: {
+    matchedByName: number;
+    matchedByStructure: number;
+    deadA: number;
+    deadB: number;
+    died: number;
+    revived: number;
+    deadInBoth: number;
+    /** Dead units of B that A did not have (the CLI's --fail-on new-dead). */
+    newDead: number;
+  };
+  /** This viewer's nodes that changed most, most first (the Model view's compare summary). */
+  biggestChanges: string[];
+  notes: string[];
 }
 
 export interface FindingInfo {
@@ -130,7 +231,9 @@ export type HostMessage =
   | { type: 'findings'; findings: FindingInfo[] }
   /** Answer to `requestGlossaryCard`: no card when the term is not in the glossary. `node`: the
    *  first layer of this model with that activation, which the card's "Select" link selects. */
-  | { type: 'glossaryCard'; id: number; term: string; card?: GlossaryCard; node?: string };
+  | { type: 'glossaryCard'; id: number; term: string; card?: GlossaryCard; node?: string }
+  /** The comparison to show ("Compare with…"); without one, the viewer drops the one it shows. */
+  | { type: 'comparison'; comparison?: ComparisonInfo };
 
 // ---- webview → host ----------------------------------------------------------------------
 
@@ -167,7 +270,9 @@ export type WebviewMessage =
   /** Run "Activation Lens: Open Glossary" at an entry (a card's "Open full entry" link). */
   | { type: 'openGlossary'; entry: string }
   /** Run "Activation Lens: Explain Term" (a card's "Other terms…" link). */
-  | { type: 'explainTerm' };
+  | { type: 'explainTerm' }
+  /** Run "Activation Lens: Compare with…" for this viewer's model (its toolbar button). */
+  | { type: 'compareWith' };
 
 /** Number of histogram bins the viewer asks for and the host computes. */
 export const HISTOGRAM_BINS = 32;
@@ -176,7 +281,7 @@ export function isWebviewMessage(m: unknown): m is WebviewMessage {
   if (!m || typeof m !== 'object') return false;
   const t = (m as { type?: unknown }).type;
   return (
-    t === 'ready' || t === 'requestWeightStats' || t === 'revealNode' || t === 'exportFile' || t === 'stateChanged' || t === 'requestGlossaryCard' || t === 'openGlossary' || t === 'explainTerm'
+    t === 'ready' || t === 'requestWeightStats' || t === 'revealNode' || t === 'exportFile' || t === 'stateChanged' || t === 'requestGlossaryCard' || t === 'openGlossary' || t === 'explainTerm' || t === 'compareWith'
   );
 }
 

@@ -45,6 +45,17 @@ function familyOf(op: string): ActivationFamily {
 }
 
 /** Names of activations that are ReLU or a close variant (what dying-ReLU analysis cares about). */
+/** Activations whose output is exactly 0 when the unit is inactive: a unit never above 0 there
+ *  passes no gradient, so it is dead. (Leaky ReLU, ELU, GELU … still pass one below 0.) */
+export const ZERO_WHEN_INACTIVE: ReadonlySet<string> = new Set(['Relu', 'Relu6', 'ThresholdedRelu']);
+
+/** Whether "never above 0" means dead for a layer, from its activation (or its op when the
+ *  activation is not recorded). */
+export function canDieOf(activation: string | undefined, op: string): boolean {
+  if (activation) return ZERO_WHEN_INACTIVE.has(activation);
+  return ZERO_WHEN_INACTIVE.has(op) || /^relu6?$/i.test(op);
+}
+
 export function isReluFamily(op: string): boolean {
   return op === 'Relu' || op === 'Relu6' || ACTIVATION_OPS[op] === 'relu-variant';
 }

@@ -1,4 +1,4 @@
-// The command-line face: `activation-lens inspect|run|scan|rewrite|glossary`.
+// The command-line face: `activation-lens inspect|run|scan|rewrite|glossary|diff`.
 // Each command lives in src/cli/commands/<name>.ts and returns its exit code.
 import { ModelError } from '../core/model';
 import { CliUsageError, type CommandModule } from './args';
@@ -9,6 +9,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   scan: () => import('./commands/scan'),
   rewrite: () => import('./commands/rewrite'),
   glossary: () => import('./commands/glossary'),
+  diff: () => import('./commands/diff'),
 };
 
 const USAGE = `usage: activation-lens <command> [options]
@@ -22,6 +23,8 @@ commands:
   rewrite MODEL --to VARIANT [--nodes a,b] -o OUT [--force]
                                          write a copy with another activation
   glossary [TERM] [--json]               explain activation terms
+  diff A B [--inputs PATH] [--json|--markdown] [--fail-on new-dead]
+                                         compare two models (run on the same inputs) or two runs
 
 Run 'activation-lens <command> --help' for a command's options.`;
 

@@ -4,12 +4,14 @@ import { registerViewer } from './viewer';
 import { registerGlossary } from './glossary';
 import { registerRun } from './runCommand';
 import { registerAnalysis } from './diagnostics';
+import { registerCompare } from './compareCommand';
 
 export function activate(context: vscode.ExtensionContext): void {
   registerViewer(context);
   registerGlossary(context);
   registerRun(context);
   registerAnalysis(context);
+  registerCompare(context);
 }
 
 export function deactivate(): void {}

@@ -9,6 +9,7 @@ import { VARIANT_INFO, VARIANTS, type VariantId } from '../analysis/suggestions'
 import { reluSites, GraphIndex } from '../analysis/rules/graphIndex';
 import { rewriteModel, type ModelRewriteResult } from '../cli/commands/rewrite';
 import { activeModel, findingsFor } from './diagnostics';
+import { compareWithOriginal } from './compareCommand';
 
 export const REWRITE_COMMAND = 'activationLens.rewriteModel';
 
@@ -130,8 +131,9 @@ export async function rewriteModelCommand(arg?: unknown): Promise<ModelRewriteRe
     );
     if (!args.output) {
       const msg = `Activation Lens: wrote ${path.basename(result.output)} — ${result.replaced.length} ReLU${result.replaced.length === 1 ? '' : 's'} → ${result.written}${result.notes.length ? ` (${result.notes.join('; ')})` : ''}`;
-      void vscode.window.showInformationMessage(msg, 'Open').then((a) => {
-        if (a) void vscode.commands.executeCommand('activationLens.openModel', vscode.Uri.file(result.output));
+      void vscode.window.showInformationMessage(msg, 'Open', 'Compare with Original').then((a) => {
+        if (a === 'Open') void vscode.commands.executeCommand('activationLens.openModel', vscode.Uri.file(result.output));
+        if (a === 'Compare with Original') void compareWithOriginal(model, vscode.Uri.file(result.output));
       });
     }
     return result;

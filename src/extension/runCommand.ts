@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ModelError } from '../core/model';
 import { RunCancelledError } from '../runtime/cancel';
-import { runSupervised } from '../runtime/runProcess';
+import { runSupervised, type SupervisedRunOptions } from '../runtime/runProcess';
 import type { RunResult } from '../runtime/runActivations';
 import { runToJson } from '../runtime/runJson';
 import { getRunResult, setRunResult, toNodeResults, clearRunResult, disposeRunResults } from './runResults';
@@ -35,7 +35,7 @@ async function pickModel(): Promise<vscode.Uri | undefined> {
 }
 
 /** Asks where inputs come from. undefined = the user dismissed the question. */
-async function pickInputs(model: vscode.Uri): Promise<string | undefined> {
+export async function pickInputs(model: vscode.Uri): Promise<string | undefined> {
   const c = vscode.workspace.getConfiguration('activationLens.run', model);
   const items: (vscode.QuickPickItem & { id: 'synthetic' | 'file' | 'folder' })[] = [
     { id: 'synthetic', label: '$(symbol-constant) Synthetic inputs', description: `${c.get('distribution', 'normal')}, ${c.get('samples', 32)} samples, seed ${c.get('seed', 0)}`, detail: 'Random inputs shaped by the model\'s input signature (settings: activationLens.run.*)' },
@@ -58,7 +58,7 @@ async function pickInputs(model: vscode.Uri): Promise<string | undefined> {
 
 /** Why runs fall back to wasm is said once per session; other notes (dimension defaults …) each time. */
 const shownFallbackNotes = new Set<string>();
-function showNote(m: string): void {
+export function showNote(m: string): void {
   if (m.startsWith('running on onnxruntime-web')) {
     if (shownFallbackNotes.has(m)) return;
     shownFallbackNotes.add(m);
@@ -70,6 +70,16 @@ function summary(r: RunResult): string {
   const dead = r.layers.reduce((s, l) => s + l.deadUnits.length, 0);
   const layersWithDead = r.layers.filter((l) => l.deadUnits.length).length;
   return `${r.samples} samples through ${r.layers.length} activation layer${r.layers.length === 1 ? '' : 's'}: ${dead} dead unit${dead === 1 ? '' : 's'}${dead ? ` in ${layersWithDead} layer${layersWithDead === 1 ? '' : 's'}` : ''}.`;
+}
+
+/** Run options from settings and arguments; `source` is 'synthetic' or a path (relative: from the model's folder). */
+export function runOptionsFor(model: vscode.Uri, args: RunCommandArgs, source = args.inputs ?? 'synthetic'): SupervisedRunOptions {
+  const options = runOptionsFromSettings(model, args);
+  if (source !== 'synthetic') {
+    options.inputs = path.resolve(path.dirname(model.fsPath), source);
+    if (args.samples === undefined) delete options.samples; // a file source runs all its samples unless asked
+  }
+  return options;
 }
 
 /** Runs the command. With an argument object no question is asked (tests, other commands). */
@@ -84,11 +94,7 @@ export async function runActivationsCommand(uriArg?: unknown, rawArgs?: unknown)
   const args: RunCommandArgs = (argsArg as RunCommandArgs | undefined) ?? {};
   const source = argsArg ? args.inputs ?? 'synthetic' : await pickInputs(model);
   if (!source) return undefined;
-  const options = runOptionsFromSettings(model, args);
-  if (source !== 'synthetic') {
-    options.inputs = path.resolve(path.dirname(model.fsPath), source);
-    if (args.samples === undefined) delete options.samples; // a file source runs all its samples unless asked
-  }
+  const options = runOptionsFor(model, args, source);
   const name = path.basename(model.fsPath);
   try {
     const result = await vscode.window.withProgress(

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { NodeActivationResult } from '../protocol';
 import type { RunResult } from '../runtime/runActivations';
+import { sideValues } from '../analysis/compare/compare';
 
 export interface RunResultsChange {
   uri: vscode.Uri;
@@ -29,15 +30,26 @@ export function clearRunResult(uri: vscode.Uri): void {
   if (results.delete(uri.toString())) emitter.fire({ uri, result: undefined });
 }
 
-/** The per-node form the viewer paints (badge: share of dead units; details: histogram, active rates). */
+/** The per-node form the viewer paints (badge: share of dead units; details: histogram, active
+ *  rates; overlays: dying share, mean, std, min, max). */
 export function toNodeResults(run: RunResult): NodeActivationResult[] {
-  return run.layers.map((l) => ({
-    node: l.node,
-    deadShare: l.units ? l.deadUnits.length / l.units : 0,
-    zeroFraction: l.zeroFraction,
-    activeRate: l.activeRate,
-    histogram: l.histogram,
-  }));
+  const dyingRate = vscode.workspace.getConfiguration('activationLens.analysis').get<number>('dyingRate', 0.01);
+  return run.layers.map((l) => {
+    // Dead and dying by the rule the findings and `diff` use: a Leaky ReLU unit never above 0 is not dead.
+    const side = sideValues({ ...l, activation: run.activations[l.node] || undefined }, dyingRate);
+    return {
+      node: l.node,
+      deadShare: side.deadShare,
+      zeroFraction: l.zeroFraction,
+      activeRate: l.activeRate,
+      histogram: l.histogram,
+      dyingShare: side.dyingShare,
+      mean: l.mean,
+      std: l.std,
+      min: l.min,
+      max: l.max,
+    };
+  });
 }
 
 export function disposeRunResults(): void {

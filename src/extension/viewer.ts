@@ -7,6 +7,7 @@ import { entryById, EXPLAIN_TERM_COMMAND, OPEN_GLOSSARY_COMMAND } from '../gloss
 import type { HostMessage, ViewerState, WebviewMessage } from '../protocol';
 import { isWebviewMessage } from '../protocol';
 import { clearRunResult, getRunResult, toNodeResults } from './runResults';
+import { getComparisonMessage } from './comparisonStore';
 import { ViewerSession } from './viewerGraph';
 import { viewerPage } from './viewerHtml';
 
@@ -86,6 +87,8 @@ class ModelViewerProvider implements vscode.CustomReadonlyEditorProvider<ModelDo
     // after its init, whenever the webview says it is ready.
     const run = getRunResult(doc.uri);
     if (run) viewer.session.send({ type: 'activationResults', results: toNodeResults(run), inputSource: run.inputSource });
+    const comparison = getComparisonMessage(doc.uri);
+    if (comparison) viewer.session.send(comparison);
 
     const disposables: vscode.Disposable[] = [];
     disposables.push(
@@ -132,6 +135,9 @@ class ModelViewerProvider implements vscode.CustomReadonlyEditorProvider<ModelDo
         return;
       case 'explainTerm':
         await vscode.commands.executeCommand(EXPLAIN_TERM_COMMAND);
+        return;
+      case 'compareWith':
+        await vscode.commands.executeCommand('activationLens.compareWith', viewer.uri);
         return;
       case 'exportFile': {
         const reply = (path?: string, error?: string) => viewer.panel.webview.postMessage({ type: 'exportDone', id: m.id, path, error } satisfies HostMessage);

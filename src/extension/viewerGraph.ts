@@ -323,7 +323,7 @@ export class ViewerSession {
 
   /** Posts a message from another feature, remembering the kinds that must survive a reload. */
   send(m: HostMessage): void {
-    if (m.type === 'activationResults' || m.type === 'findings') this.sticky.set(m.type, m);
+    if (m.type === 'activationResults' || m.type === 'findings' || m.type === 'comparison') this.sticky.set(m.type, m);
     void this.post(m);
   }
 

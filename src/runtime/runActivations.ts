@@ -24,6 +24,8 @@ import { createSink, startStatsThread, type CapturedItem, type StatsSink } from 
 import { statsWorkerEntry } from './client';
 import { planGraphStats, planOutputs, type GraphStatsPlan, type LayerStatsOutputs } from './graphStats';
 import type { GraphPartials } from './statsAccumulator';
+import type { InputIdentity } from '../analysis/compare/types';
+import { inputIdentity } from './inputs/identity';
 
 export interface RunOptions {
   /** A file or folder of inputs; synthetic inputs when absent. */
@@ -84,6 +86,8 @@ export interface RunResult extends ActivationRun {
   measureCpuMs: number;
   /** Extra detail per layer: the activation it applies (for fused ops, the fused one). */
   activations: Record<string, string>;
+  /** What the inputs were (seed and generator, or files and their hash): compared runs check it. */
+  inputIdentity?: InputIdentity;
 }
 
 export type BackendChoice = 'auto' | 'native' | 'wasm';
@@ -353,6 +357,7 @@ async function measureWith(
     measureMs: Math.round(measureMs),
     measureCpuMs: Math.round((cpu.user + cpu.system) / 1000),
     activations,
+    inputIdentity: inputIdentity({ ...opts, fed: inputs }),
   };
 }
 

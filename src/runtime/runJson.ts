@@ -2,6 +2,7 @@
 // "Export Activation Results as JSON" command.
 import type { LayerActivationStats } from '../analysis/activationStats';
 import type { RunResult } from './runActivations';
+import type { InputIdentity } from '../analysis/compare/types';
 
 /** One layer of the JSON form: the shared statistics record plus the activation's name. */
 export interface RunJsonLayer extends LayerActivationStats {
@@ -21,6 +22,8 @@ export interface RunJson {
   threads: number;
   inferenceMs: number;
   totalMs: number;
+  /** What the inputs were (synthetic generator and seed, or files and their SHA-256). */
+  inputIdentity?: InputIdentity;
 }
 
 /** The `--json` object: {model, samples, inputSource, dims, layers: [...]}. */
@@ -54,6 +57,7 @@ export function runToJson(r: RunResult): RunJson {
     threads: r.threads,
     inferenceMs: r.inferenceMs,
     totalMs: r.totalMs,
+    inputIdentity: r.inputIdentity,
   };
 }
 

@@ -3,7 +3,7 @@
 import type { ActivationRun, LayerActivationStats } from '../activationStats';
 import type { Model, Node } from '../../core/model';
 import { InternalErrorLog } from '../../core/internalErrors';
-import { activationOf } from '../activations';
+import { activationOf, canDieOf, ZERO_WHEN_INACTIVE } from '../activations';
 import { formatCount, listUnits, severityForFraction, type Finding } from '../findings';
 import { suggestFor } from '../suggestions';
 import { NORMALISATION } from './graphIndex';
@@ -14,7 +14,6 @@ export interface DynamicRuleOptions {
 }
 
 /** Activations whose output is exactly 0 wherever they are inactive, so "never > 0" means dead. */
-const ZERO_WHEN_INACTIVE = new Set(['Relu', 'Relu6', 'ThresholdedRelu']);
 
 /** Nodes by name and the producer of each value, built once per run (a lookup per layer by
  *  scanning the graph is layers × nodes). */
@@ -40,7 +39,7 @@ function isReluLayer(layer: LayerActivationStats, lookup: Lookup): boolean {
     if (act) return ZERO_WHEN_INACTIVE.has(act.op);
     if (node.opType === 'Clip') return true; // Clip(0, hi) with bounds the catalogue could not resolve
   }
-  return ZERO_WHEN_INACTIVE.has(layer.op) || /^relu6?$/i.test(layer.op);
+  return canDieOf(undefined, layer.op);
 }
 
 function nounFor(layer: LayerActivationStats, lookup: Lookup, model?: Model): string {

@@ -73,7 +73,7 @@ export async function run(argv: string[]): Promise<number> {
   return 0;
 }
 
-function runOptions(args: ParsedArgs): SupervisedRunOptions {
+export function runOptions(args: ParsedArgs): SupervisedRunOptions {
   const distribution = args.options.get('distribution') ?? 'normal';
   if (distribution !== 'normal' && distribution !== 'uniform') throw new CliUsageError(`--distribution must be normal or uniform, got '${distribution}'`);
   const image: ImageOptions = {};
@@ -138,7 +138,7 @@ export function formatRun(r: RunResult): string {
 }
 
 /** Progress on stderr for runs that take a while; silent when stderr is not a terminal. */
-function progressPrinter(): ((done: number, total?: number) => void) & { done(): void } {
+export function progressPrinter(): ((done: number, total?: number) => void) & { done(): void } {
   const start = Date.now();
   let shown = false;
   let last = 0;

@@ -53,7 +53,7 @@ function naturalSort(a: string, b: string): number {
 }
 
 /** Files read together: one file per group, except input_<i>.pb sets, whose files form one group. */
-function folderGroups(dir: string): string[][] {
+export function folderGroups(dir: string): string[][] {
   const groups: string[][] = [];
   const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => naturalSort(a.name, b.name));
   if (entries.length > MAX_FOLDER_FILES) throw new ModelError(`${dir}: more than ${MAX_FOLDER_FILES} entries`);
