@@ -1,6 +1,7 @@
 // The model viewer: a read-only custom editor for ONNX files (default) and TF.js model.json
 // (option). The host reads the model with the core reader and sends the webview a compact graph
 // (src/extension/viewerGraph.ts); the webview app lives in media/ and is bundled to dist/webview.js.
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { loadModel } from '../formats/load';
 import { entryById, EXPLAIN_TERM_COMMAND, OPEN_GLOSSARY_COMMAND } from '../glossary';
@@ -57,6 +58,16 @@ export function viewerHtml(webview: vscode.Webview, extensionUri: vscode.Uri): s
   });
 }
 
+/** Identity of a file's content as the file system tells it (no read): size, mtime, inode. */
+function fileStamp(file: string): string {
+  try {
+    const st = fs.statSync(file);
+    return `${st.size}:${st.mtimeMs}:${st.ino}`;
+  } catch {
+    return 'missing';
+  }
+}
+
 class ModelViewerProvider implements vscode.CustomReadonlyEditorProvider<ModelDocument> {
   constructor(private readonly context: vscode.ExtensionContext) {}
 
@@ -101,10 +112,16 @@ class ModelViewerProvider implements vscode.CustomReadonlyEditorProvider<ModelDo
     const name = doc.uri.path.slice(doc.uri.path.lastIndexOf('/') + 1);
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, name));
     let timer: NodeJS.Timeout | undefined;
+    // What the file was when this viewer opened or last reloaded it: watchers also report late
+    // or repeated events (a copy made just before opening), which must not drop a stored run.
+    let seen = fileStamp(file);
     const changed = () => {
       // Writers often touch a file several times in a row: wait until it settles.
       if (timer) clearTimeout(timer);
       timer = setTimeout(() => {
+        const now = fileStamp(file);
+        if (now === seen) return;
+        seen = now;
         // Results measured on the old file no longer describe it: drop them, and replace what
         // the session replays with an empty result set (which hides the badges and columns).
         clearRunResult(doc.uri);
