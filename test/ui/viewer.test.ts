@@ -94,7 +94,12 @@ for (const theme of ['light', 'dark'] as Theme[]) {
         await rows.first().waitFor();
         const expected = await modelNodes('convnet.onnx');
         assert.equal(await rows.count(), expected.length);
-        const tableText = await frame.locator('table#layer-table').innerText();
+        // The table fills its rows in frames: read it once every expected name is in.
+        let tableText = '';
+        for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+          tableText = await frame.locator('table#layer-table').innerText();
+          if (expected.every((n) => tableText.includes(n.name))) break;
+        }
         for (const n of expected) {
           assert.ok(tableText.includes(n.name), `layer ${n.name} missing from the table`);
           assert.ok(tableText.includes(n.opType), `op ${n.opType} missing from the table`);
