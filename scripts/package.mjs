@@ -42,7 +42,7 @@ function inputsHash() {
  * is copied instead of rebuilding, so consecutive test suites package once.
  */
 /** vsce targets and the onnxruntime-node binary folder each one carries (none: wasm only). */
-const NATIVE_FOLDERS = {
+export const NATIVE_FOLDERS = {
   'win32-x64': 'win32-x64', 'win32-arm64': 'win32-arm64', 'linux-x64': 'linux-x64', 'linux-arm64': 'linux-arm64',
   'darwin-arm64': 'darwin-arm64', 'linux-armhf': undefined, 'alpine-x64': undefined, 'alpine-arm64': undefined, 'darwin-x64': undefined, web: undefined,
 };

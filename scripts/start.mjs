@@ -17,7 +17,7 @@ import {
   cacheRoot, checkInstallPrerequisites, ensureCodeServer, freePort, installExtensions, quietSettings, repoRoot, startCodeServer, writeUserSettings,
 } from './codeserver.mjs';
 import { cleanEnv } from './cleanEnv.mjs';
-import { packageExtension } from './package.mjs';
+import { hostTarget, NATIVE_FOLDERS, packageExtension } from './package.mjs';
 import { PrerequisiteError } from './prerequisites.mjs';
 import { smokeTest } from './smoke.mjs';
 
@@ -69,7 +69,10 @@ async function main() {
   if (!argv.includes('--code')) checkInstallPrerequisites();
   const t0 = Date.now();
   console.log('Building and packaging the extension…');
-  const vsix = packageExtension({ out: join(home, 'activation-lens.vsix'), quiet: true });
+  // The platform VSIX for this machine where onnxruntime-node has a binary for it (native runs),
+  // else the universal one (wasm runs).
+  const target = hostTarget() in NATIVE_FOLDERS ? hostTarget() : undefined;
+  const vsix = packageExtension({ out: join(home, 'activation-lens.vsix'), quiet: true, target });
   const folder = option('--folder') ? resolve(option('--folder')) : sampleWorkspace();
   if (!existsSync(folder)) throw new Error(`${folder}: no such folder`);
 
