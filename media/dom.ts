@@ -46,6 +46,14 @@ export function fmtStat(n: number | null | undefined): string {
   return n.toPrecision(4).replace(/\.?0+$/, '');
 }
 
+/** A share as a percentage that never rounds a non-zero share to "0 %" or a partial one to "100 %". */
+export function percent(x: number): string {
+  const v = x * 100;
+  if (v === 0 || v === 100) return `${v} %`;
+  if (v < 10 || v > 90) return `${Math.min(99.9, Math.max(0.1, Math.round(v * 10) / 10))} %`;
+  return `${Math.round(v)} %`;
+}
+
 export function fmtBytes(n: number | undefined): string {
   if (n === undefined) return '';
   if (n < 1024) return `${n} B`;
