@@ -5,7 +5,7 @@
 // editor background in JS (the canvas overview and the exports need concrete colours), capped so
 // the box text keeps a 4.5:1 contrast in light, dark and high-contrast themes.
 import type { ComparisonInfo, NodeActivationResult, NodeComparison, OverlayChoice, OverlayQuantity } from '../src/protocol';
-import { fmtStat, percent } from './dom';
+import { fmtStat, percent } from './format';
 import type { GraphModel, VisibleItem } from './graphModel';
 
 export interface QuantityInfo {

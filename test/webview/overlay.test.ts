@@ -4,74 +4,20 @@
 // data, the value in tooltips, badges and the layer table (sortable), the choice kept in the
 // webview state, closed clusters showing their worst member, and text readable on the colours.
 import * as assert from 'node:assert/strict';
-import * as path from 'node:path';
 import { buildViewerGraph } from '../../src/extension/viewerGraph';
 import { loadModel } from '../../src/formats/load';
 import type { NodeActivationResult, OverlayQuantity } from '../../src/protocol';
 import { GraphModel } from '../../media/graphModel';
-import { fmtStat, percent } from '../../media/dom';
+import { fmtStat, percent } from '../../media/format';
 import { floatTensor, tmpDir, valueInfo, writeModel } from '../support/onnxBuild';
 import { compare, DEAD_CNN, DIGITS, leakyCopy, nodeResults, run, type Run } from './compareRuns';
 import { closeBrowser, ViewerPage, type Theme } from './harness';
-
-const NODE = 'svg#graph g.node[data-node-id]';
-const TABLE = 'table#layer-table';
+import { background, boxFill, computedFill, contrast, distance, legendStops, NODE, rgb, TABLE, tableColumn, tooltip } from './overlayPage';
 
 after(closeBrowser);
 
-export type Rgb = [number, number, number];
-
-export function rgb(css: string): Rgb {
-  const m = /rgba?\(\s*([\d.]+)[\s,]+([\d.]+)[\s,]+([\d.]+)/.exec(css);
-  assert.ok(m, `not an rgb colour: ${css}`);
-  return [Number(m[1]), Number(m[2]), Number(m[3])];
-}
-
-/** WCAG relative luminance and contrast ratio. */
-export function contrast(x: Rgb, y: Rgb): number {
-  const lum = (c: Rgb) => {
-    const [r, g, b] = c.map((v) => {
-      const s = v / 255;
-      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-    });
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-  };
-  const [a, b] = [lum(x), lum(y)].sort((p, q) => q - p);
-  return (a + 0.05) / (b + 0.05);
-}
-
-const distance = (x: Rgb, y: Rgb) => Math.hypot(x[0] - y[0], x[1] - y[1], x[2] - y[2]);
-
-/** The computed fill of a drawn node's box. */
-export async function boxFill(v: ViewerPage, id: string): Promise<Rgb> {
-  return rgb(await v.page.locator(`${NODE}[data-node-id="${id}"] > rect.box`).evaluate((e) => getComputedStyle(e).fill));
-}
-
-export async function background(v: ViewerPage): Promise<Rgb> {
-  return rgb(await v.page.evaluate('getComputedStyle(document.body).backgroundColor'));
-}
-
-/** The legend bar's gradient stops, left to right. */
-export async function legendStops(v: ViewerPage): Promise<Rgb[]> {
-  const img = await v.page.locator('#legend .legend-bar').evaluate((e) => getComputedStyle(e).backgroundImage);
-  return [...img.matchAll(/rgba?\([^)]*\)/g)].map((m) => rgb(m[0]));
-}
-
-/** What a box says when pointed at: its <title>, or the glossary card's context for activation nodes. */
-export async function tooltip(v: ViewerPage, selector: string): Promise<string> {
-  const el = v.page.locator(selector);
-  return (await el.getAttribute('data-term-context')) ?? (await el.locator(':scope > title').textContent()) ?? '';
-}
-
 async function badge(v: ViewerPage, id: string): Promise<string> {
   return (await v.page.locator(`${NODE}[data-node-id="${id}"] > g.badge text`).allTextContents()).join('');
-}
-
-export async function tableColumn(v: ViewerPage, column: string): Promise<[string, string][]> {
-  const headers = await v.page.locator(`${TABLE} thead th`).evaluateAll((els) => els.map((e) => e.getAttribute('data-column')));
-  const at = headers.indexOf(column);
-  assert.ok(at >= 0, `no ${column} column in ${headers.join(', ')}`);
-  return v.page.locator(`${TABLE} tbody tr`).evaluateAll((trs, i) => trs.map((tr) => [tr.getAttribute('data-node-id')!, (tr as unknown as { cells: { textContent: string }[] }).cells[i].textContent] as [string, string]), at);
 }
 
 async function choose(v: ViewerPage, choice: string): Promise<void> {
@@ -98,7 +44,7 @@ describe('viewer webview: the graph coloured by a measured statistic', function 
   after(async () => v?.close());
 
   it('offers layer kind, the six measured quantities and their changes, the changes disabled without a comparison', async () => {
-    const options = await v.page.locator('#overlay-choice option').evaluateAll((els) => els.map((e) => [(e as HTMLOptionElement).value, (e as HTMLOptionElement).disabled]));
+    const options = await v.page.locator('#overlay-choice option').evaluateAll((els) => els.map((e) => [(e as unknown as { value: string }).value, (e as unknown as { disabled: boolean }).disabled]));
     const quantities = ['deadShare', 'dyingShare', 'zeroFraction', 'mean', 'std', 'max'];
     assert.deepEqual(options, [['category', false], ...quantities.map((q) => [q, false]), ...quantities.map((q) => [`change:${q}`, true])]);
     assert.equal(await v.page.locator('#overlay-choice').inputValue(), 'category');
@@ -234,7 +180,7 @@ describe('viewer webview: a closed cluster shows the worst of its members', func
     // the worst of the block is the model's largest dead share here: the scale's top colour
     assert.equal(worst, Math.max(...all));
     const [, high] = await legendStops(v);
-    assert.deepEqual(rgb(await v.page.locator('svg#graph g[data-group="block"] > rect.box').evaluate((e) => getComputedStyle(e).fill)), high);
+    assert.deepEqual(rgb(await v.page.locator('svg#graph g[data-group="block"] > rect.box').evaluate(computedFill)), high);
     await v.page.selectOption('#overlay-choice', 'mean');
     await v.page.locator('#legend[data-overlay="mean"]').waitFor();
     const mean = (block[0].mean! + block[1].mean!) / 2;
@@ -265,7 +211,7 @@ describe('viewer webview: overlay colours keep the box text readable', function 
         await v.page.locator('#legend[data-overlay="change:deadShare"]').waitFor();
         const ratios: string[] = [];
         const measure = async (id: string, what: string) => {
-          const text = rgb(await v.page.locator(`${NODE}[data-node-id="${id}"] > text.op`).evaluate((e) => getComputedStyle(e).fill));
+          const text = rgb(await v.page.locator(`${NODE}[data-node-id="${id}"] > text.op`).evaluate(computedFill));
           const fill = await boxFill(v, id);
           const r = contrast(text, fill);
           ratios.push(`${what} ${r.toFixed(2)}`);
