@@ -66,7 +66,7 @@ const toolbar = h(
   h('div', { class: 'views', role: 'tablist' }, ...viewButtons),
   h('div', { class: 'search' }, search, searchCount, prevBtn, nextBtn),
   h('div', { class: 'graph-tools' }, dirBtn, namesBtn, foldBtn, fitBtn, zoomInBtn, zoomOutBtn, svgBtn, pngBtn),
-  h('div', { class: 'overlay-tools' }, h('span', { class: 'codicon codicon-symbol-color', 'aria-hidden': 'true' }), overlaySelect, compareBtn),
+  h('div', { class: 'overlay-tools' }, overlaySelect, compareBtn),
 );
 const graphHost = h('div', { id: 'graph-view', class: 'view' });
 const legend = h('div', { id: 'legend', 'aria-label': 'Colour key' });

@@ -47,16 +47,28 @@ async function openViewer(wb: Workbench, model: string): Promise<Frame> {
   return frame;
 }
 
-/** The workbench's own file dialog (code-server has no native one): type the path, accept it. */
+/**
+ * The workbench's own file dialog (code-server has no native one) opens on the model's folder:
+ * pick the file from its list as a user does, then accept. The dialog fills its path box and list
+ * a moment after it shows, so the choice is checked before accepting.
+ */
 async function pickFile(wb: Workbench, file: string): Promise<void> {
   const { page } = wb;
   const input = page.locator(`${QUICK_INPUT} input.input`);
-  await input.waitFor({ state: 'visible', timeout: 30_000 });
-  await input.fill(file);
-  // the dialog checks the path as it is typed; Enter accepts it once it names the file
-  await page.waitForTimeout(500);
-  await input.press('Enter');
-  await page.locator(QUICK_INPUT, { hasText: 'Compare' }).waitFor({ state: 'hidden', timeout: 15_000 }).catch(() => undefined);
+  const name = path.basename(file);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const row = page.locator(ROWS, { hasText: name }).first();
+    await row.waitFor({ state: 'visible', timeout: 30_000 });
+    await row.click();
+    // a click on a file accepts it: the dialog (and its list) goes
+    if (await row.waitFor({ state: 'hidden', timeout: 1_000 }).then(() => true, () => false)) return;
+    if ((await input.inputValue()).endsWith(name)) {
+      await input.press('Enter');
+      if (await row.waitFor({ state: 'hidden', timeout: 5_000 }).then(() => true, () => false)) return;
+    }
+    if (Date.now() > deadline) throw new Error(`the file dialog never took ${file} (its path box: ${await input.inputValue()})`);
+  }
 }
 
 for (const theme of ['light', 'dark'] as Theme[]) {
