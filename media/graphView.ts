@@ -93,8 +93,15 @@ export class GraphView {
    *  (or, while `overlayOn`, for a neutral box: an item without a value). Concrete colours: the
    *  canvas overview and the PNG export paint them too. */
   boxFill?: (item: VisibleItem) => string | undefined;
+  private overlay = false;
   /** Boxes without an overlay value are drawn neutral (the graph is painted by a measured value). */
-  overlayOn = false;
+  get overlayOn(): boolean {
+    return this.overlay;
+  }
+  set overlayOn(on: boolean) {
+    this.overlay = on;
+    this.svg.classList.toggle('overlay', on);
+  }
 
   constructor(host: HTMLElement, private readonly events: GraphViewEvents) {
     this.canvas = document.createElement('canvas');
@@ -473,7 +480,6 @@ export class GraphView {
 
   /** Draws the boxes again (their fills, badges or tooltips changed; the layout did not). */
   redrawNodes(): void {
-    this.svg.classList.toggle('overlay', this.overlayOn);
     for (const e of this.renderedNodes.values()) e.remove();
     this.renderedNodes.clear();
     this.schedule();

@@ -124,6 +124,7 @@ describe('viewer webview: the graph coloured by a measured statistic', function 
       const means = results.map((r) => value(r, 'mean'));
       assert.equal(await again.page.locator('#legend .legend-max').textContent(), fmtStat(Math.max(...means)));
       assert.equal(await again.page.locator(`${NODE}[data-fill]`).count(), results.length);
+      assert.deepEqual(await boxFill(again, '/conv1/Conv'), await background(again), 'an unmeasured node is neutral');
     } finally {
       await again.close();
     }
