@@ -1,6 +1,7 @@
 // The details panel: what the selected node is, its attributes, inputs/outputs, weights and
 // weight statistics (computed by the host on request), measured activations and findings.
-import type { FindingInfo, Histogram, ModelInfo, NodeActivationResult, TensorStatsInfo, ValueRef } from '../src/protocol';
+import type { ComparisonInfo, FindingInfo, Histogram, ModelInfo, NodeActivationResult, TensorStatsInfo, ValueRef } from '../src/protocol';
+import { compareDetails } from './compareView';
 import { clear, fmtBytes, fmtNumber, fmtStat, h, icon, s } from './dom';
 import type { GraphModel } from './graphModel';
 import { shapeText } from './graphModel';
@@ -12,6 +13,8 @@ export interface DetailsContext {
   stats: Map<string, { stats?: TensorStatsInfo; error?: string; pending?: boolean }>;
   findings: FindingInfo[];
   activation: Map<string, NodeActivationResult>;
+  /** The comparison shown ("Compare with…"): the selected layer's values in both runs. */
+  comparison?: ComparisonInfo;
   requestStats(tensor: string): void;
   select(flat: number): void;
 }
@@ -217,6 +220,8 @@ export function renderDetails(el: HTMLElement, flat: number, ctx: DetailsContext
   if (act) {
     el.append(section('Measured activations', kv([['dead units', `${fmtStat(act.deadShare * 100)} %`], ['zeros', `${fmtStat(act.zeroFraction * 100)} %`]]), histogramSvg(act.histogram, `Activation histogram of ${n.name}`), act.activeRate.length ? heatStrip(act.activeRate, `Active rate per unit of ${n.name}`) : null));
   }
+  const compared = ctx.comparison ? compareDetails(ctx.comparison, n.name) : null;
+  if (compared) el.append(compared);
   const f = ctx.findings.filter((x) => x.node === n.name);
   if (f.length) el.append(section('Findings', h('ul', { class: 'findings' }, ...f.map((x) => h('li', { class: x.severity }, icon(x.severity === 'info' ? 'info' : x.severity), ' ', x.message, x.code ? h('span', { class: 'rule' }, ' ', term(x.code, `Finding rule ${x.code}`, true)) : null)))));
   if (n.attributes.length) {

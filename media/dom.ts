@@ -34,24 +34,5 @@ export function icon(name: string): HTMLElement {
   return h('span', { class: `codicon codicon-${name}`, 'aria-hidden': 'true' });
 }
 
-export function fmtNumber(n: number): string {
-  return n.toLocaleString('en-US');
-}
-
-export function fmtStat(n: number | null | undefined): string {
-  if (n === null || n === undefined || Number.isNaN(n)) return '–';
-  if (n === 0) return '0';
-  const a = Math.abs(n);
-  if (a >= 1e5 || a < 1e-3) return n.toExponential(3);
-  return n.toPrecision(4).replace(/\.?0+$/, '');
-}
-
-export function fmtBytes(n: number | undefined): string {
-  if (n === undefined) return '';
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  if (n < 1024 ** 3) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
-  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
-}
-
 export { ellipsis } from './boxes';
+export { fmtBytes, fmtNumber, fmtStat, percent } from './format';

@@ -89,8 +89,19 @@ export class GraphView {
   onPaint?: () => void;
   /** Draw every box in the DOM, never the canvas overview (the benchmark's Netron-like baseline). */
   eager = false;
-  /** Per-node value overlay: a CSS colour for a box's fill, or undefined for its category colour. */
+  /** Per-node value overlay: a CSS colour for a box's fill, or undefined for its category colour
+   *  (or, while `overlayOn`, for a neutral box: an item without a value). Concrete colours: the
+   *  canvas overview and the PNG export paint them too. */
   boxFill?: (item: VisibleItem) => string | undefined;
+  private overlay = false;
+  /** Boxes without an overlay value are drawn neutral (the graph is painted by a measured value). */
+  get overlayOn(): boolean {
+    return this.overlay;
+  }
+  set overlayOn(on: boolean) {
+    this.overlay = on;
+    this.svg.classList.toggle('overlay', on);
+  }
 
   constructor(host: HTMLElement, private readonly events: GraphViewEvents) {
     this.canvas = document.createElement('canvas');
@@ -319,7 +330,10 @@ export class GraphView {
     const tx = item.kind === 'node' ? 13 : 12;
     b.lines.forEach((l, k) => g.append(s('text', { class: l.cls, x: tx, y: PAD_TOP + k * LINE }, l.text)));
     if (item.kind === 'group') g.append(s('text', { class: 'expander', x: b.w - 16, y: PAD_TOP }, '+'));
-    if (b.badge) g.append(s('g', { class: 'badge', transform: `translate(${b.w - 4},-6)` }, s('rect', { x: -48, width: 52, height: 14, rx: 7 }), s('text', { x: -22, y: 10.5, 'text-anchor': 'middle' }, b.badge)));
+    if (b.badge) {
+      const bw = Math.max(52, Math.round(b.badge.length * 5.6 + 10));
+      g.append(s('g', { class: 'badge', transform: `translate(${b.w - 4},-6)` }, s('rect', { x: 4 - bw, width: bw, height: 14, rx: 7 }), s('text', { x: 4 - bw / 2, y: 10.5, 'text-anchor': 'middle' }, b.badge)));
+    }
     else g.append(s('g', { class: 'badge' }));
     if (i === this.selected) g.classList.add('selected');
     if (i === this.focused) g.classList.add('focused');
@@ -437,15 +451,19 @@ export class GraphView {
     const fg = this.colors.get('foreground') ?? '#000';
     for (const i of nodes) {
       const b = this.boxes[i];
-      const cat = catOf(this.graph!.items[i]);
-      const color = this.colors.get(cat) ?? '#888';
+      const item = this.graph!.items[i];
+      const cat = catOf(item);
+      const fill = this.boxFill?.(item);
+      const color = this.overlayOn ? (fill ? fg : this.colors.get('edge') ?? '#888') : (this.colors.get(cat) ?? '#888');
       const x = L.x[i] - b.w / 2, y = L.y[i] - b.h / 2;
-      ctx.fillStyle = bg;
+      ctx.fillStyle = fill ?? bg;
       ctx.fillRect(x, y, b.w, b.h);
-      ctx.globalAlpha = cat === 'relu' || cat === 'activation' ? 0.45 : 0.2;
-      ctx.fillStyle = color;
-      ctx.fillRect(x, y, b.w, b.h);
-      ctx.globalAlpha = 1;
+      if (!fill && !this.overlayOn) {
+        ctx.globalAlpha = cat === 'relu' || cat === 'activation' ? 0.45 : 0.2;
+        ctx.fillStyle = color;
+        ctx.fillRect(x, y, b.w, b.h);
+        ctx.globalAlpha = 1;
+      }
       ctx.strokeStyle = color;
       ctx.lineWidth = i === this.selected ? 3 : 1;
       ctx.strokeRect(x, y, b.w, b.h);
@@ -458,6 +476,13 @@ export class GraphView {
       }
     }
     ctx.restore();
+  }
+
+  /** Draws the boxes again (their fills, badges or tooltips changed; the layout did not). */
+  redrawNodes(): void {
+    for (const e of this.renderedNodes.values()) e.remove();
+    this.renderedNodes.clear();
+    this.schedule();
   }
 
   // ---- selection, focus, matches -------------------------------------------------------------

@@ -1,11 +1,11 @@
 // The model viewer webview: graph, layer table, model panel and details, talking to the
 // extension host through the typed protocol in src/protocol.ts.
 import { decodeGraph } from '../src/protocol';
-import type { FindingInfo, GraphInfo, HostMessage, ModelInfo, NodeActivationResult, TensorStatsInfo, ViewerState, ViewName, WebviewMessage } from '../src/protocol';
+import type { ComparisonInfo, FindingInfo, GraphInfo, HostMessage, ModelInfo, NodeActivationResult, OverlayChoice, OverlayQuantity, TensorStatsInfo, ViewerState, ViewName, WebviewMessage } from '../src/protocol';
 import { clear, h, icon } from './dom';
 import { GraphModel } from './graphModel';
 import type { Container, VisibleGraph, ViewOptions } from './graphModel';
-import { boxContent, CATEGORIES, frameLabelWidth, GraphView, modelBoxContext, type BoxContext, type Transform } from './graphView';
+import { boxContent, CATEGORIES, frameLabelWidth, GraphView, modelBoxContext, type BoxContent, type BoxContext, type Transform } from './graphView';
 import { layoutRequest } from './compoundLayout';
 import { LayoutClient } from './layoutClient';
 import { renderDetails, type DetailsContext } from './details';
@@ -13,6 +13,9 @@ import { LayerTable } from './table';
 import { renderModelPanel } from './modelPanel';
 import { exportPng, exportSvg } from './export';
 import { GlossaryCards } from './glossaryCard';
+import { changeValue, choiceLabel, comparedValue, formatChange, formatValue, isChange, mix, MIX_MAX, MIX_MIN, Overlay, parseChoice, parseColor, QUANTITIES, QUANTITY_KEYS, quantityOf, type Palette } from './overlay';
+import { renderCompareSummary, runLabel } from './compareView';
+import type { CompareColumns, OverlayColumn } from './table';
 
 interface VsCodeApi {
   postMessage(m: WebviewMessage): void;
@@ -27,6 +30,7 @@ const post = (m: WebviewMessage) => vscode.postMessage(m);
 const defaults: ViewerState = { view: 'graph', expanded: [], collapsed: [], direction: 'TB', showNames: true };
 const saved = vscode.getState() as ViewerState | undefined;
 const state: ViewerState = { ...defaults, ...(saved && typeof saved === 'object' ? saved : {}) };
+state.overlay = parseChoice(state.overlay);
 
 // ---- skeleton ---------------------------------------------------------------------------------
 
@@ -47,18 +51,31 @@ const zoomInBtn = tool('zoom-in', 'zoom-in', 'Zoom in (+)');
 const zoomOutBtn = tool('zoom-out', 'zoom-out', 'Zoom out (-)');
 const svgBtn = tool('export-svg', 'file-media', 'Export view as SVG');
 const pngBtn = tool('export-png', 'device-camera', 'Export view as PNG');
+// What the graph is coloured by (media/overlay.ts): layer kind, a measured quantity, or its change.
+const overlaySelect = h('select', { id: 'overlay-choice', title: 'Colour the graph by: layer kind, a measured value of the last run, or its change from the comparison run', 'aria-label': 'Colour the graph by' });
+overlaySelect.append(h('option', { value: 'category' }, 'Colour: layer kind'));
+const runGroup = h('optgroup', { label: 'Last run' });
+for (const q of QUANTITY_KEYS) runGroup.append(h('option', { value: q, title: QUANTITIES[q].title }, QUANTITIES[q].label));
+const changeGroup = h('optgroup', { label: 'Change from comparison (B − A)' });
+for (const q of QUANTITY_KEYS) changeGroup.append(h('option', { value: `change:${q}` }, `Δ ${QUANTITIES[q].label}`));
+overlaySelect.append(runGroup, changeGroup);
+const compareBtn = h('button', { type: 'button', id: 'compare-with', class: 'tool labelled', title: 'Compare with another run of this model, a saved run or another model file (Activation Lens: Compare with…)' }, icon('diff'), h('span', null, 'Compare with…'));
 const toolbar = h(
   'div',
   { id: 'toolbar', role: 'toolbar' },
   h('div', { class: 'views', role: 'tablist' }, ...viewButtons),
   h('div', { class: 'search' }, search, searchCount, prevBtn, nextBtn),
   h('div', { class: 'graph-tools' }, dirBtn, namesBtn, foldBtn, fitBtn, zoomInBtn, zoomOutBtn, svgBtn, pngBtn),
+  h('div', { class: 'overlay-tools' }, overlaySelect, compareBtn),
 );
 const graphHost = h('div', { id: 'graph-view', class: 'view' });
 const legend = h('div', { id: 'legend', 'aria-label': 'Colour key' });
 const breadcrumb = h('nav', { id: 'breadcrumb', 'aria-label': 'Where you are in the model' });
 const tableHost = h('div', { id: 'table-view', class: 'view' });
 const modelHost = h('div', { id: 'model-view', class: 'view' });
+const compareHost = h('section', { id: 'compare-summary', class: 'model-panel compare-summary', 'aria-label': 'Comparison', hidden: '' });
+const modelPanelHost = h('div', { id: 'model-panel-host' });
+modelHost.append(compareHost, modelPanelHost);
 const details = h('aside', { id: 'details', 'aria-label': 'Details' });
 const overlay = h('div', { id: 'overlay', role: 'status' });
 const status = h('div', { id: 'status' });
@@ -78,6 +95,20 @@ function readColors(view: GraphView): void {
   view.colors.set('foreground', cs.color);
   view.colors.set('font', cs.fontFamily);
   view.colors.set('edge', cs.getPropertyValue('--al-edge').trim() || '#888888');
+  readPalette();
+}
+
+/** The overlay's theme colours as numbers (mixed in JS: the canvas and exports need concrete colours). */
+let palette: Palette = { bg: { r: 255, g: 255, b: 255 }, seq: { r: 209, g: 134, b: 22 }, neg: { r: 26, g: 133, b: 255 }, pos: { r: 229, g: 20, b: 0 } };
+function readPalette(): void {
+  const probe = h('span', { class: 'color-probe' });
+  document.body.append(probe);
+  const read = (v: string) => {
+    probe.style.color = `var(${v})`;
+    return parseColor(getComputedStyle(probe).color);
+  };
+  palette = { bg: read('--al-bg') ?? palette.bg, seq: read('--al-seq') ?? palette.seq, neg: read('--al-neg') ?? palette.neg, pos: read('--al-pos') ?? palette.pos };
+  probe.remove();
 }
 
 // ---- state --------------------------------------------------------------------------------------
@@ -97,6 +128,8 @@ const pendingStats = new Map<number, string>();
 let nextRequest = 1;
 let activation = new Map<string, NodeActivationResult>();
 let findings: FindingInfo[] = [];
+let comparison: ComparisonInfo | undefined;
+let overlayData: Overlay | undefined;
 let table: LayerTable | undefined;
 /** Milliseconds per stage of the last (re)load, for the status line and the scale tests. */
 const timings: Record<string, number> = {};
@@ -128,6 +161,7 @@ const view = new GraphView(graphHost, {
     saveState();
   },
 });
+view.boxFill = (item) => overlayData?.fill(item, palette);
 readColors(view);
 graphHost.append(legend, breadcrumb);
 let crumbTimer = 0;
@@ -143,7 +177,11 @@ const cards = new GlossaryCards(post, (node) => {
 });
 new MutationObserver(() => {
   readColors(view);
-  view.schedule();
+  // overlay colours are concrete: the theme's new ones are mixed again
+  if (overlayData?.painting) {
+    renderLegend();
+    view.redrawNodes();
+  } else view.schedule();
 }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
 const layoutClient = new LayoutClient(document.body.dataset.worker);
@@ -194,8 +232,12 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
       worstDead = model ? model.worstDead(new Map(m.results.map((r) => [r.node, r.deadShare]))) : new Float64Array(0);
       cards.invalidate(); // cards show the measured dead share
       table?.setActivation(activation);
+      refreshOverlay(false);
       refreshDetails(); // the selected node's histogram and heat strip
       void relayout(false);
+      break;
+    case 'comparison':
+      showComparison(m.comparison);
       break;
     case 'findings':
       findings = m.findings;
@@ -240,9 +282,10 @@ async function init(graph: GraphInfo, m: ModelInfo): Promise<void> {
   runSearch();
   if (model.nodeCount === 0) showOverlay('empty', 'This model has no nodes.', 'Its inputs, outputs and metadata are in the Model view.');
   else showOverlay('none');
-  renderLegend();
+  refreshOverlay(false);
   let t = performance.now();
-  renderModelPanel(modelHost, m, graph);
+  renderModelPanel(modelPanelHost, m, graph);
+  renderCompareSummary(compareHost, comparison, selectByName);
   timings.modelPanel = performance.now() - t;
   await relayout(firstLayout && !state.transform);
   firstLayout = false;
@@ -278,10 +321,42 @@ const CATEGORY_LABELS: Record<string, string> = {
   other: 'other',
 };
 
-/** The colour key for the categories this model has, in the graph's corner. */
+/** The colour key in the graph's corner: the overlay's scale with its min and max, or the
+ *  categories this model has. */
 function renderLegend(): void {
   clear(legend);
+  delete legend.dataset.overlay;
+  legend.classList.remove('overlay-legend');
   if (!model) return;
+  const o = overlayData;
+  if (o?.quantity) {
+    legend.dataset.overlay = o.choice;
+    legend.classList.add('overlay-legend');
+    const title = h('span', { class: 'legend-title' }, o.change ? `${choiceLabel(o.choice)} (B − A)` : choiceLabel(o.choice));
+    legend.append(title);
+    if (!o.painting) {
+      legend.append(h('span', { class: 'legend-note' }, o.change ? 'no comparison: use Compare with…' : 'no measurements yet: Run Activations… or Compare with…'));
+      legend.append(h('span', { class: 'legend-break' }));
+    } else {
+      const bar = h('span', { class: 'legend-bar', 'aria-hidden': 'true' });
+      const minText = o.format(o.min), maxText = o.format(o.max);
+      if (o.change) {
+        const m = Math.max(Math.abs(o.min), Math.abs(o.max));
+        bar.style.background = `linear-gradient(to right, ${mix(palette.neg, palette.bg, MIX_MAX)}, ${mix(palette.neg, palette.bg, MIX_MIN)} 45%, ${mix(palette.bg, palette.bg, 100)} 50%, ${mix(palette.pos, palette.bg, MIX_MIN)} 55%, ${mix(palette.pos, palette.bg, MIX_MAX)})`;
+        legend.append(h('span', { class: 'legend-end' }, o.format(-m)), bar, h('span', { class: 'legend-end' }, o.format(m)));
+        legend.append(h('span', { class: 'legend-range' }, 'min ', h('span', { class: 'legend-min' }, minText), ' · max ', h('span', { class: 'legend-max' }, maxText)));
+      } else {
+        bar.style.background = `linear-gradient(to right, ${mix(palette.seq, palette.bg, MIX_MIN)}, ${mix(palette.seq, palette.bg, MIX_MAX)})`;
+        legend.append(h('span', { class: 'legend-end' }, 'min ', h('span', { class: 'legend-min' }, minText)), bar, h('span', { class: 'legend-end' }, 'max ', h('span', { class: 'legend-max' }, maxText)));
+      }
+      legend.append(h('span', { class: 'legend-item no-data' }, h('span', { class: 'swatch' }), 'no data'));
+      if (o.change && comparison) {
+        legend.append(h('span', { class: 'legend-runs' }, `${runLabel(comparison, 'a')} → ${runLabel(comparison, 'b')}`));
+        if (!comparison.comparable) legend.append(h('span', { class: 'legend-warning' }, icon('warning'), ' runs on different inputs'));
+      }
+      return;
+    }
+  }
   const present = new Set<string>();
   for (const it of model.items) if (it.node && (!it.fold || state.showFolded)) present.add(it.node.category);
   for (const [cat, label] of Object.entries(CATEGORY_LABELS)) {
@@ -289,6 +364,129 @@ function renderLegend(): void {
     legend.append(h('span', { class: `legend-item cat-${cat}` }, h('span', { class: 'swatch' }), label));
   }
 }
+
+// ---- overlay and comparison --------------------------------------------------------------------
+
+/** Recomputes the overlay's values for the current choice and data, and everything showing them:
+ *  legend, table columns and (when `redraw`) the boxes' fills, badges and tooltips. */
+function refreshOverlay(redraw = true): void {
+  overlaySelect.value = state.overlay ?? 'category';
+  for (const o of changeGroup.querySelectorAll('option')) o.disabled = !comparison;
+  changeGroup.label = comparison ? 'Change from comparison (B − A)' : 'Change from comparison (none: use Compare with…)';
+  if (!model) return;
+  overlayData = new Overlay(model, state.overlay ?? 'category', activation, comparison);
+  view.overlayOn = overlayData.painting;
+  renderLegend();
+  updateTableExtras();
+  if (redraw && visible) {
+    decorateBoxes(visible, view.boxes);
+    view.redrawNodes();
+  }
+}
+
+/** Per box: its tooltip and badge before the overlay added its value. */
+const plainBoxes = new WeakMap<BoxContent, { tooltip: string; badge?: string }>();
+
+/** Adds the overlay's value to the boxes' tooltips and badges (colour never stands alone). */
+function decorateBoxes(vg: VisibleGraph, boxes: BoxContent[]): void {
+  const o = overlayData;
+  boxes.forEach((b, i) => {
+    let plain = plainBoxes.get(b);
+    if (!plain) plainBoxes.set(b, (plain = { tooltip: b.tooltip, badge: b.badge }));
+    const item = vg.items[i];
+    const line = o?.describe(item);
+    b.tooltip = line ? `${plain.tooltip}\n${line}` : plain.tooltip;
+    b.badge = o?.badge(item) ?? plain.badge;
+  });
+}
+
+function updateTableExtras(): void {
+  if (!table) return;
+  const o = overlayData;
+  const q = o?.quantity;
+  // The overlay's values: in the Dead or Zero fraction column when it is one of those, in a column
+  // of their own otherwise; with a comparison, in the A, B and Change columns.
+  let overlayColumn: OverlayColumn | undefined;
+  if (o && q && o.painting && !comparison && !o.change && q !== 'deadShare' && q !== 'zeroFraction') {
+    overlayColumn = { label: QUANTITIES[q].label, title: `${QUANTITIES[q].title} (the graph's colour)`, value: (name) => resultValue(name, q), format: (v) => formatValue(q, v) };
+  }
+  let compareColumns: CompareColumns | undefined;
+  if (comparison) {
+    const c = comparison;
+    const cq = q ?? 'deadShare';
+    const byNode = new Map(c.nodes.map((n) => [n.node, n]));
+    const short = { deadShare: 'Dead', dyingShare: 'Dying', zeroFraction: 'Zero fr.', mean: 'Mean', std: 'Std', max: 'Max' }[cq];
+    const label = QUANTITIES[cq].label.toLowerCase();
+    const other = c.side === 'a' ? 'b' : 'a';
+    compareColumns = {
+      labelA: `${short} A`,
+      labelB: `${short} B`,
+      titleA: `${QUANTITIES[cq].label} in A: ${c.a.label}`,
+      titleB: `${QUANTITIES[cq].label} in B: ${c.b.label}`,
+      changeLabel: `Δ ${short}`,
+      changeTitle: `Change in ${label}, B − A${c.comparable ? '' : ' (the runs did not see the same inputs)'}`,
+      a: (name) => comparedValue(byNode.get(name), cq, 'a'),
+      b: (name) => comparedValue(byNode.get(name), cq, 'b'),
+      change: (name) => changeValue(byNode.get(name), cq),
+      formatValue: (v) => formatValue(cq, v),
+      formatChange: (v) => formatChange(cq, v),
+      unmatched: (name) => {
+        if (byNode.has(name)) return undefined;
+        const amb = c.ambiguous.find((g) => g.here.includes(name));
+        if (amb) return `Not matched: fits more than one layer of ${runLabel(c, other)} (${amb.other.join(', ')})`;
+        return c.unmatched.here.includes(name) ? `Not matched: no layer of ${runLabel(c, other)} corresponds to it` : undefined;
+      },
+    };
+  }
+  table.setExtras(overlayColumn, compareColumns);
+  table.markOverlayColumn(o?.painting && q ? (comparison ? 'change' : o.change ? undefined : q === 'deadShare' ? 'dead' : q === 'zeroFraction' ? 'zeroFraction' : 'overlay') : undefined);
+}
+
+function resultValue(name: string, q: OverlayQuantity): number | undefined {
+  const v = activation.get(name)?.[q];
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+/** Identifies a comparison: its replay after a reload is the same one. */
+function comparisonKey(c: ComparisonInfo): string {
+  return JSON.stringify([c.side, c.a.model, c.a.runFile, c.a.inputs, c.a.samples, c.b.model, c.b.runFile, c.b.inputs, c.b.samples]);
+}
+
+function showComparison(c: ComparisonInfo | undefined): void {
+  comparison = c;
+  if (c) {
+    // A new comparison shows its change at once (the quantity in view, else the dead share).
+    const key = comparisonKey(c);
+    if (state.seenComparison !== key) {
+      state.seenComparison = key;
+      const choice = state.overlay ?? 'category';
+      if (!isChange(choice)) state.overlay = `change:${quantityOf(choice) ?? 'deadShare'}` as OverlayChoice;
+    }
+  } else {
+    state.seenComparison = undefined;
+    if (isChange(state.overlay ?? 'category')) state.overlay = 'category';
+  }
+  saveState();
+  refreshOverlay();
+  renderCompareSummary(compareHost, comparison, selectByName);
+  refreshDetails();
+}
+
+/** Shows a layer of this model (by node name) in the graph: from the compare summary. */
+function selectByName(name: string): boolean {
+  const it = model?.items.find((x) => x.node?.name === name);
+  if (!it) return false;
+  setView('graph');
+  void select(it.index, true);
+  return true;
+}
+
+overlaySelect.addEventListener('change', () => {
+  state.overlay = parseChoice(overlaySelect.value);
+  saveState();
+  refreshOverlay();
+});
+compareBtn.addEventListener('click', () => post({ type: 'compareWith' }));
 
 /** What is drawn besides the open clusters: folded nodes shown, revealed ones; the flat
  *  every-box mode of the benchmark's baseline. */
@@ -339,6 +537,7 @@ async function relayout(resetView: boolean): Promise<void> {
   layoutStats.levels = result.levels;
   t = performance.now();
   visible = vg;
+  decorateBoxes(vg, boxes);
   view.eager = !!state.renderAll;
   view.setGraph(vg, result, boxes, state.direction);
   view.setSelected(selectedFlat >= 0 ? vg.repOf[selectedFlat] : -1);
@@ -423,6 +622,7 @@ function setView(v: ViewName): void {
   if (v === 'table' && model && !table) {
     table = new LayerTable(tableHost, model, (flat) => select(flat, false), state, saveState);
     if (activation.size) table.setActivation(activation);
+    updateTableExtras();
     table.setSelected(selectedFlat);
   }
   if (v === 'graph') view.schedule();
@@ -535,6 +735,7 @@ function refreshDetails(): void {
     stats,
     findings,
     activation,
+    comparison,
     requestStats: (t) => {
       requestStats(t);
       refreshDetails();
@@ -699,5 +900,6 @@ function sibling(i: number, dir: 1 | -1): number {
 // Tell the host we are listening; it answers with the model.
 showOverlay('loading', 'Opening model…');
 setView(state.view);
+refreshOverlay(false);
 timings.readyAt = performance.now();
 post({ type: 'ready' });

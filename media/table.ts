@@ -1,7 +1,7 @@
 // The layer table: every node as DOM text (the accessible view, and the fast one for huge
 // models). Sortable by any column, filterable; clicking a row selects the node.
 import type { NodeActivationResult, ViewerState } from '../src/protocol';
-import { h } from './dom';
+import { h, percent } from './dom';
 import type { FlatItem, GraphModel } from './graphModel';
 import { shapeText } from './graphModel';
 
@@ -16,6 +16,11 @@ interface Row {
   /** measured share of dead units / fraction of zero outputs; undefined without results */
   dead?: number;
   zeroFraction?: number;
+  /** the overlay's quantity; both runs' values of it and the change (B − A) in a comparison */
+  overlay?: number;
+  valueA?: number;
+  valueB?: number;
+  change?: number;
   /** lower-cased text the filter matches */
   text: string;
 }
@@ -24,28 +29,60 @@ const NUMBER = new Intl.NumberFormat('en-US');
 const FIRST_ROWS = 1000;
 const ROWS_PER_SLICE = 4000;
 
-// `measured` columns stay hidden (header and cells) until activation results arrive; every row
-// always has all cells, so the template, the grid and the ARIA columns never change shape.
+// `measured` columns stay hidden (header and cells) until activation results arrive, the overlay
+// column while no overlay quantity is chosen, the compare columns while no comparison is shown;
+// every row always has all cells, so the template and the ARIA columns never change shape.
 const COLUMNS = [
-  { key: 'index', label: '#', cls: 'num' },
-  { key: 'name', label: 'Name', cls: 'name' },
-  { key: 'op', label: 'Op', cls: '' },
-  { key: 'shape', label: 'Output shape', cls: 'shape' },
-  { key: 'params', label: 'Parameters', cls: 'num' },
-  { key: 'activation', label: 'Activation', cls: '' },
-  { key: 'dead', label: 'Dead', cls: 'num measured', measured: true, title: 'Share of units that never activated in the last run' },
-  { key: 'zeroFraction', label: 'Zero fraction', cls: 'num measured', measured: true, title: 'Share of outputs that were exactly zero in the last run' },
+  { key: 'index', label: '#', cls: 'num', width: '48px' },
+  { key: 'name', label: 'Name', cls: 'name', width: 'minmax(120px, 3fr)' },
+  { key: 'op', label: 'Op', cls: '', width: 'minmax(80px, 1fr)' },
+  { key: 'shape', label: 'Output shape', cls: 'shape', width: 'minmax(90px, 1.4fr)' },
+  { key: 'params', label: 'Parameters', cls: 'num', width: '90px' },
+  { key: 'activation', label: 'Activation', cls: '', width: 'minmax(90px, 1fr)' },
+  { key: 'dead', label: 'Dead', cls: 'num measured', measured: true, title: 'Share of units that never activated in the last run', width: '64px' },
+  { key: 'zeroFraction', label: 'Zero fraction', cls: 'num measured', measured: true, title: 'Share of outputs that were exactly zero in the last run', width: '100px' },
+  { key: 'overlay', label: 'Overlay', cls: 'num col-overlay', width: '90px' },
+  { key: 'valueA', label: 'A', cls: 'num col-compare', width: '80px' },
+  { key: 'valueB', label: 'B', cls: 'num col-compare', width: '80px' },
+  { key: 'change', label: 'Change', cls: 'num col-compare', width: '80px' },
 ] as const;
-const DEAD_CELL = COLUMNS.findIndex((c) => c.key === 'dead');
-const ZERO_CELL = COLUMNS.findIndex((c) => c.key === 'zeroFraction');
+type ColumnKey = (typeof COLUMNS)[number]['key'];
+const cell = (key: ColumnKey) => COLUMNS.findIndex((c) => c.key === key);
+const DEAD_CELL = cell('dead');
+const ZERO_CELL = cell('zeroFraction');
+const OVERLAY_CELL = cell('overlay');
+const A_CELL = cell('valueA');
+const B_CELL = cell('valueB');
+const CHANGE_CELL = cell('change');
+/** Columns sorted by a number that may be missing (rows without one go last either way). */
+const NUMERIC_EXTRAS = new Set<string>(['overlay', 'valueA', 'valueB', 'change']);
 
-/** A share as a percentage that never rounds a non-zero share to "0 %" or a partial one to "100 %". */
-export function percent(x: number): string {
-  const v = x * 100;
-  if (v === 0 || v === 100) return `${v} %`;
-  if (v < 10 || v > 90) return `${Math.min(99.9, Math.max(0.1, Math.round(v * 10) / 10))} %`;
-  return `${Math.round(v)} %`;
+/** The overlay's column: its quantity's value per node (media/overlay.ts). */
+export interface OverlayColumn {
+  label: string;
+  title: string;
+  value(name: string): number | undefined;
+  format(v: number): string;
 }
+
+/** The compare columns: both runs' values of one quantity and the change B − A. */
+export interface CompareColumns {
+  labelA: string;
+  labelB: string;
+  titleA: string;
+  titleB: string;
+  changeLabel: string;
+  changeTitle: string;
+  a(name: string): number | undefined;
+  b(name: string): number | undefined;
+  change(name: string): number | undefined;
+  formatValue(v: number): string;
+  formatChange(v: number): string;
+  /** Why a layer has no counterpart (unmatched, ambiguous), for its cells' tooltip. */
+  unmatched(name: string): string | undefined;
+}
+
+export { percent };
 
 export class LayerTable {
   readonly table: HTMLTableElement;
@@ -67,9 +104,9 @@ export class LayerTable {
     for (const c of COLUMNS) {
       const b = h('button', { type: 'button', 'data-sort': c.key, title: 'title' in c ? c.title : undefined }, c.label);
       // measured columns: the interesting rows are the deadest, so they sort descending first
-      const firstDescending = 'measured' in c;
+      const firstDescending = 'measured' in c || NUMERIC_EXTRAS.has(c.key);
       b.addEventListener('click', () => this.sortBy(c.key, this.state.sort?.column === c.key ? !this.state.sort.descending : firstDescending));
-      const th = h('th', { scope: 'col', role: 'columnheader', 'data-column': c.key, 'aria-sort': 'none', class: 'measured' in c ? 'measured' : undefined }, b);
+      const th = h('th', { scope: 'col', role: 'columnheader', 'data-column': c.key, 'aria-sort': 'none', class: 'measured' in c ? 'measured' : NUMERIC_EXTRAS.has(c.key) ? c.cls.replace('num ', '') : undefined }, b);
       this.headers.set(c.key, th);
       headRow.append(th);
     }
@@ -110,6 +147,7 @@ export class LayerTable {
       timer = window.setTimeout(() => this.applyFilter(this.filter.value), 80);
     });
     if (state.filter) this.filter.value = state.filter;
+    this.layoutColumns();
     this.render();
     this.complete = new Promise((resolve) => {
       const step = () => {
@@ -169,6 +207,7 @@ export class LayerTable {
       }
       const row: Row = { flat: it.index, tr, name: n.name, op: n.op, shape, params: n.parameters, activation, text: `${n.name}\n${n.op}\n${shape}\n${activation}`.toLowerCase() };
       if (this.measured) this.fillMeasured(row, this.measured.get(n.name));
+      if (this.overlayColumn || this.compareColumns) this.fillExtras(row);
       this.rows.push(row);
       this.byFlat.set(it.index, row);
       if (it.index === this.selectedFlat) this.mark(row);
@@ -184,7 +223,72 @@ export class LayerTable {
     this.measured = results.size ? results : undefined;
     this.table.classList.toggle('measured', !!this.measured);
     for (const r of this.rows) this.fillMeasured(r, this.measured?.get(r.name));
+    this.layoutColumns();
     if (this.state.sort && (this.state.sort.column === 'dead' || this.state.sort.column === 'zeroFraction')) this.render();
+  }
+
+  private overlayColumn?: OverlayColumn;
+  private compareColumns?: CompareColumns;
+
+  /** Shows (or, with undefined, hides) the overlay column and the compare columns, and fills them. */
+  setExtras(overlay: OverlayColumn | undefined, compare: CompareColumns | undefined): void {
+    this.overlayColumn = overlay;
+    this.compareColumns = compare;
+    this.table.classList.toggle('show-overlay', !!overlay);
+    this.table.classList.toggle('compared', !!compare);
+    const head = (key: ColumnKey, label: string, title: string) => {
+      const b = this.headers.get(key)!.querySelector('button')!;
+      b.textContent = label;
+      b.title = title;
+    };
+    if (overlay) head('overlay', overlay.label, overlay.title);
+    if (compare) {
+      head('valueA', compare.labelA, compare.titleA);
+      head('valueB', compare.labelB, compare.titleB);
+      head('change', compare.changeLabel, compare.changeTitle);
+    }
+    for (const r of this.rows) this.fillExtras(r);
+    this.layoutColumns();
+    if (this.state.sort && NUMERIC_EXTRAS.has(this.state.sort.column)) this.render();
+  }
+
+  private fillExtras(row: Row): void {
+    const c = row.tr.cells;
+    const o = this.overlayColumn, k = this.compareColumns;
+    row.overlay = o?.value(row.name);
+    c[OVERLAY_CELL].textContent = row.overlay === undefined ? '' : o!.format(row.overlay);
+    row.valueA = k?.a(row.name);
+    row.valueB = k?.b(row.name);
+    row.change = k?.change(row.name);
+    c[A_CELL].textContent = row.valueA === undefined ? '' : k!.formatValue(row.valueA);
+    c[B_CELL].textContent = row.valueB === undefined ? '' : k!.formatValue(row.valueB);
+    c[CHANGE_CELL].textContent = row.change === undefined ? '' : k!.formatChange(row.change);
+    c[CHANGE_CELL].classList.toggle('up', row.change !== undefined && row.change > 0);
+    c[CHANGE_CELL].classList.toggle('down', row.change !== undefined && row.change < 0);
+    const why = k?.unmatched(row.name);
+    for (const i of [A_CELL, B_CELL, CHANGE_CELL]) {
+      if (why) c[i].title = why;
+      else c[i].removeAttribute('title');
+    }
+  }
+
+  /** Marks the column holding the graph overlay's values (its header says so), or none. */
+  markOverlayColumn(key: string | undefined): void {
+    for (const [k, th] of this.headers) {
+      if (k === key) th.setAttribute('data-overlay', 'true');
+      else th.removeAttribute('data-overlay');
+    }
+  }
+
+  /** The grid's columns: those shown, each at its width (rows are grids, see viewer.css). */
+  private layoutColumns(): void {
+    const shown = COLUMNS.filter((c) => {
+      if (c.key === 'dead' || c.key === 'zeroFraction') return !!this.measured;
+      if (c.key === 'overlay') return !!this.overlayColumn;
+      if (c.key === 'valueA' || c.key === 'valueB' || c.key === 'change') return !!this.compareColumns;
+      return true;
+    });
+    this.table.style.setProperty('--al-columns', shown.map((c) => c.width).join(' '));
   }
 
   private fillMeasured(row: Row, r: NodeActivationResult | undefined): void {
@@ -256,6 +360,14 @@ export class LayerTable {
           return r.dead;
         case 'zeroFraction':
           return r.zeroFraction;
+        case 'overlay':
+          return r.overlay;
+        case 'valueA':
+          return r.valueA;
+        case 'valueB':
+          return r.valueB;
+        case 'change':
+          return r.change;
         default:
           return r.flat;
       }

@@ -255,7 +255,17 @@ export interface ViewerState {
   revealed?: string[];
   /** Every node flat and every box in the DOM: the benchmark's Netron-like baseline, not a user setting. */
   renderAll?: boolean;
+  /** What the graph is coloured by: layer kind (default), a measured quantity, or its change from
+   *  the comparison run. */
+  overlay?: OverlayChoice;
+  /** The last comparison this viewer switched to its change overlay for (a replay of the same one
+   *  after a reload leaves the user's choice alone). */
+  seenComparison?: string;
 }
+
+/** Per-node measured quantities the graph overlay and the layer table can show. */
+export type OverlayQuantity = 'deadShare' | 'dyingShare' | 'zeroFraction' | 'mean' | 'std' | 'max';
+export type OverlayChoice = 'category' | OverlayQuantity | `change:${OverlayQuantity}`;
 
 export type ViewName = 'graph' | 'table' | 'model';
 
