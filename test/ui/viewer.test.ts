@@ -31,7 +31,12 @@ for (const theme of ['light', 'dark'] as Theme[]) {
         await wb.closeAllEditors();
       });
 
-      it('opens convnet.onnx from the Explorer in the Activation Lens viewer webview', async () => {
+      it('opens convnet.onnx from the Explorer in the Activation Lens viewer webview', async function () {
+        // Once in about ten CI runs the workbench opened the file as text although the extension
+        // had activated 0.3 s earlier (its log shows it): the first open after a new window can
+        // race VS Code's own editor resolution. A second try (editors closed in between) then
+        // opens the viewer; a missing custom editor fails both.
+        this.retries(1);
         await wb.openFromExplorer('convnet.onnx');
         const frame = await wb.webview();
         // The page renders asynchronously once the host has read the model: wait for content.
