@@ -32,10 +32,10 @@ for (const theme of ['light', 'dark'] as Theme[]) {
       });
 
       it('opens convnet.onnx from the Explorer in the Activation Lens viewer webview', async function () {
-        // Once in about ten CI runs the workbench opened the file as text although the extension
-        // had activated 0.3 s earlier (its log shows it): the first open after a new window can
-        // race VS Code's own editor resolution. A second try (editors closed in between) then
-        // opens the viewer; a missing custom editor fails both.
+        // Seen once in a CI run: the workbench opened the file as text although the extension
+        // had activated 0.3 s earlier (its log shows it), a race in VS Code's own editor
+        // resolution right after a new window. A second try (editors closed in between) opens
+        // the viewer; a missing custom editor fails both.
         this.retries(1);
         await wb.openFromExplorer('convnet.onnx');
         const frame = await wb.webview();
