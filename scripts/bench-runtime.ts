@@ -78,7 +78,7 @@ function measureProcess(args: string[], env: NodeJS.ProcessEnv = process.env): {
 
 async function captureTable(models: BenchModel[], engines: OnnxEngine[]): Promise<void> {
   console.log('\n### Capture vs plain inference, both backends\n');
-  console.log('Capture = the batch loop of `run` (inputs, inference of the model with every activation output added, streamed statistics on a second thread). Plain = the same loop on the unmodified model without statistics. Same synthetic inputs (seed 0), batch size and threads (native: all cores; wasm: 1); one warm-up batch excluded from both; best of 2–3 alternating rounds. Target: capture / plain ≤ 1.3×.\n');
+  console.log('Capture = the batch loop of `run` (inputs, inference of the model with its statistics computed in the graph where the opset allows, else every activation output fetched and folded in on a second thread). Plain = the same loop on the unmodified model without statistics. Same synthetic inputs (seed 0), batch size and threads (native: all cores; wasm: 1); one warm-up batch excluded from both; best of 2–3 alternating rounds. Target: capture / plain ≤ 1.3×.\n');
   console.log('| model | backend | samples | plain ms | capture ms (inference / statistics) | capture / plain (wall) | CPU ms plain / capture |');
   console.log('|---|---|---|---|---|---|---|');
   for (const m of models) {
