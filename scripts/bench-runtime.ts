@@ -101,6 +101,31 @@ async function captureTable(models: BenchModel[], engines: OnnxEngine[]): Promis
   }
 }
 
+/** Why native capture sessions run without onnxruntime's per-run memory plan (onnxBackend.ts):
+ *  time and page faults per call of the plain model and of the capture graph with and without it,
+ *  each session alone in a fresh process as in `run`'s child (scripts/bench/memoryPlan.ts). */
+function memoryPlanTable(models: BenchModel[]): void {
+  if (!loadNativeOrt().ort) return;
+  console.log("\n### onnxruntime's memory plan and the capture graph (native, all cores, fresh process each)\n");
+  console.log('| model | samples per call × calls | plain: ms / page faults per call | capture with the plan | capture without it (what `run` uses) |');
+  console.log('|---|---|---|---|---|');
+  const script = path.join(__dirname, 'bench', 'memoryPlan.ts');
+  for (const m of models) {
+    const calls = Math.max(4, Math.ceil(m.samples / m.batch));
+    const cell = (variant: string): string => {
+      let best: { ms: number; faults: number } | undefined;
+      for (let round = 0; round < 3; round++) {
+        const r = spawnSync(process.execPath, ['--import', 'tsx', script, m.file, String(m.batch), String(calls), variant], { encoding: 'utf8', cwd: ROOT });
+        if (r.status !== 0) return `failed: ${r.stderr.trim().split('\n').pop()}`;
+        const x = JSON.parse(r.stdout) as { ms: number; faults: number };
+        if (!best || x.ms < best.ms) best = x;
+      }
+      return `${fmt(best!.ms, 1)} / ${fmt(best!.faults, 0)}`;
+    };
+    console.log(`| ${m.label} | ${m.batch} × ${calls} | ${cell('plain')} | ${cell('plan')} | ${cell('no-plan')} |`);
+  }
+}
+
 /** ResNet-50, 32 synthetic samples, as whole processes: `run --json` native and wasm against a
  *  plain onnxruntime-node script on the same inputs (written to a file by the same generator). */
 async function resnet50Processes(file: string): Promise<void> {
@@ -235,6 +260,7 @@ export async function benchRuntime(): Promise<void> {
   const native = loadNativeOrt();
   console.log(`\nonnxruntime-node: ${native.ort ? `${native.version}, loads here` : `unavailable (${native.reason})`}; machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => fmt(l, 2)).join(' ')} at the start.`);
   await captureTable(models, native.ort ? ['native', 'wasm'] : ['wasm']);
+  memoryPlanTable(models);
 
   if (!fs.existsSync(CLI)) {
     console.log('\n(dist/cli.js missing: run `npm run build` for the process tables)');

@@ -69,7 +69,7 @@ export class OnnxBackend implements Backend {
 
   static async create(modelPath: string, opts: OnnxBackendOptions): Promise<OnnxBackend> {
     const engine = opts.engine ?? 'wasm';
-    let bytes: Uint8Array, captureBytes: Uint8Array, own: string[], capturing: boolean;
+    let bytes: Uint8Array, captureBytes: Uint8Array, own: string[];
     if (!opts.bytes && opts.modelOutputs) {
       // Read the file straight into a buffer with room for the appended outputs: no second copy.
       own = [...opts.modelOutputs];
@@ -77,13 +77,12 @@ export class OnnxBackend implements Backend {
       captureBytes = readModelBytes(modelPath, tail?.length ?? 0);
       bytes = captureBytes.subarray(0, captureBytes.length - (tail?.length ?? 0));
       if (tail) captureBytes.set(tail, bytes.length);
-      capturing = !!tail;
     } else {
       bytes = opts.bytes ?? readModelBytes(modelPath);
       own = opts.modelOutputs ? [...opts.modelOutputs] : decodeOutputNames(bytes, modelPath);
       captureBytes = withExtraOutputs(bytes, opts.capture, own, opts.appendGraph);
-      capturing = captureBytes !== bytes;
     }
+    const capturing = captureBytes.length > bytes.length;
     const external: ExternalDataFile[] = opts.hasExternalData ? listExternalData(modelPath, bytes) : [];
     const externalBytes = external.reduce((s, f) => s + f.bytes, 0);
     let session: InferenceSession;
@@ -102,12 +101,11 @@ export class OnnxBackend implements Backend {
           interOpNumThreads: 1,
           executionMode: 'sequential',
           graphOptimizationLevel: 'all',
-          // The statistics outputs outlive the plan onnxruntime makes of each run's memory, and
-          // with that plan it maps fresh pages on every run. Measured on torchvision ResNet-50,
-          // 8 samples per call, 2 threads (plain model 164–169 ms per call): capture model with
-          // the plan 299–313 ms, 19,000 page faults and 1.13 GB peak RSS per call; without it
-          // 205–206 ms, under 10 faults, 0.83 GB. Small models (MobileNetV2 ×0.25, digits CNN)
-          // do not differ beyond noise. The plain model keeps onnxruntime's defaults.
+          // With onnxruntime's per-run memory plan, the capture graph maps fresh pages on every
+          // run. `npm run bench` ("onnxruntime's memory plan"), torchvision ResNet-50, 8 samples
+          // per call, 2 threads, fresh process: ≈19,000 page faults per call with the plan, under
+          // 10 without, and 5–10% less time per call (243–257 ms vs 227–250; plain 168–184).
+          // Small models do not differ beyond noise. The plain model keeps onnxruntime's defaults.
           ...(capturing ? { enableMemPattern: false } : {}),
           logSeverityLevel: 3,
           extra: {

@@ -100,11 +100,10 @@ describe('Dying-ReLU analysis in VS Code', () => {
     // the extension host has the diagnostic (seen empty once on VS Code 1.85): ask until it has.
     const title = "Write a copy with Leaky ReLU for 'hidden'…";
     let actions: vscode.CodeAction[] = [];
-    for (const deadline = Date.now() + 10_000; ; ) {
+    await waitFor('the quick fixes of the finding', async () => {
       actions = await executeProvider<vscode.CodeAction[]>('vscode.executeCodeActionProvider', file, d.range, vscode.CodeActionKind.QuickFix.value);
-      if (actions.some((a) => a.title === title) || Date.now() > deadline) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+      return actions.some((a) => a.title === title) ? true : undefined;
+    }, 10_000).catch(() => undefined);
     const fix = actions.find((a) => a.title === title);
     assert.ok(fix?.command, `quick fixes: ${actions.map((a) => a.title).join(' | ')}`);
     const output = vscode.Uri.joinPath(dir, 'leaky.json');
