@@ -1,7 +1,7 @@
 // The model viewer webview: graph, layer table, model panel and details, talking to the
 // extension host through the typed protocol in src/protocol.ts.
 import { decodeGraph } from '../src/protocol';
-import type { ComparisonInfo, FindingInfo, GraphInfo, HostMessage, ModelInfo, NodeActivationResult, OverlayChoice, OverlayQuantity, TensorStatsInfo, ViewerState, ViewName, WebviewMessage } from '../src/protocol';
+import type { ComparisonInfo, FindingInfo, GraphInfo, HostMessage, ModelInfo, NodeActivationResult, OverlayChoice, OverlayQuantity, TensorStatsInfo, ViewerState, ViewName, WebviewMessage, WireGraph } from '../src/protocol';
 import { clear, h, icon } from './dom';
 import { GraphModel } from './graphModel';
 import type { Container, VisibleGraph, ViewOptions } from './graphModel';
@@ -202,7 +202,7 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
       {
         const t = performance.now();
         timings.initAt = t;
-        const g = decodeGraph(m.graph);
+        const g = decodeGraph(JSON.parse(m.graph) as WireGraph);
         timings.decode = performance.now() - t;
         void init(g, m.model);
       }

@@ -222,7 +222,11 @@ export interface FindingInfo {
 
 export type HostMessage =
   | { type: 'loading'; file: string }
-  | { type: 'init'; file: string; model: ModelInfo; graph: WireGraph }
+  /** `graph`: the WireGraph as JSON text. One string crosses each hop (extension host →
+   *  workbench → webview frames) as one copy, where an object of 100,000 small arrays is
+   *  serialized or structured-cloned at every hop: in Chromium, a 100,000-node graph's message
+   *  arrived and was decoded 120–190 ms sooner as text (test/webview/harness.ts, bench-viewer). */
+  | { type: 'init'; file: string; model: ModelInfo; graph: string }
   | { type: 'error'; file: string; message: string }
   | { type: 'weightStats'; id: number; tensor: string; stats?: TensorStatsInfo; error?: string }
   | { type: 'exportDone'; id: number; path?: string; error?: string }

@@ -3,10 +3,10 @@
 // and a command link that selects the first such layer in the viewer.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { loadModel } from '../formats/load';
+import { sharedModel } from './modelStore';
 import { countActivationEntries, setModelActivationCounts, type ActivationUsage, type ModelActivationCount } from '../glossary';
 import { getRunResult, onDidChangeRunResults } from './runResults';
-import { postToViewers, VIEW_TYPE_JSON, VIEW_TYPE_ONNX } from './viewer';
+import { afterViewers, postToViewers, VIEW_TYPE_JSON, VIEW_TYPE_ONNX } from './viewer';
 
 export const REVEAL_LAYER_COMMAND = 'activationLens.glossary.revealLayer';
 
@@ -26,6 +26,13 @@ function openModelUris(): vscode.Uri[] {
   return [...uris.values()];
 }
 
+/** A model's layers per glossary entry, counted once its viewers have their first picture (the
+ *  count shares the extension host's thread with them). */
+async function countsAfterViewers(uri: vscode.Uri): Promise<Map<string, ModelActivationCount>> {
+  await afterViewers(uri);
+  return countActivationEntries(await sharedModel(uri.fsPath));
+}
+
 /** Re-reads the graphs of open models whose file changed; failures just leave a model out. */
 async function refresh(): Promise<void> {
   const open = openModelUris();
@@ -37,7 +44,7 @@ async function refresh(): Promise<void> {
       const stat = await vscode.workspace.fs.stat(uri);
       const cached = cache.get(uri.toString());
       if (cached && cached.mtime === stat.mtime) continue;
-      cache.set(uri.toString(), { mtime: stat.mtime, counts: countActivationEntries(await loadModel(uri.fsPath)) });
+      cache.set(uri.toString(), { mtime: stat.mtime, counts: await countsAfterViewers(uri) });
     } catch {
       cache.delete(uri.toString());
     }

@@ -21,7 +21,6 @@ import {
   type ValueRef,
   type WebviewMessage,
   type WeightInfo,
-  type WireGraph,
 } from '../protocol';
 
 const CATEGORY_OPS: Record<Exclude<NodeCategory, 'activation' | 'relu' | 'other'>, string[]> = {
@@ -336,8 +335,8 @@ export class ViewerSession {
   }
 
   /** The wire form of a built model's graph, encoded once (a webview shown again gets it as is). */
-  private encoded(b: BuiltModel): WireGraph {
-    if (this.wire?.of !== b) this.wire = { of: b, graph: encodeGraph(b.graph) };
+  private encoded(b: BuiltModel): string {
+    if (this.wire?.of !== b) this.wire = { of: b, graph: JSON.stringify(encodeGraph(b.graph)) };
     return this.wire.graph;
   }
 
@@ -420,7 +419,11 @@ export class ViewerSession {
     return units ? dead / units : undefined;
   }
 
-  private wire?: { of: BuiltModel; graph: WireGraph };
+  private wire?: { of: BuiltModel; graph: string };
+
+  private initSent?: () => void;
+  /** Settles once this session has posted its first graph (or error) to the webview. */
+  readonly firstInit = new Promise<void>((resolve) => (this.initSent = resolve));
 
   private async sendInit(): Promise<void> {
     // Not awaited: the model is usually read already (preload), and init follows in order.
@@ -431,6 +434,8 @@ export class ViewerSession {
       for (const m of this.sticky.values()) await this.post(m);
     } catch (e) {
       await this.post({ type: 'error', file: this.file, message: e instanceof Error ? e.message : String(e) });
+    } finally {
+      this.initSent?.();
     }
   }
 
