@@ -33,8 +33,26 @@ async function countsAfterViewers(uri: vscode.Uri): Promise<Map<string, ModelAct
   return countActivationEntries(await sharedModel(uri.fsPath));
 }
 
+/** One refresh at a time: opening a model changes the tabs several times in a row, and each
+ *  change used to count the same 100,000-node model again (≈0.1 s each on the host's thread). */
+let refreshing: Promise<void> | undefined;
+let again = false;
+function refresh(): Promise<void> {
+  if (refreshing) {
+    again = true;
+    return refreshing;
+  }
+  refreshing = (async () => {
+    do {
+      again = false;
+      await refreshOnce();
+    } while (again);
+  })().finally(() => (refreshing = undefined));
+  return refreshing;
+}
+
 /** Re-reads the graphs of open models whose file changed; failures just leave a model out. */
-async function refresh(): Promise<void> {
+async function refreshOnce(): Promise<void> {
   const open = openModelUris();
   const keep = new Set(open.map((u) => u.toString()));
   for (const key of cache.keys()) if (!keep.has(key)) cache.delete(key);

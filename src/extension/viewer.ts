@@ -1,7 +1,6 @@
 // The model viewer: a read-only custom editor for ONNX files (default) and TF.js model.json
 // (option). The host reads the model with the core reader and sends the webview a compact graph
 // (src/extension/viewerGraph.ts); the webview app lives in media/ and is bundled to dist/webview.js.
-import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { entryById, EXPLAIN_TERM_COMMAND, OPEN_GLOSSARY_COMMAND } from '../glossary';
 import type { HostMessage, ViewerState, WebviewMessage } from '../protocol';
