@@ -202,6 +202,22 @@ describe('TF.js JSON that is not a usable model', () => {
     await rejectsWith(loadModel(f), /deep\.json: the model description is nested too deeply to read/);
   });
 
+  it('opens at once a functional model whose layer refers to tensor 2³¹ of another (found by the fuzzer: it hung)', async () => {
+    const dir = tempDir();
+    const f = path.join(dir, 'model.json');
+    const layers = [
+      { class_name: 'InputLayer', name: 'in', config: { name: 'in', batch_input_shape: [null, 4] }, inbound_nodes: [] },
+      { class_name: 'Dense', name: 'd', config: { name: 'd', units: 4, activation: 'relu' }, inbound_nodes: [[['in', 0, 0, {}]]] },
+      { class_name: 'Activation', name: 'act', config: { name: 'act', activation: 'relu' }, inbound_nodes: [[['d', 1, 2 ** 31]]] },
+    ];
+    fs.writeFileSync(f, JSON.stringify({ format: 'layers-model', modelTopology: { model_config: { class_name: 'Functional', config: { name: 'f', layers, input_layers: [['in', 0, 0]], output_layers: [['act', 0, 0]] } } } }));
+    const t0 = performance.now();
+    const model = await loadModel(f);
+    assert.ok(performance.now() - t0 < 2000, `took ${Math.round(performance.now() - t0)} ms`);
+    assert.deepEqual(model.graph.nodes.map((n) => n.name), ['in', 'd', 'act']);
+    assert.deepEqual(model.graph.nodes[2].inputs, [], 'an index past any layer output is not a reference');
+  });
+
   it('warns when a weight group lists weights but no shard files', async () => {
     const dir = tempDir();
     const f = path.join(dir, 'model.json');
