@@ -108,6 +108,19 @@ export class OnnxTensor implements Tensor {
       const total = this.elementCount;
       const file = d.file;
       const ranges = d.kind === 'external' ? [{ offset: d.offset, length: rawByteLength(this.dtype, total)! }] : d.ref.segments;
+      if (ranges.length === 1 && ranges[0].length <= SYNC_READ_BYTES) {
+        const bytes = d.kind === 'field' && d.ref.small ? d.ref.small : this.readSmall(file, ranges[0].offset, ranges[0].length, d.kind === 'external');
+        const itemBits = dtypeInfo(itemDtype)!.bits;
+        const need = Math.ceil((total * itemBits) / 8);
+        if (bytes.length < need) throw this.readError(file, new DataEnds(`its data ranges end ${need - bytes.length} bytes early`));
+        for (let done = 0; done < total; ) {
+          const count = Math.min(elementsPerChunk, total - done);
+          const from = Math.floor((done * itemBits) / 8);
+          yield decodeRaw(itemDtype, bytes.subarray(from, from + Math.ceil((count * itemBits) / 8)), count);
+          done += count;
+        }
+        return;
+      }
       const handle = await this.open(file);
       try {
         if (d.kind === 'external') await this.checkExternal(handle, d.file, d.offset, ranges[0].length);
@@ -164,6 +177,34 @@ export class OnnxTensor implements Tensor {
       const why = e instanceof FileRefused ? e.message : fsErrorText(e);
       if (file === this.modelFile) throw this.error(`cannot be read: the model file ${why}`);
       throw this.error(`has its data in '${printable(file)}', which ${why === 'no such file' ? 'does not exist' : why}`);
+    }
+  }
+
+  /** A small range read at once, synchronously: four awaited file operations per tensor (open,
+   *  stat, read, close) made the rules on a 100,000-node model wait 8 s for its weights
+   *  (`npx tsx scripts/bench-viewer.ts`, the Problems column). Same checks as the stream. */
+  private readSmall(file: string, offset: number, length: number, external: boolean): Uint8Array {
+    let opened: { fd: number; size: number };
+    try {
+      opened = openRegularFileSync(file);
+    } catch (e) {
+      const why = e instanceof FileRefused ? e.message : fsErrorText(e);
+      if (file === this.modelFile) throw this.error(`cannot be read: the model file ${why}`);
+      throw this.error(`has its data in '${printable(file)}', which ${why === 'no such file' ? 'does not exist' : why}`);
+    }
+    try {
+      if (external && offset + length > opened.size) throw this.error(`needs bytes ${offset}–${offset + length} of '${printable(file)}', which has only ${opened.size} bytes`);
+      const out = new Uint8Array(length);
+      let n: number;
+      try {
+        n = fs.readSync(opened.fd, out, 0, length, offset);
+      } catch (e) {
+        throw this.readError(file, e);
+      }
+      if (n < length) throw this.readError(file, new DataEnds(`the file ends at byte ${offset + n}, inside the tensor's data`));
+      return out;
+    } finally {
+      fs.closeSync(opened.fd);
     }
   }
 
@@ -272,6 +313,9 @@ function shapeText(shape: readonly number[]): string {
 class DataEnds extends Error {}
 class CorruptData extends Error {}
 
+/** Data up to this size in one range is read synchronously (see readSmall). */
+const SYNC_READ_BYTES = 64 * 1024;
+
 /** Bytes read at once around small segments: one read covers every segment in the span. */
 const WINDOW = 1 << 20;
 
@@ -285,12 +329,18 @@ class SegmentStream {
   private window?: Uint8Array;
   private windowStart = 0;
   private windowEnd = 0;
+  /** Where the last range ends: a window never reaches past it. */
+  private readonly end: number;
 
   constructor(
     private readonly handle: fs.promises.FileHandle,
     private readonly ranges: { offset: number; length: number }[],
     private readonly readError: (e: unknown) => ModelError,
-  ) {}
+  ) {
+    let end = 0;
+    for (const r of ranges) end = Math.max(end, r.offset + r.length);
+    this.end = end;
+  }
 
   private async read(target: Uint8Array, offset: number, length: number, position: number): Promise<number> {
     try {
@@ -314,11 +364,15 @@ class SegmentStream {
         // A 4-byte float_data field is copied by hand: a subarray view per field costs more.
         if (got <= 16) for (let i = 0; i < got; i++) out[filled + i] = w[from + i];
         else out.set(w.subarray(from, from + got), filled);
-      } else if (want >= WINDOW) {
+      } else if (want >= WINDOW || pos + want >= this.end) {
+        // A large range, or the last bytes wanted (a tensor's one raw_data range): straight into
+        // the output. A 1 MiB window for each small tensor made the rules on a 100,000-node
+        // model read ≈50 GB (`npx tsx scripts/bench-viewer.ts`: 14.7 s → see the Problems column).
         got = await this.read(out, filled, want, pos);
       } else {
-        this.window ??= new Uint8Array(WINDOW);
-        const n = await this.read(this.window, 0, WINDOW, pos);
+        const size = Math.min(WINDOW, this.end - pos);
+        if (!this.window || this.window.length < size) this.window = new Uint8Array(size);
+        const n = await this.read(this.window, 0, size, pos);
         this.windowStart = pos;
         this.windowEnd = pos + n;
         got = Math.min(want, n);
