@@ -701,7 +701,11 @@ export class GraphModel {
     const it = this.items[i];
     if (!it.node || it.fold !== FOLD_NONE) return 0;
     let p = it.node.parameters;
-    for (const w of this.foldedWeights(i)) p += w.elementCount;
+    // Most nodes read no folded weight: look before collecting (a cluster's parameter count
+    // visits every node inside it, 100,000 in the first picture of the bench model).
+    let folded = false;
+    for (let k = this.inStart[i]; k < this.inStart[i + 1] && !folded; k++) folded = this.items[this.edges[this.inEdges[k]].s].fold === FOLD_WEIGHT;
+    if (folded) for (const w of this.foldedWeights(i)) p += w.elementCount;
     return p;
   }
 

@@ -8,6 +8,7 @@ import type { Container, VisibleGraph, ViewOptions } from './graphModel';
 import { boxContent, CATEGORIES, frameLabelWidth, GraphView, modelBoxContext, type BoxContent, type BoxContext, type Transform } from './graphView';
 import { layoutRequest } from './compoundLayout';
 import { LayoutClient } from './layoutClient';
+import { pictureView, type FirstPicture } from './firstPicture';
 import { renderDetails, type DetailsContext } from './details';
 import { LayerTable } from './table';
 import { renderModelPanel } from './modelPanel';
@@ -197,6 +198,11 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
       file = m.file;
       if (!model) showOverlay('loading', `Reading ${baseName(m.file)}…`);
       break;
+    case 'preview':
+      file = m.file;
+      timings.previewAt = performance.now();
+      if (!model) showPreview(JSON.parse(m.picture) as FirstPicture);
+      break;
     case 'init':
       file = m.file;
       {
@@ -265,6 +271,37 @@ function setStatus(text: string): void {
   status.textContent = text;
 }
 
+/** A cluster the user opened on the preview: opened once the whole graph is in. */
+let pendingToggle: string | undefined;
+
+/** Draws a large model's first picture, computed by the host (media/firstPicture.ts), while the
+ *  whole graph is still on its way; only for the view settings it was computed for. */
+function showPreview(p: FirstPicture): void {
+  const s = p.settings;
+  const pristine = state.view === 'graph' && !state.expanded.length && !state.collapsed.length && !state.showFolded && !state.renderAll;
+  if (!pristine || state.direction !== s.direction || state.showNames !== s.showNames) {
+    timings.previewSkipped = 1;
+    return;
+  }
+  const t0 = performance.now();
+  const { vg, layout, boxes } = pictureView(p);
+  showOverlay('none');
+  view.eager = false;
+  view.setGraph(vg, layout, boxes, s.direction);
+  if (state.transform) view.setTransform(state.transform, false);
+  else view.initialView();
+  view.update();
+  document.body.dataset.boxes = String(vg.items.length);
+  const folded = p.foldedCount ? ` (${p.foldedCount.toLocaleString('en-US')} folded into their consumers)` : '';
+  setStatus(`${p.nodeCount.toLocaleString('en-US')} nodes${folded} · first picture in ${Math.round(performance.now() - t0)} ms · loading the whole graph…`);
+  requestAnimationFrame(() =>
+    requestAnimationFrame(() => {
+      timings.previewPictureAt ??= performance.now();
+      document.body.dataset.preview = 'true';
+    }),
+  );
+}
+
 async function init(graph: GraphInfo, m: ModelInfo): Promise<void> {
   const t0 = performance.now();
   model = new GraphModel(graph, { keras: m.format === 'tfjs-layers' });
@@ -306,6 +343,11 @@ async function init(graph: GraphInfo, m: ModelInfo): Promise<void> {
   const idle = (window as unknown as { requestIdleCallback?: (f: () => void) => void }).requestIdleCallback ?? ((f: () => void) => setTimeout(f, 50));
   const built = model;
   idle(() => built.searchIndex());
+  if (pendingToggle) {
+    const key = pendingToggle;
+    pendingToggle = undefined;
+    void toggleContainer(key);
+  }
 }
 
 const CATEGORY_LABELS: Record<string, string> = {
@@ -686,7 +728,14 @@ function clusterRect(key: string): { x: number; y: number } | undefined {
 }
 
 async function toggleContainer(key: string): Promise<void> {
-  if (!model) return;
+  if (!model) {
+    // On the preview: remember it (the whole graph is on its way).
+    if (document.body.dataset.preview === 'true') {
+      pendingToggle = key;
+      setStatus(`${status.textContent?.replace(/ · opens .*$/, '') ?? ''} · opens ${key} when the graph is in`);
+    }
+    return;
+  }
   const opening = !model.isOpen(key, expanded(), collapsed());
   const before = clusterRect(key);
   if (opening) openKey(key);

@@ -227,6 +227,9 @@ export type HostMessage =
    *  serialized or structured-cloned at every hop: in Chromium, a 100,000-node graph's message
    *  arrived and was decoded 120–190 ms sooner as text (test/webview/harness.ts, bench-viewer). */
   | { type: 'init'; file: string; model: ModelInfo; graph: string }
+  /** A large model's first picture (media/firstPicture.ts's FirstPicture as JSON text), sent
+   *  before `init` so the webview can draw it while the whole graph is encoded and sent. */
+  | { type: 'preview'; file: string; picture: string }
   | { type: 'error'; file: string; message: string }
   | { type: 'weightStats'; id: number; tensor: string; stats?: TensorStatsInfo; error?: string }
   | { type: 'exportDone'; id: number; path?: string; error?: string }

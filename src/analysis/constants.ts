@@ -2,7 +2,14 @@
 // weight files: only scalars stored inline are considered.
 import type { Graph } from '../core/model';
 
+/** The map is built on the first lookup: only Clip nodes ask, and most graphs have none (on the
+ *  100,000-node bench model building it up front cost ≈50 ms of every open). */
 export function constantScalarLookup(graph: Graph): (name: string) => number | undefined {
+  let scalars: Map<string, number> | undefined;
+  return (name) => (scalars ??= scalarsOf(graph)).get(name);
+}
+
+function scalarsOf(graph: Graph): Map<string, number> {
   const scalars = new Map<string, number>();
   for (const n of graph.nodes) {
     if (n.opType !== 'Constant' || n.domain !== '') continue;
@@ -19,5 +26,5 @@ export function constantScalarLookup(graph: Graph): (name: string) => number | u
     const v = t.scalarValue;
     if (t.elementCount === 1 && v !== undefined) scalars.set(t.name, v);
   }
-  return (name) => scalars.get(name);
+  return scalars;
 }

@@ -8,6 +8,7 @@ import { summarize } from '../analysis/summary';
 import { tensorStats } from '../analysis/tensorStats';
 import { RULES } from '../analysis/findings';
 import { countActivationEntries, glossaryCard, resolveTerm, type ActivationUsage, type ModelActivationCount } from '../glossary';
+import { firstPicture, PREVIEW_MIN_NODES } from '../../media/firstPicture';
 import {
   encodeGraph,
   HISTOGRAM_BINS,
@@ -141,6 +142,13 @@ function lookupWeight(scope: Scope | undefined, name: string): Tensor | undefine
   return undefined;
 }
 
+/** Turns of 5 ms the host gives a queued `ready` after building the graph (measured in
+ *  code-server: it was processed 8–30 ms after the build, having waited behind the read). */
+const READY_TURNS = 10;
+
+/** How long the host pauses after posting a preview before it encodes the whole graph. */
+const PREVIEW_FLUSH_MS = 20;
+
 /** Function bodies bigger than this are not expanded at each call (the payload would multiply). */
 const MAX_FUNCTION_BODY = 200;
 
@@ -204,6 +212,10 @@ class GraphBuilder {
   private uniqueId(node: Node, index: number, prefix: string): string {
     let base = node.name || `${node.opType}_${index}`;
     if (!node.name && prefix) base = `${prefix}/${base}`;
+    if (!this.usedIds.has(base)) {
+      this.usedIds.add(base);
+      return base;
+    }
     let id = base;
     // Continue from the last suffix given to this base: 50,000 nodes of one name must not probe
     // #2, #3 … again for each (quadratic).
@@ -277,12 +289,25 @@ export interface BuiltModel {
 export function buildViewerGraph(model: Model): BuiltModel {
   const builder = new GraphBuilder(model.functions);
   const graph = builder.build(model.graph);
+  let info: ModelInfo | undefined;
+  return {
+    // Summarised when first asked (for `init`), after a large model's first picture has gone out.
+    get model(): ModelInfo {
+      return (info ??= modelInfo(model));
+    },
+    graph,
+    tensors: builder.tensors,
+    source: model,
+  };
+}
+
+function modelInfo(model: Model): ModelInfo {
   const info: ModelInfo = { ...summarize(model) };
   // A 100,000-node chain has 50,000 activation layers: 2.4 MB of a list the viewer only counts.
   info.activationCount = info.activations.length;
   info.activations = info.activations.slice(0, MAX_ACTIVATION_LIST);
   if (model.docString) info.docString = cut(model.docString, 4000);
-  return { model: info, graph, tensors: builder.tensors, source: model };
+  return info;
 }
 
 /** The card link that selects a layer in this viewer: handled by the webview itself, never run
@@ -330,8 +355,57 @@ export class ViewerSession {
    *  ready at the same time. */
   preload(): void {
     this.load()
-      .then((b) => this.encoded(b))
+      .then(async (b) => {
+        // Reading and building held this thread: let the webview's `ready` (usually waiting in
+        // the queue by now) through, then send a large model's first picture before the encoding
+        // of the whole graph blocks the thread again.
+        for (let turn = 0; turn < READY_TURNS && !this.webviewReady; turn++) await new Promise((resolve) => setTimeout(resolve, 5));
+        if (this.webviewReady && (await this.sendPreview(b))) return;
+        this.encoded(b);
+      })
       .catch(() => undefined); // the error is reported when the webview is ready
+  }
+
+  /** The first picture of a large model as JSON text (computed once per built model). */
+  private pictureOf(b: BuiltModel): string | undefined {
+    if (this.picture?.of !== b) {
+      let json: string | undefined;
+      // Cheap gate first: the picture needs the viewer's whole graph model.
+      if (b.graph.nodes.length >= PREVIEW_MIN_NODES) {
+        try {
+          const p = firstPicture(b.graph, { direction: 'TB', showNames: true, keras: b.source?.format === 'tfjs-layers' });
+          json = p ? JSON.stringify(p) : undefined;
+        } catch {
+          json = undefined; // a preview is an extra: the whole graph follows anyway
+        }
+      }
+      this.picture = { of: b, json };
+    }
+    return this.picture.json;
+  }
+
+  private picture?: { of: BuiltModel; json?: string };
+  private webviewReady = false;
+  /** The preview this webview (load) was sent, and when VS Code has had time to write it out. */
+  private previewSent?: { of: BuiltModel; flushed: Promise<void> };
+
+  /** Posts the first picture unless the whole graph is already encoded (then `init` follows at
+   *  once); resolves true, once the message has had time to leave, when a preview was posted. */
+  private async sendPreview(b: BuiltModel): Promise<boolean> {
+    if (this.previewSent?.of === b) {
+      await this.previewSent.flushed;
+      return true;
+    }
+    if (this.wire?.of === b) return false;
+    const picture = this.pictureOf(b);
+    if (!picture) return false;
+    void this.post({ type: 'preview', file: this.file, picture });
+    // VS Code writes webview messages out on a timer: without this pause the preview would wait
+    // behind the encoding that follows (measured in code-server: a setImmediate was not enough).
+    const flushed = new Promise<void>((resolve) => setTimeout(resolve, PREVIEW_FLUSH_MS));
+    this.previewSent = { of: b, flushed };
+    await flushed;
+    return true;
   }
 
   /** The wire form of a built model's graph, encoded once (a webview shown again gets it as is). */
@@ -343,7 +417,8 @@ export class ViewerSession {
   /** Re-reads the model (file changed on disk) and sends the new graph. */
   reload(): Promise<void> {
     this.built = undefined;
-    return this.sendInit();
+    // The webview shows the old graph until the new one arrives: no preview.
+    return this.sendInit(false);
   }
 
   async handle(m: WebviewMessage): Promise<void> {
@@ -425,11 +500,15 @@ export class ViewerSession {
   /** Settles once this session has posted its first graph (or error) to the webview. */
   readonly firstInit = new Promise<void>((resolve) => (this.initSent = resolve));
 
-  private async sendInit(): Promise<void> {
+  private async sendInit(preview = true): Promise<void> {
     // Not awaited: the model is usually read already (preload), and init follows in order.
     void this.post({ type: 'loading', file: this.file });
+    // A webview (re)loaded: it has drawn nothing, so a preview is worth sending again.
+    this.webviewReady = preview;
+    this.previewSent = undefined;
     try {
       const b = await this.load();
+      if (preview) await this.sendPreview(b);
       await this.post({ type: 'init', file: this.file, model: b.model, graph: this.encoded(b) });
       for (const m of this.sticky.values()) await this.post(m);
     } catch (e) {

@@ -206,6 +206,25 @@ describe('ONNX reader: bad input gets one clear error', () => {
     await rejects(file, /cycle through node '(a|b)'/);
   });
 
+  it('refuses a node that reads its own output, and opens a graph whose nodes are out of order but acyclic', async () => {
+    const self = writeModel(dir, 'self-loop.onnx', {
+      nodes: [{ name: 'a', opType: 'Add', input: ['x', 'a_out'], output: ['a_out'] }],
+      inputs: [valueInfo('x', 1, [1])],
+      outputs: [valueInfo('a_out', 1, [1])],
+    });
+    await rejects(self, /cycle through node 'a'/);
+    const unsorted = writeModel(dir, 'unsorted.onnx', {
+      nodes: [
+        { name: 'second', opType: 'Relu', input: ['first_out'], output: ['y'] },
+        { name: 'first', opType: 'Relu', input: ['x'], output: ['first_out'] },
+      ],
+      inputs: [valueInfo('x', 1, [1])],
+      outputs: [valueInfo('y', 1, [1])],
+    });
+    const model = await loadModel(unsorted);
+    assert.deepEqual(model.graph.nodes.map((n) => n.name), ['second', 'first']);
+  });
+
   it('refuses messages nested absurdly deep without overflowing the stack', async () => {
     // Graph → node → attribute(g) → graph … 200 levels deep.
     let g: onnx.IGraphProto = { name: 'leaf' };

@@ -6,6 +6,8 @@ import * as path from 'node:path';
 import { loadModel } from '../../src/formats/load';
 import { COLLECT_DRAWN, layoutViolations, type DrawnBox, type DrawnFrame } from '../support/overlaps';
 import { closeBrowser, FIXTURES, ViewerPage } from './harness';
+import { tmpDir } from '../support/onnxBuild';
+import { transformerGraph } from '../../scripts/bench/viewerModels';
 
 const TRANSFORMER = path.join(FIXTURES, 'torch_transformer_encoder.onnx');
 const RESNET = path.join(FIXTURES, 'torch_resnet18_bn.onnx');
@@ -174,5 +176,48 @@ describe('viewer webview: transformer encoder export', function () {
     const frame = (await v.page.locator('svg#graph g.frame[data-frame="encoder/layers.0"] > rect').boundingBox())!;
     const view = (await v.page.locator('svg#graph').boundingBox())!;
     assert.ok(frame.y >= view.y - 1 && frame.y + frame.height <= view.y + view.height + 1, `frame ${JSON.stringify(frame)} not in view ${JSON.stringify(view)}`);
+  });
+});
+
+describe('viewer webview: the first picture of a large model, ahead of its graph', function () {
+  this.timeout(120_000);
+  let v: ViewerPage;
+  let file: string;
+  before(() => {
+    file = path.join(tmpDir('al-preview-'), 'bert-20k.onnx');
+    transformerGraph(file, 20_000);
+  });
+  after(async () => v?.close());
+
+  /** Every drawn box: its id and where it is on screen. */
+  const drawn = (p: ViewerPage) =>
+    p.page.evaluate(`[...document.querySelectorAll('#graph g[data-index]')].map((g) => {
+      const b = g.getBoundingClientRect();
+      return [g.getAttribute('data-node-id') || g.getAttribute('data-group') || g.getAttribute('data-io'), Math.round(b.left), Math.round(b.top), Math.round(b.width)].join(' ');
+    }).sort()`) as Promise<string[]>;
+
+  it('draws the host-computed picture before the graph arrives, and the whole graph draws the same picture in the same place', async () => {
+    // The host still reading when the webview is ready (as a 100,000-node model is): a slow read.
+    v = await ViewerPage.open(() => new Promise((resolve) => setTimeout(resolve, 1500)).then(() => loadModel(file)));
+    await v.until("document.body.dataset.preview === 'true'", 60_000);
+    const before = await drawn(v);
+    const status = await v.page.locator('#status').innerText();
+    await v.waitForGraph(60_000);
+    await v.until("document.body.dataset.painted === 'true'", 60_000);
+    const after = await drawn(v);
+    const t = (await v.page.evaluate('window.__alTimings')) as Record<string, number>;
+    assert.ok(before.length > 2 && before.length <= 300, `${before.length} boxes in the preview`);
+    assert.deepEqual(after, before, 'the picture moved or changed when the whole graph arrived');
+    assert.ok(t.previewPictureAt < t.initAt || /loading the whole graph/.test(status), `preview drawn at ${t.previewPictureAt} ms, graph arrived at ${t.initAt} ms`);
+    const types = v.sent.map((m) => m.type);
+    assert.equal(types.filter((x) => x === 'ready').length, 1);
+    assert.deepEqual(v.consoleErrors, []);
+  });
+
+  it('sends no preview for a model that draws whole quickly (the small ResNet-18 export)', async () => {
+    const small = await ViewerPage.open(RESNET);
+    await small.waitForGraph();
+    assert.equal(await small.page.evaluate('document.body.dataset.preview ?? ""'), '');
+    await small.close();
   });
 });

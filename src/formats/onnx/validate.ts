@@ -1,8 +1,9 @@
 // Structural checks that keep hostile graphs from hanging or misleading later stages.
 import { ModelError, type Node } from '../../core/model';
 
-/** Refuses a graph whose nodes feed each other in a cycle (ONNX graphs are acyclic).
- *  Kahn's algorithm over producer → consumer edges; plain loops, since it runs on every open. */
+/** Refuses a graph whose nodes feed each other in a cycle (ONNX graphs are acyclic). A graph in
+ *  topological order passes at once; any other gets Kahn's algorithm over producer → consumer
+ *  edges. Plain loops, since it runs on every open. */
 export function checkAcyclic(file: string, where: string, nodes: Node[]): void {
   const count = nodes.length;
   const producer = new Map<string, number>();
@@ -10,6 +11,21 @@ export function checkAcyclic(file: string, where: string, nodes: Node[]): void {
     const outs = nodes[i].outputs;
     for (let k = 0; k < outs.length; k++) if (outs[k]) producer.set(outs[k], i);
   }
+  // ONNX requires the nodes in topological order, and writers keep it: when every input comes
+  // from an earlier node (or from no node), there is no cycle, and the edge lists below are not
+  // needed (on the 100,000-node bench model they cost ≈90 ms of every open).
+  let sorted = true;
+  for (let i = 0; i < count && sorted; i++) {
+    const ins = nodes[i].inputs;
+    for (let k = 0; k < ins.length; k++) {
+      const p = producer.get(ins[k]);
+      if (p !== undefined && p >= i) {
+        sorted = false;
+        break;
+      }
+    }
+  }
+  if (sorted) return;
   const indegree = new Int32Array(count);
   // Edges in CSR form: first count per producer, then fill.
   const edgeFrom: number[] = [];
