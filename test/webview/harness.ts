@@ -89,6 +89,20 @@ export interface OpenOptions {
   bypassCSP?: boolean;
   /** Saved webview state to start from (getState). */
   state?: unknown;
+  /** Called when the webview says it is ready (before the host session handles it). */
+  onReady?: () => void;
+  /** Another host side instead of a ViewerSession in this process (the benchmark runs the
+   *  production bundle of it in a child process, as VS Code runs extensions in another process
+   *  than the webview). Given the function that posts to the webview. */
+  host?: (post: (m: HostMessage) => Promise<void>) => HostSide;
+}
+
+/** What the page talks to: a ViewerSession, or a stand-in for one in another process. */
+export interface HostSide {
+  preload(): void;
+  handle(m: WebviewMessage): Promise<void> | void;
+  send(m: HostMessage): void;
+  reload(): Promise<void>;
 }
 
 export class ViewerPage {
@@ -106,7 +120,7 @@ export class ViewerPage {
   private constructor(
     readonly context: BrowserContext,
     readonly page: Page,
-    readonly session: ViewerSession,
+    readonly session: HostSide,
   ) {}
 
   static async open(model: string | (() => Promise<Model>), opts: OpenOptions = {}): Promise<ViewerPage> {
@@ -117,21 +131,17 @@ export class ViewerPage {
     const file = typeof model === 'string' ? model : 'generated.onnx';
     const source = typeof model === 'string' ? () => loadModel(model) : model;
     let vp!: ViewerPage;
-    const session = new ViewerSession(
-      file,
-      source,
-      // As JSON text, like VS Code's own postMessage (and far cheaper for Playwright than an object).
-      async (m: HostMessage) => {
-        const t = Date.now();
-        await page.evaluate((json) => (globalThis as unknown as { postMessage(m: unknown, o: string): void }).postMessage(JSON.parse(json), '*'), JSON.stringify(m)).catch(() => undefined);
-        vp.timeline.push(`${m.type} posted at ${t - vp.t0} ms, delivered at ${Date.now() - vp.t0} ms`);
-        if (m.type === 'init') {
-          vp.marks.initPosted = t - vp.t0;
-          vp.marks.initDelivered = Date.now() - vp.t0;
-        }
-      },
-      (m) => void m,
-    );
+    // As JSON text, like VS Code's own postMessage (and far cheaper for Playwright than an object).
+    const postToPage = async (m: HostMessage): Promise<void> => {
+      const t = Date.now();
+      await page.evaluate((json) => (globalThis as unknown as { postMessage(m: unknown, o: string): void }).postMessage(JSON.parse(json), '*'), JSON.stringify(m)).catch(() => undefined);
+      vp.timeline.push(`${m.type} posted at ${t - vp.t0} ms, delivered at ${Date.now() - vp.t0} ms`);
+      if (m.type === 'init') {
+        vp.marks.initPosted = t - vp.t0;
+        vp.marks.initDelivered = Date.now() - vp.t0;
+      }
+    };
+    const session: HostSide = opts.host ? opts.host(postToPage) : new ViewerSession(file, source, postToPage, (m) => void m);
     vp = new ViewerPage(context, page, session);
     session.preload(); // as the extension does: read the model while the webview boots
     page.on('console', (msg) => {
@@ -142,6 +152,7 @@ export class ViewerPage {
       if (m.type === 'ready') {
         vp.marks.ready = Date.now() - vp.t0;
         vp.timeline.push(`ready at ${vp.marks.ready} ms`);
+        opts.onReady?.();
       }
       vp.sent.push(m);
       void session.handle(m);
