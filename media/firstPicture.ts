@@ -54,9 +54,9 @@ export interface FirstPicture {
 
 /** The picture the webview would draw first for `graph` with default view settings, or undefined
  *  when the model is small enough to draw whole without one. */
-export function firstPicture(graph: GraphInfo, settings: PictureSettings): FirstPicture | undefined {
+export function firstPicture(graph: GraphInfo, settings: PictureSettings, minNodes = PREVIEW_MIN_NODES): FirstPicture | undefined {
   const model = new GraphModel(graph, { keras: settings.keras });
-  if (model.nodeCount < PREVIEW_MIN_NODES) return undefined;
+  if (model.nodeCount < minNodes) return undefined;
   const none = new Set<string>();
   const isOpen = (key: string): boolean => model.isOpen(key, none, none);
   const vg = model.visible({ isOpen: (c) => isOpen(c.key), showFolded: false, revealed: new Set() });

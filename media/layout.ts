@@ -223,7 +223,8 @@ export function layoutGraph(input: LayoutInput): LayoutResult {
   const bary = new Float64Array(N);
   const sweep = (downward: boolean) => {
     const from = downward ? 1 : layerCount - 2, to = downward ? layerCount : -1, step = downward ? 1 : -1;
-    for (let l = from; l !== to; l += step) {
+    // `<`/`>`, not `!==`: with no layers at all (an empty level) the upward pass starts below 0.
+    for (let l = from; downward ? l < to : l > to; l += step) {
       const row = layers[l];
       if (row.length < 2) continue;
       for (const v of row) {
@@ -265,7 +266,8 @@ export function layoutGraph(input: LayoutInput): LayoutResult {
   for (let v = 0; v < N; v++) weight[v] = v >= n ? 1e-6 : pendant[v] ? 1e-9 : 1;
   const place = (downward: boolean) => {
     const from = downward ? 1 : layerCount - 2, to = downward ? layerCount : -1, step = downward ? 1 : -1;
-    for (let l = from; l !== to; l += step) {
+    // `<`/`>`, not `!==`: with no layers at all (an empty level) the upward pass starts below 0.
+    for (let l = from; downward ? l < to : l > to; l += step) {
       const row = layers[l];
       for (const v of row) {
         const s0 = downward ? upStart[v] : downStart[v], s1 = downward ? upStart[v + 1] : downStart[v + 1];

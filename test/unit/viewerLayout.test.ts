@@ -50,6 +50,12 @@ describe('viewer graph layout (media/layout.ts)', () => {
     assert.equal(r.y[0], r.y[2]);
   });
 
+  it('lays out an empty level (a cluster with nothing drawn in it) as an empty picture', () => {
+    const r = layoutGraph({ widths: [], heights: [], edges: [], direction: 'TB' });
+    assert.equal(r.x.length, 0);
+    assert.ok(Number.isFinite(r.width) && Number.isFinite(r.height));
+  });
+
   it('finishes on a graph with a cycle (merged group edges can form one)', () => {
     const r = layoutGraph({ widths: [50, 50, 50], heights: [20, 20, 20], edges: [0, 1, 1, 2, 2, 0, 1, 1], direction: 'TB' });
     assert.ok(Array.from(r.x).every(Number.isFinite) && Array.from(r.y).every(Number.isFinite));

@@ -9,6 +9,7 @@ import { analyzeModel } from '../../../src/analysis/rules/index';
 import { tensorStats } from '../../../src/analysis/tensorStats';
 import type { Finding } from '../../../src/analysis/findings';
 import { buildViewerGraph } from '../../../src/extension/viewerGraph';
+import { firstPicture } from '../../../media/firstPicture';
 import { encodeGraph } from '../../../src/protocol';
 
 export interface TensorStatsBrief {
@@ -80,8 +81,11 @@ export async function runPipeline(file: string): Promise<PipelineResult> {
     result.findings = analysis.findings.map((f) => ({ rule: f.rule, node: f.node, message: f.message, units: f.units, unitCount: f.unitCount }));
     result.internalErrors = [...(analysis.internalErrors ?? [])];
     result.warnings = [...model.warnings];
-    // What the viewer sends its webview when the model is opened in VS Code.
-    JSON.stringify(encodeGraph(buildViewerGraph(model).graph));
+    // What the viewer sends its webview when the model is opened in VS Code: the first picture
+    // (computed on the extension host for large models; here for every model) and the graph.
+    const built = buildViewerGraph(model);
+    JSON.stringify(firstPicture(built.graph, { direction: 'TB', showNames: true, keras: model.format === 'tfjs-layers' }, 0));
+    JSON.stringify(encodeGraph(built.graph));
     timings.viewerMs = lap();
   } catch (e) {
     const err = e as Error;
