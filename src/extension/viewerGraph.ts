@@ -360,8 +360,8 @@ export class ViewerSession {
         // Reading and building held this thread: let the webview's `ready` (usually waiting in
         // the queue by now) through, then send a large model's first picture before the encoding
         // of the whole graph blocks the thread again.
-        for (let turn = 0; turn < READY_TURNS && !this.webviewReady; turn++) await new Promise((resolve) => setTimeout(resolve, 5));
-        if (this.webviewReady && (await this.sendPreview(b))) return;
+        if (b.graph.nodes.length >= PREVIEW_MIN_NODES) for (let turn = 0; turn < READY_TURNS && !this.readyForPreview; turn++) await new Promise((resolve) => setTimeout(resolve, 5));
+        if (this.readyForPreview && (await this.sendPreview(b))) return;
         this.encoded(b);
       })
       .catch(() => undefined); // the error is reported when the webview is ready
@@ -386,7 +386,8 @@ export class ViewerSession {
   }
 
   private picture?: { of: BuiltModel; json?: string };
-  private webviewReady = false;
+  /** The webview is ready and has drawn nothing (not a reload after a file change). */
+  private readyForPreview = false;
   /** The preview this webview (load) was sent, and when VS Code has had time to write it out. */
   private previewSent?: { of: BuiltModel; flushed: Promise<void> };
 
@@ -505,7 +506,7 @@ export class ViewerSession {
     // Not awaited: the model is usually read already (preload), and init follows in order.
     void this.post({ type: 'loading', file: this.file });
     // A webview (re)loaded: it has drawn nothing, so a preview is worth sending again.
-    this.webviewReady = preview;
+    this.readyForPreview = preview;
     this.previewSent = undefined;
     try {
       const b = await this.load();
