@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { loadModel } from '../../src/formats/load';
 import { COLLECT_DRAWN, layoutViolations, type DrawnBox, type DrawnFrame } from '../support/overlaps';
 import { closeBrowser, FIXTURES, ViewerPage } from './harness';
+import { ViewerSession } from '../../src/extension/viewerGraph';
 import { tmpDir } from '../support/onnxBuild';
 import { transformerGraph } from '../../scripts/bench/viewerModels';
 
@@ -212,6 +213,27 @@ describe('viewer webview: the first picture of a large model, ahead of its graph
     const types = v.sent.map((m) => m.type);
     assert.equal(types.filter((x) => x === 'ready').length, 1);
     assert.deepEqual(v.consoleErrors, []);
+  });
+
+  it('a cluster clicked on the first picture opens once the whole graph is in', async () => {
+    const source = () => new Promise((resolve) => setTimeout(resolve, 1000)).then(() => loadModel(file));
+    // The whole graph held back 1.5 s after the preview, so that the click lands before it.
+    const slow = await ViewerPage.open(source, {
+      host: (post) => new ViewerSession('bert-20k.onnx', source, (m) => (m.type === 'init' ? new Promise((resolve) => setTimeout(resolve, 1500)).then(() => post(m)) : post(m))),
+    });
+    try {
+      await slow.until("document.body.dataset.preview === 'true'", 60_000);
+      assert.notEqual(await slow.page.evaluate("document.body.dataset.ready ?? ''"), 'true', 'the whole graph arrived before the click');
+      const group = slow.page.locator('#graph g.group-box').first();
+      const key = await group.getAttribute('data-group');
+      await group.click();
+      assert.match(await slow.page.locator('#status').innerText(), /when the graph is in/);
+      await slow.waitForGraph(60_000);
+      await slow.until(`[...document.querySelectorAll('#graph g.frame')].some((f) => f.getAttribute('data-frame') === ${JSON.stringify(key)})`, 30_000);
+      assert.deepEqual(slow.consoleErrors, []);
+    } finally {
+      await slow.close();
+    }
   });
 
   it('sends no preview for a model that draws whole quickly (the small ResNet-18 export)', async () => {
