@@ -293,7 +293,10 @@ export async function benchViewer(quick = process.argv.includes('--quick')): Pro
       out.push(`| ${m.label} | ${nodes.toLocaleString('en-US')} | ${fmt(median(read))} | ${fmt(median(build))} | ${fmt(median(picture))} / ${fmt(pictureBytes / 1024)} | ${fmt(median(encode))} | ${fmt(bytes / 1e6, 2)} | ${fmt(plain / 1e6, 2)} | ${fmt(bytes / plain, 3)}× | ${fmt(median(rules))} / ${fmt(median(counts))} |`);
 
       // Cold opens: each in a host process of its own that has read nothing yet.
-      const cold = await withHost((h) => coldOpen(h, m.file, STATE));
+      // The viewer's own row twice (this machine's timings vary by a third between runs): both
+      // are printed, and the ratio to the baseline uses the slower.
+      const coldRuns = [await withHost((h) => coldOpen(h, m.file, STATE)), await withHost((h) => coldOpen(h, m.file, STATE))];
+      const cold = coldRuns.reduce((a, b) => (b.first > a.first ? b : a));
       const coldAll = await withHost((h) => coldOpen(h, m.file, { ...STATE, expanded: keys }));
       const coldEager = await withHost((h) => coldOpen(h, m.file, { ...STATE, renderAll: true }));
 
@@ -316,8 +319,8 @@ export async function benchViewer(quick = process.argv.includes('--quick')): Pro
 
       // The first picture after `ready` at the two ends: the host has the graph already (the
       // view reloaded), or begins reading only when the webview is ready (measured: coldOpen).
-      const coldText = (c: typeof cold) => `${fmt(c.first)}${c.preview ? ` (host's preview; whole graph drawn ${fmt(c.whole)})` : ''}`;
-      const colds = [cold, coldAll, coldEager];
+      const coldText = (cs: (typeof cold)[]) => cs.map((c) => `${fmt(c.first)}${c.preview ? ` (host's preview; whole graph drawn ${fmt(c.whole)})` : ''}`).join(' and ');
+      const colds = [coldRuns, [coldAll], [coldEager]];
       const row = (label: string, p: PageNumbers, re: { readyToPicture: number; transfer: number }, open: string, relaid: string) =>
         `| ${m.label} | ${label} | ${fmt(re.readyToPicture)} | ${coldText(colds.shift()!)} | ${fmt(re.transfer)} / ${fmt(p.initToPicture)} | ${p.boxes.toLocaleString('en-US')} (${p.boxesInDom.toLocaleString('en-US')}) | ${open} | ${relaid} | ${fmt(1000 / p.pan)} | ${fmt(1000 / p.zoom)} | ${fmt(median(p.search), 1)} / ${fmt(Math.max(...p.search), 1)}; ${fmt(Math.max(...p.searchHandler), 1)} |`;
       viewer.push(row('viewer: folded, clusters within budget', ours, again, `${fmt(median(expand.ms))} / ${fmt(Math.max(...expand.ms))} (${expand.ms.length})`, String(Math.max(...expand.relaid))));
