@@ -42,6 +42,8 @@ describe('Real torch exports in the workbench viewer', function () {
     wb = await Workbench.open(await browser(), 'light');
   });
   after(async () => {
+    // Later tests open new windows on the same workspace: they must not restore these tabs.
+    await wb?.closeAllEditors().catch(() => undefined);
     await wb?.close();
   });
 
