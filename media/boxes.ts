@@ -2,7 +2,7 @@
 // weights, the shape-computation chip), of a closed cluster's box (op mix, parameters, worst dead
 // share), and the labels of frames. No DOM here: the layout tests measure the same boxes in Node.
 import { FRAME_HEADER } from './compoundLayout';
-import type { Container, FoldedWeight, GraphModel, VisibleItem } from './graphModel';
+import type { Container, FoldedWeight, GraphModel, VisibleGraph, VisibleItem } from './graphModel';
 import { shapeText } from './graphModel';
 
 /** Cuts a string for a node box; the full text stays in the tooltip and details. */
@@ -163,4 +163,12 @@ export function frameLabelText(f: { w: number; text: string }): string {
 /** Where a frame's label is (its header strip's text extent), for the overlap tests. */
 export function frameLabelRect(f: { x: number; y: number; w: number; text: string }): { x: number; y: number; w: number; h: number } {
   return { x: f.x + 8, y: f.y + 3, w: Math.min(f.w - 16, frameLabelText(f).length * LABEL_CHAR), h: FRAME_HEADER - 6 };
+}
+
+/** The boxes of a visible graph, in its item order: what the webview lays out and draws. */
+export function visibleBoxes(vg: VisibleGraph, ctx: BoxContext): BoxContent[] {
+  return vg.items.map((item, i) => {
+    const reads = vg.refs.get(i), readers = vg.fanOut.get(i);
+    return boxContent(item, ctx, reads || readers ? { reads, readers } : undefined);
+  });
 }

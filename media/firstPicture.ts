@@ -9,7 +9,7 @@
 // it at once; when the whole graph arrives it lays out the same boxes again (same code, same
 // input: the same picture) and becomes interactive.
 import type { GraphInfo } from '../src/protocol';
-import { boxContent, frameLabelWidth, modelBoxContext, type BoxContent } from './boxes';
+import { frameLabelWidth, modelBoxContext, visibleBoxes, type BoxContent } from './boxes';
 import { CompoundLayout, layoutRequest, type CompoundResult } from './compoundLayout';
 import { GraphModel, type Container, type VisibleGraph, type VisibleItem } from './graphModel';
 
@@ -61,10 +61,7 @@ export function firstPicture(graph: GraphInfo, settings: PictureSettings, minNod
   const isOpen = (key: string): boolean => model.isOpen(key, none, none);
   const vg = model.visible({ isOpen: (c) => isOpen(c.key), showFolded: false, revealed: new Set() });
   const ctx = modelBoxContext(model, { showNames: settings.showNames, isOpen });
-  const boxes = vg.items.map((item, i) => {
-    const reads = vg.refs.get(i), readers = vg.fanOut.get(i);
-    return boxContent(item, ctx, reads || readers ? { reads, readers } : undefined);
-  });
+  const boxes = visibleBoxes(vg, ctx);
   const layout = new CompoundLayout().run(layoutRequest(model, vg, boxes, { model: 0, direction: settings.direction, frameWidth: frameLabelWidth }));
   const clusters: PictureCluster[] = [];
   const clusterIndex = new Map<number, number>();

@@ -5,7 +5,8 @@ import type { ComparisonInfo, FindingInfo, GraphInfo, HostMessage, ModelInfo, No
 import { clear, h, icon } from './dom';
 import { GraphModel } from './graphModel';
 import type { Container, VisibleGraph, ViewOptions } from './graphModel';
-import { boxContent, CATEGORIES, frameLabelWidth, GraphView, modelBoxContext, type BoxContent, type BoxContext, type Transform } from './graphView';
+import { CATEGORIES, frameLabelWidth, GraphView, modelBoxContext, type BoxContent, type BoxContext, type Transform } from './graphView';
+import { visibleBoxes } from './boxes';
 import { layoutRequest } from './compoundLayout';
 import { LayoutClient } from './layoutClient';
 import { pictureView, type FirstPicture } from './firstPicture';
@@ -562,12 +563,11 @@ async function relayout(resetView: boolean): Promise<void> {
   timings.visible = performance.now() - t;
   t = performance.now();
   const ctx = boxContext();
-  const boxes = vg.items.map((item, i) => {
-    const reads = vg.refs.get(i), readers = vg.fanOut.get(i);
-    const b = boxContent(item, ctx, reads || readers ? { reads, readers } : undefined);
-    const r = item.flat?.node ? activation.get(item.flat.node.name) : undefined;
+  const boxes = visibleBoxes(vg, ctx);
+  boxes.forEach((b, i) => {
+    const node = vg.items[i].flat?.node;
+    const r = node ? activation.get(node.name) : undefined;
     if (r) b.badge = `dead ${Math.round(r.deadShare * 100)}%`;
-    return b;
   });
   timings.boxes = performance.now() - t;
   t = performance.now();
