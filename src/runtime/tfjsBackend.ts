@@ -20,12 +20,14 @@ let tfPromise: Promise<{ tf: Tf; backend: string }> | undefined;
 /** TF.js with the best backend that starts here: 'wasm', else 'cpu'. */
 export function getTf(): Promise<{ tf: Tf; backend: string }> {
   tfPromise ??= (async () => {
+    // Required here, not imported: only TF.js runs load the library (src/runtime/tfjsLibrary.ts).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const tf = require('@tensorflow/tfjs') as Tf;
+    const library = require('./tfjsLibrary') as typeof import('./tfjsLibrary');
+    const tf: Tf = library.tf;
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
+      const wasm = library.wasmBackend();
       const dir = tfjsWasmDir();
+      if (!wasm) throw new Error('no wasm backend');
       if (dir) wasm.setWasmPaths(dir + path.sep);
       if (dir && (await tf.setBackend('wasm'))) {
         await tf.ready();

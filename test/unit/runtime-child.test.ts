@@ -2,12 +2,13 @@
 // cancel and time limits that stop it even inside one operator, and crashes, memory blow-ups and
 // terabyte allocations that end the run with one clean error naming the model — never the caller.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ModelError } from '../../src/core/model';
 import { RunCancelledError } from '../../src/runtime/cancel';
 import { runActivations, type RunProgress } from '../../src/runtime/runActivations';
 import { CHILD_CRASH_ENV, runSupervised } from '../../src/runtime/runProcess';
-import { ROOT } from '../support/cli';
+import { ensureBuilt, ROOT } from '../support/cli';
 import { tmpDir } from '../support/onnxBuild';
 import { writeEndlessLoop, writeExpandTo, writeResizeToTerabytes } from '../support/runHazardModels';
 
@@ -108,6 +109,23 @@ describe('run: supervised child process', function () {
       assert.equal(r.samples, 4);
     });
   }
+
+  it('runs a TF.js model, whose library it loads only then: same statistics as in-process, and the ONNX path does not carry TensorFlow.js', async () => {
+    ensureBuilt();
+    // TensorFlow.js is a bundle of its own (dist/tfjs-library.js): the child's bundle, which every
+    // ONNX run loads, stays small and requires it only for a TF.js model.
+    const childBundle = fs.readFileSync(path.join(ROOT, 'dist', 'runtime-child.js'), 'utf8');
+    assert.ok(childBundle.length < 2 * 2 ** 20, `dist/runtime-child.js is ${childBundle.length} bytes`);
+    assert.doesNotMatch(childBundle, /registerKernel\(|tfjs-core/);
+    assert.ok(fs.existsSync(path.join(ROOT, 'dist', 'tfjs-library.js')));
+    const tfjsModel = path.join(ROOT, 'test/fixtures/tfjs/keras3-functional/model.json');
+    const opts = { samples: 6, seed: 2 };
+    const child = await runSupervised(tfjsModel, opts);
+    const inProcess = await runActivations(tfjsModel, opts);
+    assert.equal(child.backend, 'tfjs');
+    assert.ok(child.layers.length > 0);
+    assert.deepEqual(child.layers.map((l) => [l.node, l.units, l.deadUnits, l.activeRate]), inProcess.layers.map((l) => [l.node, l.units, l.deadUnits, l.activeRate]));
+  });
 
   it('passes a bad model as a ModelError naming the file', async () => {
     await assert.rejects(runSupervised(path.join(ROOT, 'package.json'), { samples: 1 }), (e: Error) => e instanceof ModelError && e.message.includes('package.json'));
