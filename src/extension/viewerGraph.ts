@@ -147,8 +147,13 @@ function lookupWeight(scope: Scope | undefined, name: string): Tensor | undefine
  *  machine (CI) not within 50 ms. A webview that is slower still gets the whole graph at once. */
 const READY_TURNS = 50;
 
-/** How long the host pauses after posting a preview before it encodes the whole graph. */
+/** After posting a preview the host waits until VS Code acknowledges the message (its
+ *  postMessage promise: the workbench has taken it) before the encoding of the whole graph blocks
+ *  this thread, at least PREVIEW_FLUSH_MS and at most PREVIEW_ACK_MAX_MS. A fixed 20 ms pause was
+ *  not always enough: in code-server (test/ui, 100,000-node model) one preview of three was drawn
+ *  1.1 s after the host posted it, right before the whole graph, instead of 0.3 s after. */
 const PREVIEW_FLUSH_MS = 20;
+const PREVIEW_ACK_MAX_MS = 400;
 
 /** Function bodies bigger than this are not expanded at each call (the payload would multiply). */
 const MAX_FUNCTION_BODY = 200;
@@ -401,10 +406,12 @@ export class ViewerSession {
     if (this.wire?.of === b) return false;
     const picture = this.pictureOf(b);
     if (!picture) return false;
-    void this.post({ type: 'preview', file: this.file, picture });
-    // VS Code writes webview messages out on a timer: without this pause the preview would wait
+    const posted = this.post({ type: 'preview', file: this.file, picture });
+    // VS Code writes webview messages out on a timer: without this wait the preview would sit
     // behind the encoding that follows (measured in code-server: a setImmediate was not enough).
-    const flushed = new Promise<void>((resolve) => setTimeout(resolve, PREVIEW_FLUSH_MS));
+    const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+    const acknowledged = posted ? Promise.race([Promise.resolve(posted).then(() => undefined, () => undefined), pause(PREVIEW_ACK_MAX_MS)]) : Promise.resolve();
+    const flushed = Promise.all([acknowledged, pause(PREVIEW_FLUSH_MS)]).then(() => undefined);
     this.previewSent = { of: b, flushed };
     await flushed;
     return true;

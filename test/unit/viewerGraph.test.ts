@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { loadModel } from '../../src/formats/load';
+import type { Model, Node } from '../../src/core/model';
 import { attributeText, buildViewerGraph, categoryOf, ViewerSession } from '../../src/extension/viewerGraph';
 import { viewerCsp, viewerPage } from '../../src/extension/viewerHtml';
 import { decodeGraph, encodeGraph, type GraphInfo, type HostMessage, type NodeInfo, type ValueRef } from '../../src/protocol';
@@ -125,6 +126,32 @@ describe('viewer session (the host side of the protocol)', () => {
     sent.length = 0;
     await session.handle({ type: 'ready' });
     assert.deepEqual(sent.map((m) => m.type), ['loading', 'init', 'findings']);
+  });
+
+  it("sends a large model's first picture, then holds the whole graph until VS Code has taken the picture", async () => {
+    // 6,000 nodes in 60 scopes: over the preview threshold (5,000), so the host draws it first.
+    const nodes: Node[] = [];
+    for (let i = 0; i < 6000; i++) nodes.push({ name: `/block${Math.floor(i / 100)}/Relu_${i}`, opType: 'Relu', domain: '', inputs: [i ? `t${i - 1}` : 'x'], outputs: [`t${i}`], attributes: [] });
+    const model: Model = {
+      format: 'onnx', path: '/models/chain.onnx', producer: { name: 'test', version: '' }, opsets: { '': 17 }, metadata: {}, functions: [], warnings: [],
+      graph: { name: 'chain', inputs: [{ name: 'x', dtype: 'float', shape: [1, 8] }], outputs: [{ name: 't5999', dtype: 'float', shape: [1, 8] }], valueInfo: [], nodes, initializers: [], sparseInitializers: [] },
+    };
+    const ackAfterMs = 150;
+    const log: { type: string; at: number }[] = [];
+    let previewTaken = Infinity;
+    const t0 = performance.now();
+    const session = new ViewerSession(model.path, async () => model, (m) => {
+      log.push({ type: m.type, at: performance.now() - t0 });
+      if (m.type !== 'preview') return undefined;
+      // VS Code's postMessage promise resolves when the workbench has taken the message.
+      return new Promise<boolean>((resolve) => setTimeout(() => { previewTaken = performance.now() - t0; resolve(true); }, ackAfterMs));
+    });
+    session.preload();
+    await session.handle({ type: 'ready' });
+    const preview = log.find((m) => m.type === 'preview'), init = log.find((m) => m.type === 'init');
+    assert.ok(preview && init, `messages: ${log.map((m) => m.type).join(', ')}`);
+    assert.ok(init.at >= previewTaken, `init posted at ${init.at.toFixed(0)} ms, before the preview was taken at ${previewTaken.toFixed(0)} ms`);
+    assert.equal(log.filter((m) => m.type === 'init').length, 1);
   });
 
   it('reports a model the reader rejects as an error message naming the file', async () => {
