@@ -67,8 +67,16 @@ const MAX_DEPTH = 64;
  *  reserved before its content is written and filled in afterwards as a padded varint (protobuf
  *  decoders accept redundant continuation bytes), so nothing is copied twice. */
 class Output {
-  buf = new Uint8Array(1 << 16);
+  buf: Uint8Array;
   len = 0;
+
+  /** `expected`: the file's size. Without weights the skeleton is about as large (a little more:
+   *  the padded length prefixes), so sizing it so up front spares the doublings (on the
+   *  100,000-node bench model, 16 MB, they cost ≈35 ms of a cold open); with weights it is much
+   *  smaller, so the first allocation is capped (pages never written are never touched). */
+  constructor(expected: number) {
+    this.buf = new Uint8Array(Math.max(1 << 16, Math.min(expected + (expected >> 3), 1 << 26)));
+  }
 
   ensure(n: number): void {
     if (this.len + n <= this.buf.length) return;
@@ -106,7 +114,7 @@ class Output {
 export function buildSkeleton(win: FileWindow): Skeleton {
   const dataRefs: DataRef[] = [];
   const layout: SkeletonLayout = { nodeFields: [], opsetFields: [] };
-  const out = new Output();
+  const out = new Output(win.size);
   let pos = 0;
 
   function readVarint(limit: number): number {
