@@ -108,9 +108,10 @@ export interface GraphPartials {
   minAt: number;
   /** Index of the negatives' count, or −1 when the activation is never negative. */
   negativesAt: number;
-  /** The batch's first sample, raw (shape `sampleDims`): mean, std and histogram come from it. */
-  sample: Float32Array;
-  sampleDims: number[];
+  /** The batch's first sample, raw (shape `sampleDims`): mean, std and histogram come from it.
+   *  Absent for batches the run takes no sample from (runActivations.ts, DISTRIBUTION_EVERY). */
+  sample?: Float32Array;
+  sampleDims?: number[];
   samples: number;
 }
 
@@ -227,7 +228,7 @@ export class LayerAccumulator {
     }
     // Mean, std and histogram: from the batch's first sample, through a second accumulator.
     const dist = (this.distribution ??= new LayerAccumulator(this.id, this.chooseAxis, this.hist.bins));
-    dist.add(p.sampleDims, p.sample, 1);
+    if (p.sample && p.sampleDims) dist.add(p.sampleDims, p.sample, 1);
     // ReLU-like activations: the minimum is 0 when any value was 0; a batch without one takes its
     // sample's minimum (the one approximation, for a run in which no ReLU output was ever 0).
     if (p.minAt < 0) min = zeros > 0 ? 0 : Math.min(min, dist.min);

@@ -126,7 +126,7 @@ export class ThreadSink implements StatsSink {
       const p = it.partials;
       return {
         layer: it.layer,
-        partials: { ...p, packed: own(p.packed), sample: own(p.sample) },
+        partials: { ...p, packed: own(p.packed), sample: p.sample && own(p.sample) },
       };
     });
     this.worker.postMessage({ type: 'batch', seq: ++this.seq, items: sendable } satisfies ToStats, [...transfer]);

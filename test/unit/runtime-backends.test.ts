@@ -61,6 +61,41 @@ describe('run: native and wasm backends', function () {
     }
   });
 
+  it('large in-graph samples are taken once per 8 samples (small ones every batch); counts, zeros and extremes stay exact', async () => {
+    // One 3×3 convolution with 8 output channels over 256×256 images: a sample of its ReLU is
+    // 8 × 256 × 256 / SAMPLE_STRIDE = 131,072 values, over the every-batch limit.
+    const dir = tmpDir();
+    const weights = Array.from({ length: 8 * 9 }, (_, i) => Math.sin(i * 1.7));
+    const file = writeModel(dir, 'wide.onnx', {
+      opset: 17,
+      nodes: [
+        { name: 'conv', opType: 'Conv', input: ['x', 'w', 'b'], output: ['h'], attribute: [{ name: 'pads', type: onnx.AttributeProto.AttributeType.INTS, ints: [1, 1, 1, 1] }] },
+        { name: 'relu', opType: 'Relu', input: ['h'], output: ['y'] },
+      ],
+      initializers: [floatTensor('w', [8, 1, 3, 3], weights), floatTensor('b', [8], [0, 0, 0, 0, 0, 0, -50, 0])],
+      inputs: [valueInfo('x', 1, ['batch', 1, 256, 256])],
+      outputs: [valueInfo('y', 1, ['batch', 8, 256, 256])],
+    });
+    const opts = { samples: 24, seed: 3, backend: 'native' as const };
+    const byBatch = async (batchSize: number) => (await runActivations(file, { ...opts, batchSize })).layers[0];
+    const [one, three, eight] = [await byBatch(1), await byBatch(3), await byBatch(8)];
+    const raw = (await runActivations(file, { ...opts, batchSize: 1, graphStats: false })).layers[0];
+    assert.equal(one.distributionSamples, 3, 'batch 1: samples 0, 8 and 16');
+    assert.equal(three.distributionSamples, 3, 'batch 3: the batches starting at samples 0, 9 and 18');
+    assert.equal(eight.distributionSamples, 3, 'batch 8: every batch');
+    for (const l of [one, three, eight]) {
+      assert.deepEqual(l.deadUnits, [6]);
+      assert.deepEqual(l.deadUnits, raw.deadUnits);
+      assert.deepEqual(l.activeRate, raw.activeRate);
+      assert.equal(l.zeroFraction, raw.zeroFraction);
+      assert.equal(l.max, raw.max);
+      assert.equal(l.histogram.counts.reduce((a, b) => a + b, 0), 3 * 8 * Math.ceil((256 * 256) / SAMPLE_STRIDE));
+    }
+    // The digits CNN's samples are small: taken from every batch, even one sample per call.
+    const digits = await runActivations(DIGITS, { samples: 12, seed: 1, batchSize: 1, backend: 'native' });
+    for (const l of digits.layers) assert.equal(l.distributionSamples, 12);
+  });
+
   it('activations that can be negative (LeakyRelu) get exact negatives, zeros and minimum in the graph', async () => {
     const dir = tmpDir();
     const file = writeModel(dir, 'leaky.onnx', {
