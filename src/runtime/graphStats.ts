@@ -1,7 +1,8 @@
 // Activation statistics computed inside the ONNX graph, by onnxruntime's own kernels, so the
 // captured tensors never leave the runtime: per unit (channel) the count of positive values and
 // the maximum (and for activations that can be negative, the negatives and the minimum), over
-// every value; and the first sample of each batch, from which JavaScript takes the mean, the
+// every value; and the first sample of a batch (runActivations.ts, DISTRIBUTION_EVERY), from
+// which JavaScript takes the mean, the
 // standard deviation and the histogram.
 //
 // Why: onnxruntime-node copies every fetched output into a fresh JavaScript buffer, and
@@ -10,7 +11,8 @@
 // fetching every ReLU output alone costs +30–45%, and our statistics on them as much again;
 // each reduction here is a vectorised pass in onnxruntime costing ≈4–5%, and exact sums and
 // squares for the moments would add three more passes (+15%), so the moments come from the
-// sample instead. What stays in JavaScript is a few numbers per unit and one sample per batch.
+// sample instead. What stays in JavaScript is a few numbers per unit and at most one sample per
+// batch.
 //
 // How, per activation output T (float):
 //   channels first (conv, NCHW): X = Reshape(T, [0, 0, -1]) → [N, C, K];

@@ -138,7 +138,7 @@ export class LayerAccumulator {
   private m2 = 0;
   private samples = 0;
   private timeMs = 0;
-  /** With in-graph statistics: mean, std and histogram over one sample per batch. */
+  /** With in-graph statistics: mean, std and histogram over the samples taken (at most one per batch). */
   private distribution: LayerAccumulator | undefined;
   private readonly hist: StreamingHistogram;
 
