@@ -2,8 +2,7 @@
 // captured tensors never leave the runtime: per unit (channel) the count of positive values and
 // the maximum (and for activations that can be negative, the negatives and the minimum), over
 // every value; and the first sample of a batch (runActivations.ts, DISTRIBUTION_EVERY), from
-// which JavaScript takes the mean, the
-// standard deviation and the histogram.
+// which JavaScript takes the mean, the standard deviation and the histogram.
 //
 // Why: onnxruntime-node copies every fetched output into a fresh JavaScript buffer, and
 // JavaScript statistics cost ≈3 ns per value even without data-dependent branches. Measured on
