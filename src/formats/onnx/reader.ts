@@ -200,12 +200,19 @@ class Converter {
     };
   }
 
-  graph(g: onnx.IGraphProto, context: string): Graph {
+  /** `separateNodes`: the main graph's nodes, decoded here one at a time (skeleton.ts). */
+  graph(g: onnx.IGraphProto, context: string, separateNodes?: { count: number; decode(i: number): onnx.INodeProto }): Graph {
     const where = context ? `${context} > graph '${g.name ?? ''}'` : `graph '${g.name ?? ''}'`;
     const initializers = (g.initializer ?? []).map((t) => this.tensor(t, where));
     const sparseInitializers = (g.sparseInitializer ?? []).map((s) => this.sparse(s, where));
     const initNames = new Set<string>([...initializers.map((t) => t.name), ...sparseInitializers.map((s) => s.values.name)]);
-    const nodes = (g.node ?? []).map((n, i) => this.node(n, i, where, initNames));
+    let nodes: Node[];
+    if (separateNodes) {
+      nodes = new Array<Node>(separateNodes.count);
+      for (let i = 0; i < separateNodes.count; i++) nodes[i] = this.node(separateNodes.decode(i), i, where, initNames);
+    } else {
+      nodes = (g.node ?? []).map((n, i) => this.node(n, i, where, initNames));
+    }
     checkAcyclic(this.file, where, nodes);
     return {
       name: g.name ?? '',
@@ -273,16 +280,21 @@ export function readOnnxModelSync(file: string): OnnxModel {
       if (e instanceof WireError) throw new ModelError(`${file}: not a valid ONNX model: ${e.message}`);
       throw e;
     }
-    let proto: onnx.ModelProto;
-    try {
-      // As a Buffer, protobufjs reads strings with Node's native UTF-8 decoder instead of its
-      // JavaScript one. The decode alone, on the 100,000-node BERT-shaped bench model: 368 ms
-      // instead of 509 on the first (cold) decode, 250–380 instead of 430–530 after.
-      const b = skeleton.bytes;
-      proto = onnx.ModelProto.decode(Buffer.from(b.buffer, b.byteOffset, b.length));
-    } catch (e) {
-      throw new ModelError(`${file}: not a valid ONNX model: ${decodeProblem(e)}`);
-    }
+    // As Buffers, protobufjs reads strings with Node's native UTF-8 decoder instead of its
+    // JavaScript one. The decode alone, on the 100,000-node BERT-shaped bench model: 368 ms
+    // instead of 509 on the first (cold) decode, 250–380 instead of 430–530 after.
+    const asBuffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.length);
+    const decode = <T>(what: () => T): T => {
+      try {
+        return what();
+      } catch (e) {
+        throw new ModelError(`${file}: not a valid ONNX model: ${decodeProblem(e)}`);
+      }
+    };
+    const proto = decode(() => onnx.ModelProto.decode(asBuffer(skeleton.bytes)));
+    const nodeBytes = asBuffer(skeleton.mainNodes.bytes);
+    const nodeRanges = skeleton.mainNodes.ranges;
+    const mainNodes = { count: nodeRanges.length, decode: (i: number) => decode(() => onnx.NodeProto.decode(nodeBytes.subarray(nodeRanges[i].start, nodeRanges[i].end))) };
     if (!proto.graph) throw new ModelError(`${file}: not an ONNX model: it has no graph`);
     const conv = new Converter(abs, skeleton.dataRefs, win.size);
     const metadata = fileKeyed<string>();
@@ -297,7 +309,7 @@ export function readOnnxModelSync(file: string): OnnxModel {
       modelVersion: num(proto.modelVersion as number | Long) || undefined,
       docString: proto.docString || undefined,
       metadata,
-      graph: conv.graph(proto.graph, ''),
+      graph: conv.graph(proto.graph, '', mainNodes),
       functions: (proto.functions ?? []).map((f) => conv.functionDef(f)),
       warnings: [],
       layout: skeleton.layout,

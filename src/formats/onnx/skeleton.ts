@@ -37,7 +37,13 @@ export interface SkeletonLayout {
 }
 
 export interface Skeleton {
+  /** The ModelProto without its data fields and without the main graph's nodes. */
   bytes: Uint8Array;
+  /** The main graph's NodeProto messages (reduced likewise), apart, so the reader can decode and
+   *  convert them one at a time: decoded with the rest, all 100,000 of a large graph's protobuf
+   *  nodes lived until the last was converted, and the garbage collector copied every one of them
+   *  to the old generation. `ranges` index `bytes`, in file order, for the last graph field. */
+  mainNodes: { bytes: Uint8Array; ranges: Range[] };
   dataRefs: DataRef[];
   layout: SkeletonLayout;
 }
@@ -114,7 +120,11 @@ class Output {
 export function buildSkeleton(win: FileWindow): Skeleton {
   const dataRefs: DataRef[] = [];
   const layout: SkeletonLayout = { nodeFields: [], opsetFields: [] };
-  const out = new Output(win.size);
+  const model = new Output(win.size >> 4);
+  const nodesOut = new Output(win.size);
+  const nodeRanges: Range[] = [];
+  // Where reduced bytes go: the model, or while a main-graph node is reduced, the node buffer.
+  let out = model;
   let pos = 0;
 
   function readVarint(limit: number): number {
@@ -185,6 +195,21 @@ export function buildSkeleton(win: FileWindow): Skeleton {
         }
         dataRef.segments.push({ offset: payloadStart, length: pos - payloadStart });
         copyFrom = pos;
+      } else if (child !== undefined && wire === 2 && isMainGraph && field === 1) {
+        // A main-graph node: reduced into the node buffer, without its tag and length.
+        const len = readVarint(end);
+        const childStart = pos;
+        const childEnd = pos + len;
+        if (childEnd > end) throw new WireError(`truncated: a message at byte ${fieldStart} declares ${len} bytes but only ${end - childStart} remain`);
+        copy(copyFrom, fieldStart);
+        out = nodesOut;
+        const start = out.len;
+        reduce(child, childStart, childEnd, depth + 1, false);
+        nodeRanges.push({ start, end: out.len });
+        out = model;
+        pos = childEnd;
+        copyFrom = pos;
+        layout.nodeFields.push({ start: fieldStart, end: pos });
       } else if (child !== undefined && wire === 2) {
         const lenStart = pos;
         const len = readVarint(end);
@@ -195,12 +220,13 @@ export function buildSkeleton(win: FileWindow): Skeleton {
         const prefixBytes = Math.max(childStart - lenStart, 5);
         const at = out.reserve(prefixBytes);
         const before = out.len;
+        // A repeated graph field replaces the earlier one when decoded: so do its nodes.
+        if (kind === Msg.Model && field === 7) nodeRanges.length = 0;
         reduce(child, childStart, childEnd, depth + 1, kind === Msg.Model && field === 7);
         out.paddedVarint(at, prefixBytes, out.len - before);
         pos = childEnd;
         copyFrom = pos;
         if (kind === Msg.Model && field === 7) layout.graphField = { start: fieldStart, end: pos };
-        if (isMainGraph && field === 1) layout.nodeFields.push({ start: fieldStart, end: pos });
       } else {
         skipField(wire, end, fieldStart);
         if (kind === Msg.Model && field === 8) layout.opsetFields.push({ start: fieldStart, end: pos });
@@ -224,7 +250,7 @@ export function buildSkeleton(win: FileWindow): Skeleton {
   }
 
   reduce(Msg.Model, 0, win.size, 0, false);
-  return { bytes: out.buf.subarray(0, out.len), dataRefs, layout };
+  return { bytes: model.buf.subarray(0, model.len), mainNodes: { bytes: nodesOut.buf.subarray(0, nodesOut.len), ranges: nodeRanges }, dataRefs, layout };
 }
 
 /** The data reference a decoded tensor's raw_data marker points to, if it is one. */
