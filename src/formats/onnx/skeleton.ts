@@ -76,10 +76,11 @@ class Output {
   buf: Uint8Array;
   len = 0;
 
-  /** `expected`: the file's size. Without weights the skeleton is about as large (a little more:
-   *  the padded length prefixes), so sizing it so up front spares the doublings (on the
-   *  100,000-node bench model, 16 MB, they cost ≈35 ms of a cold open); with weights it is much
-   *  smaller, so the first allocation is capped (pages never written are never touched). */
+  /** `expected`: about how many bytes will be written. The node buffer of a model without weights
+   *  is about as large as the file (a little more: the padded length prefixes), so sizing it so up
+   *  front spares the doublings (on the 100,000-node bench model, 16 MB, they cost ≈35 ms of a
+   *  cold open); with weights it is much smaller, so the first allocation is capped (pages never
+   *  written are never touched). */
   constructor(expected: number) {
     this.buf = new Uint8Array(Math.max(1 << 16, Math.min(expected + (expected >> 3), 1 << 26)));
   }
