@@ -262,8 +262,8 @@ async function measureWith(
   // A model without activations still runs (its inputs are checked); it then fetches its outputs.
   const fetch = layers.length ? layers.flatMap((l, i) => (plan?.layers[i] ? planOutputs(plan.layers[i]!) : [l.output])) : backend.outputs.slice(0, 1);
   // The same without the in-graph samples, for batches that take none (DISTRIBUTION_EVERY).
-  const samples = new Set(plan?.layers.flatMap((p) => (p ? [p.sample] : [])) ?? []);
-  const fetchWithoutSamples = fetch.filter((name) => !samples.has(name));
+  const sampleOutputs = new Set(plan?.layers.flatMap((p) => (p ? [p.sample] : [])) ?? []);
+  const fetchWithoutSamples = fetch.filter((name) => !sampleOutputs.has(name));
   let sampledAt = -Infinity;
   let sampleValues: number | undefined;
   const givenBatch = batchDimGiven(backend, opts.dims ?? {});
@@ -293,7 +293,7 @@ async function measureWith(
     const ti = performance.now();
     const out = await runOrExplain(model, backend, feeds, fetchNow);
     inferenceMs += performance.now() - ti;
-    if (takeSample && sampleValues === undefined && samples.size) sampleValues = [...samples].reduce((sum, name) => sum + (out[name]?.data.length ?? 0), 0);
+    if (takeSample && sampleValues === undefined && sampleOutputs.size) sampleValues = [...sampleOutputs].reduce((sum, name) => sum + (out[name]?.data.length ?? 0), 0);
     let bytes = 0;
     const items: CapturedItem[] = [];
     layers.forEach((l, i) => {

@@ -25,9 +25,8 @@ export function getTf(): Promise<{ tf: Tf; backend: string }> {
     const library = require('./tfjsLibrary') as typeof import('./tfjsLibrary');
     const tf: Tf = library.tf;
     try {
-      const wasm = library.wasmBackend();
+      const wasm = library.loadWasmBackend();
       const dir = tfjsWasmDir();
-      if (!wasm) throw new Error('no wasm backend');
       if (dir) wasm.setWasmPaths(dir + path.sep);
       if (dir && (await tf.setBackend('wasm'))) {
         await tf.ready();

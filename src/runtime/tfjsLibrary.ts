@@ -5,12 +5,8 @@
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const tf = require('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
 
-/** The wasm backend; undefined when its module does not load here (the cpu backend remains). */
-export function wasmBackend(): typeof import('@tensorflow/tfjs-backend-wasm') | undefined {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
-  } catch {
-    return undefined;
-  }
+/** The wasm backend (throws when its module does not load here: then the cpu backend runs). */
+export function loadWasmBackend(): typeof import('@tensorflow/tfjs-backend-wasm') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
 }

@@ -196,38 +196,34 @@ export function buildSkeleton(win: FileWindow): Skeleton {
         }
         dataRef.segments.push({ offset: payloadStart, length: pos - payloadStart });
         copyFrom = pos;
-      } else if (child !== undefined && wire === 2 && isMainGraph && field === 1) {
-        // A main-graph node: reduced into the node buffer, without its tag and length.
-        const len = readVarint(end);
-        const childStart = pos;
-        const childEnd = pos + len;
-        if (childEnd > end) throw new WireError(`truncated: a message at byte ${fieldStart} declares ${len} bytes but only ${end - childStart} remain`);
-        copy(copyFrom, fieldStart);
-        out = nodesOut;
-        const start = out.len;
-        reduce(child, childStart, childEnd, depth + 1, false);
-        nodeRanges.push({ start, end: out.len });
-        out = model;
-        pos = childEnd;
-        copyFrom = pos;
-        layout.nodeFields.push({ start: fieldStart, end: pos });
       } else if (child !== undefined && wire === 2) {
         const lenStart = pos;
         const len = readVarint(end);
         const childStart = pos;
         const childEnd = pos + len;
         if (childEnd > end) throw new WireError(`truncated: a message at byte ${fieldStart} declares ${len} bytes but only ${end - childStart} remain`);
-        copy(copyFrom, lenStart); // everything before, and this field's tag
-        const prefixBytes = Math.max(childStart - lenStart, 5);
-        const at = out.reserve(prefixBytes);
-        const before = out.len;
-        // A repeated graph field replaces the earlier one when decoded: so do its nodes.
-        if (kind === Msg.Model && field === 7) nodeRanges.length = 0;
-        reduce(child, childStart, childEnd, depth + 1, kind === Msg.Model && field === 7);
-        out.paddedVarint(at, prefixBytes, out.len - before);
+        if (isMainGraph && field === 1) {
+          // A main-graph node: reduced into the node buffer, without its tag and length.
+          copy(copyFrom, fieldStart);
+          out = nodesOut;
+          const start = out.len;
+          reduce(child, childStart, childEnd, depth + 1, false);
+          nodeRanges.push({ start, end: out.len });
+          out = model;
+          layout.nodeFields.push({ start: fieldStart, end: childEnd });
+        } else {
+          copy(copyFrom, lenStart); // everything before, and this field's tag
+          const prefixBytes = Math.max(childStart - lenStart, 5);
+          const at = out.reserve(prefixBytes);
+          const before = out.len;
+          // A repeated graph field replaces the earlier one when decoded: so do its nodes.
+          if (kind === Msg.Model && field === 7) nodeRanges.length = 0;
+          reduce(child, childStart, childEnd, depth + 1, kind === Msg.Model && field === 7);
+          out.paddedVarint(at, prefixBytes, out.len - before);
+          if (kind === Msg.Model && field === 7) layout.graphField = { start: fieldStart, end: childEnd };
+        }
         pos = childEnd;
         copyFrom = pos;
-        if (kind === Msg.Model && field === 7) layout.graphField = { start: fieldStart, end: pos };
       } else {
         skipField(wire, end, fieldStart);
         if (kind === Msg.Model && field === 8) layout.opsetFields.push({ start: fieldStart, end: pos });
