@@ -46,6 +46,38 @@ export function writeSettings(extra: Record<string, unknown>): void {
   fs.writeFileSync(file, JSON.stringify({ ...env.settings, ...extra }, null, 2));
 }
 
+/** CPU time of the whole machine from /proc/stat: [busy, total] in clock ticks. */
+function machineTicks(): [number, number] | undefined {
+  try {
+    const fields = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const total = fields.reduce((a, b) => a + b, 0);
+    const idle = (fields[3] ?? 0) + (fields[4] ?? 0); // idle + iowait
+    return [total - idle, total];
+  } catch {
+    return undefined; // not Linux: no wait
+  }
+}
+
+/**
+ * Waits until the machine is mostly idle (busy under `maxBusy` of all cores over half a second),
+ * at most `timeoutMs`; resolves with the busy share it saw last. A window that was just opened
+ * keeps its workbench busy for seconds (measured with a process sampler during the UI suite: the
+ * workbench page at 77–86% of a core for ≈10 s after a new window, while the extension host read
+ * a model), which a user opening a model in a running VS Code does not pay.
+ */
+export async function machineQuiet(maxBusy = 0.25, timeoutMs = 20_000): Promise<number | undefined> {
+  const end = Date.now() + timeoutMs;
+  let busy: number | undefined;
+  for (;;) {
+    const a = machineTicks();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const b = machineTicks();
+    if (!a || !b || b[1] === a[1]) return undefined;
+    busy = (b[0] - a[0]) / (b[1] - a[1]);
+    if (busy <= maxBusy || Date.now() > end) return busy;
+  }
+}
+
 export class Workbench {
   /** Open workbenches, so a failing test can be captured (see hooks.ts). */
   static readonly open_ = new Set<Workbench>();
