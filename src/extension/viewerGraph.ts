@@ -120,10 +120,11 @@ interface Scope {
 }
 
 /** Value refs of non-empty names (an empty name is an omitted optional input or output). */
+/** The named values of a node's input or output list ('' marks an omitted optional input). Built
+ *  by map, not push: a pushed list reserves room for 17 entries, and a 100,000-node model keeps
+ *  200,000 of these lists. */
 function refs(names: string[], ref: (name: string) => ValueRef): ValueRef[] {
-  const out: ValueRef[] = [];
-  for (const name of names) if (name !== '') out.push(ref(name));
-  return out;
+  return (names.includes('') ? names.filter((name) => name !== '') : names).map(ref);
 }
 
 function lookupValue(scope: Scope | undefined, name: string): ValueInfo | undefined {
