@@ -237,7 +237,6 @@ class GraphBuilder {
     const act = activationOf(n, constScalar);
     // The node's weights: those the reader named, and inputs that are initializers in scope.
     // (No Set per node: most nodes have none, and 100,000 of them made the garbage collector busy.)
-    const weights: WeightInfo[] = [];
     const found: Tensor[] = [];
     for (const w of n.weights ?? []) {
       const t = lookupWeight(scope, w);
@@ -247,15 +246,16 @@ class GraphBuilder {
       const t = i ? lookupWeight(scope, i) : undefined;
       if (t && !found.includes(t)) found.push(t);
     }
-    for (const t of found) {
+    // By map: the list lives as long as the graph, and a pushed one reserves room for 17.
+    const weights: WeightInfo[] = found.map((t) => {
       let info = this.weightInfos.get(t);
       if (!info) {
         info = { name: t.name, dtype: t.dtype, shape: [...t.shape], elementCount: t.elementCount, location: t.location };
         if (t.byteSize !== undefined) info.byteSize = t.byteSize;
         this.weightInfos.set(t, info);
       }
-      weights.push(info);
-    }
+      return info;
+    });
     const info: NodeInfo = {
       id: this.uniqueId(n, index, prefix),
       name: n.name,
