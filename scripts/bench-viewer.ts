@@ -182,6 +182,23 @@ class HostProcess {
   }
 }
 
+/** Heap the host holds for one open model — the model, the viewer graph and the graph model its
+ *  first picture is drawn from — in MB after a full collection; undefined without --expose-gc
+ *  (`npm run bench` passes it). */
+export async function heldHeapMB(file: string): Promise<number | undefined> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return undefined;
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const model = await loadModel(file);
+  const built = buildViewerGraph(model);
+  const graph = new GraphModel(built.graph);
+  gc();
+  const held = process.memoryUsage().heapUsed - before;
+  // Used after the measurement, so none of the three is collected before it.
+  return model.graph.nodes.length && graph.nodeCount ? held / 2 ** 20 : undefined;
+}
+
 /** A cold open in the order VS Code does it: the host process (already running, the model not
  *  yet read) starts reading as the webview starts loading. Returns ready → first picture (the
  *  host's preview when it sends one) and ready → whole graph drawn, on the page's clock. */
@@ -245,8 +262,8 @@ export async function benchViewer(quick = process.argv.includes('--quick')): Pro
   out.push(`Headless Chromium (Debian's), a 1280×800 page, the real host session (ViewerSession) in this process; load average at start ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')} on ${os.cpus().length} cores.`);
   out.push('');
   out.push('### Host side and message');
-  out.push('| model | nodes | read ms | build viewer graph ms | first picture (`preview`) ms / KB | encode ms | `init` message MB | plain GraphInfo JSON MB | message / plain | after the first graph: Problems rules ms / glossary counts ms |');
-  out.push('|---|---|---|---|---|---|---|---|---|---|');
+  out.push('| model | nodes | read ms | build viewer graph ms | first picture (`preview`) ms / KB | encode ms | `init` message MB | plain GraphInfo JSON MB | message / plain | after the first graph: Problems rules ms / glossary counts ms | heap held: model + viewer graph + graph model MB |');
+  out.push('|---|---|---|---|---|---|---|---|---|---|---|');
   const viewer: string[] = [];
   viewer.push('| model | drawing | ready → first picture, host has the graph ms | ready → first picture, cold: the host process reads while the page loads ms | of which: message transfer / webview (init → picture) ms | boxes in the picture (in the DOM) | open a cluster ms p50 / max (n) | clusters laid out per open, max | pan fps p90 | zoom fps p90 | search per keystroke: to the frame ms p50 / max; handler ms max |');
   viewer.push('|---|---|---|---|---|---|---|---|---|---|---|');
@@ -256,6 +273,7 @@ export async function benchViewer(quick = process.argv.includes('--quick')): Pro
         process.stderr.write(`writing ${m.file} …\n`);
         m.make(m.file, target);
       }
+      const held = await heldHeapMB(m.file);
       // host: reading, the viewer graph, the wire form (median of 3)
       const read: number[] = [], build: number[] = [], picture: number[] = [], encode: number[] = [], rules: number[] = [], counts: number[] = [];
       let bytes = 0, plain = 0, nodes = 0, pictureBytes = 0, keys: string[] = [];
@@ -290,7 +308,7 @@ export async function benchViewer(quick = process.argv.includes('--quick')): Pro
           keys = new GraphModel(built.graph).clusters.filter((c) => c.kind !== 'root').map((c) => c.key);
         }
       }
-      out.push(`| ${m.label} | ${nodes.toLocaleString('en-US')} | ${fmt(median(read))} | ${fmt(median(build))} | ${fmt(median(picture))} / ${fmt(pictureBytes / 1024)} | ${fmt(median(encode))} | ${fmt(bytes / 1e6, 2)} | ${fmt(plain / 1e6, 2)} | ${fmt(bytes / plain, 3)}× | ${fmt(median(rules))} / ${fmt(median(counts))} |`);
+      out.push(`| ${m.label} | ${nodes.toLocaleString('en-US')} | ${fmt(median(read))} | ${fmt(median(build))} | ${fmt(median(picture))} / ${fmt(pictureBytes / 1024)} | ${fmt(median(encode))} | ${fmt(bytes / 1e6, 2)} | ${fmt(plain / 1e6, 2)} | ${fmt(bytes / plain, 3)}× | ${fmt(median(rules))} / ${fmt(median(counts))} | ${held === undefined ? '– (no --expose-gc)' : fmt(held)} |`);
 
       // Cold opens: each in a host process of its own that has read nothing yet.
       // The viewer's own row twice (this machine's timings vary by a third between runs): both

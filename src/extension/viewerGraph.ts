@@ -119,7 +119,6 @@ interface Scope {
   parent?: Scope;
 }
 
-/** Value refs of non-empty names (an empty name is an omitted optional input or output). */
 /** The named values of a node's input or output list ('' marks an omitted optional input). Built
  *  by map, not push: a pushed list reserves room for 17 entries, and a 100,000-node model keeps
  *  200,000 of these lists. */
