@@ -2,7 +2,8 @@
 // run: capture vs plain inference on both backends, ResNet-50 as whole processes (our native and
 // wasm runs vs plain onnxruntime-node), PyTorch forward hooks, the >4 GiB external-data model,
 // the cost of the process boundary, and memory against the number of samples.
-// Called by scripts/bench.ts (`npm run bench`); run alone with `npx tsx scripts/bench-runtime.ts`.
+// Called by scripts/bench.ts (`npm run bench`); run alone with `npx tsx scripts/bench-runtime.ts`
+// (`--capture-only`: the capture table alone, a few minutes).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -275,6 +276,7 @@ export async function benchRuntime(): Promise<void> {
   const native = loadNativeOrt();
   console.log(`\nonnxruntime-node: ${native.ort ? `${native.version}, loads here` : `unavailable (${native.reason})`}; machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => fmt(l, 2)).join(' ')} at the start.`);
   await captureTable(models, native.ort ? ['native', 'wasm'] : ['wasm']);
+  if (process.argv.includes('--capture-only')) return;
   memoryPlanTable(models);
 
   if (!fs.existsSync(CLI)) {

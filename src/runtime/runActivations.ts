@@ -22,7 +22,7 @@ import { DEFAULT_BINS } from './statsAccumulator';
 import type { Worker } from 'node:worker_threads';
 import { createSink, startStatsThread, type CapturedItem, type StatsSink } from './statsSink';
 import { statsWorkerEntry } from './client';
-import { planGraphStats, planOutputs, type GraphStatsPlan, type LayerStatsOutputs } from './graphStats';
+import { planGraphStats, unbundle, type GraphStatsPlan, type LayerStatsOutputs } from './graphStats';
 import type { GraphPartials } from './statsAccumulator';
 import type { InputIdentity } from '../analysis/compare/types';
 import { inputIdentity } from './inputs/identity';
@@ -260,10 +260,11 @@ async function measureWith(
   const cpuStart = process.cpuUsage();
   let warmupMs = 0, warmupCpuMs = 0;
   // A model without activations still runs (its inputs are checked); it then fetches its outputs.
-  const fetch = layers.length ? layers.flatMap((l, i) => (plan?.layers[i] ? planOutputs(plan.layers[i]!) : [l.output])) : backend.outputs.slice(0, 1);
-  // The same without the in-graph samples, for batches that take none (DISTRIBUTION_EVERY).
+  const raw = layers.filter((_, i) => !plan?.layers[i]).map((l) => l.output);
+  const fetchWithoutSamples = plan ? [plan.bundles.packed, plan.bundles.shapes, ...raw] : layers.length ? raw : backend.outputs.slice(0, 1);
+  // With the in-graph samples, for batches that take one (DISTRIBUTION_EVERY).
+  const fetch = plan ? [...fetchWithoutSamples, plan.bundles.samples] : fetchWithoutSamples;
   const sampleOutputs = new Set(plan?.layers.flatMap((p) => (p ? [p.sample] : [])) ?? []);
-  const fetchWithoutSamples = fetch.filter((name) => !sampleOutputs.has(name));
   let sampledAt = -Infinity;
   let sampleValues: number | undefined;
   const givenBatch = batchDimGiven(backend, opts.dims ?? {});
@@ -293,6 +294,7 @@ async function measureWith(
     const ti = performance.now();
     const out = await runOrExplain(model, backend, feeds, fetchNow);
     inferenceMs += performance.now() - ti;
+    if (plan) Object.assign(out, unbundle(plan, out));
     if (takeSample && sampleValues === undefined && sampleOutputs.size) sampleValues = [...sampleOutputs].reduce((sum, name) => sum + (out[name]?.data.length ?? 0), 0);
     let bytes = 0;
     const items: CapturedItem[] = [];
