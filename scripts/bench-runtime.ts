@@ -3,7 +3,7 @@
 // wasm runs vs plain onnxruntime-node), PyTorch forward hooks, the >4 GiB external-data model,
 // the cost of the process boundary, and memory against the number of samples.
 // Called by scripts/bench.ts (`npm run bench`); run alone with `npx tsx scripts/bench-runtime.ts`
-// (`--capture-only`: the capture table alone, a few minutes).
+// (`--only=capture,calls,processes,torch,big,boundary,memory`: those sections alone).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -275,19 +275,21 @@ export async function benchRuntime(): Promise<void> {
   if (!r18 || !r50) console.log('(PyTorch not installed in /usr/bin/python3: the ResNet-18/50 rows are skipped)');
   const native = loadNativeOrt();
   console.log(`\nonnxruntime-node: ${native.ort ? `${native.version}, loads here` : `unavailable (${native.reason})`}; machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => fmt(l, 2)).join(' ')} at the start.`);
-  await captureTable(models, native.ort ? ['native', 'wasm'] : ['wasm']);
-  if (process.argv.includes('--capture-only')) return;
-  memoryPlanTable(models);
+  // `--only capture,calls,processes,torch,big,boundary,memory` runs those sections alone.
+  const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+  const wanted = (section: string): boolean => !only || only.includes(section);
+  if (wanted('capture')) await captureTable(models, native.ort ? ['native', 'wasm'] : ['wasm']);
+  if (wanted('calls')) memoryPlanTable(models);
 
   if (!fs.existsSync(CLI)) {
     console.log('\n(dist/cli.js missing: run `npm run build` for the process tables)');
     return;
   }
-  if (r50 && native.ort) await resnet50Processes(r50);
-  torchHooks(r18);
-  await bigExternal();
-  await processBoundary(models[0].file);
-  memoryTable(models);
+  if (wanted('processes') && r50 && native.ort) await resnet50Processes(r50);
+  if (wanted('torch')) torchHooks(r18);
+  if (wanted('big')) await bigExternal();
+  if (wanted('boundary')) await processBoundary(models[0].file);
+  if (wanted('memory')) memoryTable(models);
 }
 
 if (require.main === module) {

@@ -23,7 +23,7 @@
 //   Activations other than ReLU/ReLU6 also get the minimum (GlobalMaxPool of −X), and those that
 //   can be negative the count of negatives (HardSigmoid with α = −2¹²⁶). A Slice of sample 0
 //   (channels first: every 4th position) feeds mean, std and histogram; Shape gives the sizes.
-//   Every layer's values then travel in three outputs (`bundles`), which `unbundle` splits.
+//   Every layer's values, with its shape, then travel in one output, which `unbundle` splits.
 // Appended to the model's bytes as a protobuf merge (see onnxCapture.ts), never decoded whole.
 //
 // What it costs, from onnxruntime's profile of ResNet-50 (8 samples per call, 2 threads): the
@@ -42,29 +42,35 @@ const RELU_LIKE = new Set(['Relu', 'Relu6']);
 /** Never negative, rarely 0: no negatives to count, but the minimum is measured. */
 const POSITIVE = new Set(['Sigmoid', 'HardSigmoid', 'Softplus']);
 
-export interface LayerStatsOutputs {
+export interface LayerStatsPlan {
   layout: 'first' | 'last';
-  /** One output holding the statistics side by side, to keep the outputs per layer (each one a
-   *  JavaScript object per call) few: channels first [N, C, k], channels last [k × C]: positives,
-   *  max, then −min when `hasMin`, then negatives when `hasNegatives`. */
-  packed: string;
+  /** The statistics per unit: positives, max, then −min when `hasMin`, then negatives when
+   *  `hasNegatives`. */
   hasMin: boolean;
   hasNegatives: boolean;
-  /** Shape of X: [N, C, K] (channels first) or of T (channels last: rows per unit). */
-  shape: string;
-  /** Values for mean, std and histogram: channels first, sample 0 at every SAMPLE_STRIDE-th
-   *  position of each channel; channels last, sample 0. */
-  sample: string;
 }
 
 export interface GraphStatsPlan {
-  /** Per layer (same order as the layers): its statistics values, or undefined to fetch it raw. */
-  layers: (LayerStatsOutputs | undefined)[];
-  /** The graph outputs that carry every planned layer's values, one tensor each (`unbundle`
-   *  splits them): packed statistics, shapes (per layer its rank, then its dims) and samples. */
-  bundles: { packed: string; shapes: string; samples: string };
+  /** Per layer (same order as the layers): what its statistics hold, or undefined to fetch it raw. */
+  layers: (LayerStatsPlan | undefined)[];
+  /** The one graph output that carries every planned layer's values (`unbundle` splits it). */
+  output: string;
   /** What to append to the model: nodes and outputs. */
   graph: onnx.IGraphProto;
+}
+
+/** One layer's statistics from one inference call. */
+export interface LayerStatsValues {
+  /** The layer output's shape. */
+  dims: number[];
+  /** Statistic-major: statistic j of slice s (a sample, channels first; the batch, channels last)
+   *  and unit u at packed[j × slices × units + s × units + u]. Channels first: the positives are
+   *  means over the slice's positions. */
+  packed: Float32Array;
+  /** Values for mean, std and histogram: channels first, sample 0 at every SAMPLE_STRIDE-th
+   *  position of each channel ([1, C, ⌈K/stride⌉]); channels last, sample 0. */
+  sample: Float32Array;
+  sampleDims: number[];
 }
 
 const AT = onnx.AttributeProto.AttributeType;
@@ -72,6 +78,7 @@ const AT = onnx.AttributeProto.AttributeType;
  *  cost ≈9% of ResNet-50's inference, on a quarter ≈2%. */
 export const SAMPLE_STRIDE = 4;
 const INT64 = onnx.TensorProto.DataType.INT64;
+const FLOAT = onnx.TensorProto.DataType.FLOAT;
 
 /** Plans in-graph statistics for the layers, or returns undefined when the model's opset or the
  *  layers do not allow it (then every output is fetched raw). */
@@ -113,17 +120,26 @@ export function planGraphStats(model: Model, layers: readonly ActivationLayer[])
   let axis0: string | undefined;
   const shared0 = (i: number): string => (axis0 ??= constant(name(i, 'axis0'), [0]));
 
-  const plans: (LayerStatsOutputs | undefined)[] = new Array(layers.length).fill(undefined);
+  const plans: (LayerStatsPlan | undefined)[] = new Array(layers.length).fill(undefined);
   let sliceConsts: { starts: string; ends: string; axes: string } | undefined;
   let strideConsts: { starts: string; ends: string; axes: string; steps: string } | undefined;
   let reshapeConst: string | undefined;
-  layers.forEach((layer, i) => {
+  let flatConst: string | undefined;
+  const flat = (input: string, out: string, i: number): string => node('Reshape', [input, (flatConst ??= constant(name(i, 'flat'), [-1]))], out);
+  const parts: string[] = new Array(layers.length);
+  // Layers are appended last to first, and their values meet in one Concat. onnxruntime orders
+  // nodes by a depth-first walk back from the graph's outputs that takes a node's inputs highest
+  // index first, so each layer's statistics run right after the layer, while its output is still
+  // in cache, and onnxruntime can free that output at once instead of holding every activation
+  // until the end of the graph. torchvision ResNet-50, 8 samples per call, 2 threads, fresh
+  // process, ms per call: the first call (onnxruntime's arena grows) 453–461 instead of 540–954;
+  // later calls 364–401 against 375–427 (plain 302–356).
+  for (let i = layers.length - 1; i >= 0; i--) {
+    const layer = layers[i];
     const t = layer.output;
     const rank = shapes.get(t);
     const dtype = dtypes.get(t);
-    if ((rank !== undefined && rank < 2) || (dtype !== undefined && dtype !== 'float')) {
-      return;
-    }
+    if ((rank !== undefined && rank < 2) || (dtype !== undefined && dtype !== 'float')) continue;
     const reluLike = RELU_LIKE.has(layer.activation);
     const hasNegatives = !reluLike && !POSITIVE.has(layer.activation);
     const hasMin = !reluLike;
@@ -138,13 +154,12 @@ export function planGraphStats(model: Model, layers: readonly ActivationLayer[])
       x = node('Flatten', [t], name(i, 'x'), [int('axis', -1)]);
       pool = (kind, input, out) => reduce0(kind === 'sum' ? 'ReduceSum' : 'ReduceMax', input, out, i);
     }
-    const positives = pool('sum', node('HardSigmoid', [x], name(i, 'is_positive'), [float('alpha', 2 ** 126), float('beta', 0)]), name(i, 'positives'));
-    const max = pool('max', x, name(i, 'max'));
-    const parts = [positives, max];
-    if (hasMin) parts.push(pool('max', node('Neg', [x], name(i, 'neg')), name(i, 'neg_max')));
-    if (hasNegatives) parts.push(pool('sum', node('HardSigmoid', [x], name(i, 'is_negative'), [float('alpha', -(2 ** 126)), float('beta', 0)]), name(i, 'negatives')));
-    const packed = node('Concat', parts, name(i, 'packed'), [int('axis', layout === 'first' ? 2 : 0)]);
-    const shape = node('Shape', [layout === 'first' ? x : t], name(i, 'shape'));
+    const stats = [
+      pool('sum', node('HardSigmoid', [x], name(i, 'is_positive'), [float('alpha', 2 ** 126), float('beta', 0)]), name(i, 'positives')),
+      pool('max', x, name(i, 'max')),
+    ];
+    if (hasMin) stats.push(pool('max', node('Neg', [x], name(i, 'neg')), name(i, 'neg_max')));
+    if (hasNegatives) stats.push(pool('sum', node('HardSigmoid', [x], name(i, 'is_negative'), [float('alpha', -(2 ** 126)), float('beta', 0)]), name(i, 'negatives')));
     let sample: string;
     if (layout === 'first') {
       // Sample 0, every SAMPLE_STRIDE-th position of each channel: [1, C, ⌈K/stride⌉].
@@ -159,69 +174,58 @@ export function planGraphStats(model: Model, layers: readonly ActivationLayer[])
       sliceConsts ??= { starts: constant(name(i, 'slice_starts'), [0]), ends: constant(name(i, 'slice_ends'), [1]), axes: constant(name(i, 'slice_axes'), [0]) };
       sample = node('Slice', [t, sliceConsts.starts, sliceConsts.ends, sliceConsts.axes], name(i, 'sample'));
     }
-    plans[i] = { layout, packed, hasMin, hasNegatives, shape, sample };
-  });
+    // The shape travels as floats with the statistics: exact for dimensions below 2²⁴, and
+    // `unbundle` rejects values whose lengths do not add up. Its rank is a constant wherever
+    // onnxruntime knows it, which it folds away.
+    const shape = node('Shape', [t], name(i, 'shape'));
+    const rankF = node('Cast', [node('Shape', [shape], name(i, 'rank'))], name(i, 'rank_f'), [int('to', FLOAT)]);
+    const shapeF = node('Cast', [shape], name(i, 'shape_f'), [int('to', FLOAT)]);
+    const flats = [...stats, sample].map((v, k) => flat(v, name(i, `flat${k}`), i));
+    parts[i] = node('Concat', [rankF, shapeF, ...flats], name(i, 'values'), [int('axis', 0)]);
+    plans[i] = { layout, hasMin, hasNegatives };
+  }
   if (!plans.some((p) => p)) return undefined;
-  // Three outputs in all instead of three per layer: onnxruntime hands each fetched output to
+  // One output in all instead of several per layer: onnxruntime hands each fetched output to
   // JavaScript as a tensor object with a buffer of its own, which costs per output, not per
   // value. MobileNetV2 ×0.25 (35 layers, 16 samples per call, 2 threads, ms per inference call,
   // best of 12 windows in a fresh process, three processes each): plain 1.2–1.3; the capture
-  // graph with 105 outputs 4.2–6.9, bundled into three 3.4–3.9.
-  const flat = constant(`${prefix}/flat`, [-1]);
-  const packedParts: string[] = [], shapeParts: string[] = [], sampleParts: string[] = [];
-  plans.forEach((p, i) => {
-    if (!p) return;
-    packedParts.push(node('Reshape', [p.packed, flat], name(i, 'packed_flat')));
-    shapeParts.push(node('Shape', [p.shape], name(i, 'rank')), p.shape);
-    sampleParts.push(node('Reshape', [p.sample, flat], name(i, 'sample_flat')));
-  });
-  const bundles = {
-    packed: node('Concat', packedParts, `${prefix}/packed`, [int('axis', 0)]),
-    shapes: node('Concat', shapeParts, `${prefix}/shapes`, [int('axis', 0)]),
-    samples: node('Concat', sampleParts, `${prefix}/samples`, [int('axis', 0)]),
-  };
-  return { layers: plans, bundles, graph: { node: nodes, output: [bundles.packed, bundles.shapes, bundles.samples].map((o) => ({ name: o })) } };
+  // graph with 105 outputs 4.2–6.9, with three 3.4–3.9.
+  const output = node('Concat', parts.filter((p) => p), `${prefix}/values`, [int('axis', 0)]);
+  return { layers: plans, output, graph: { node: nodes, output: [{ name: output }] } };
 }
 
 /** How many statistics each unit has in a layer's packed values. */
-function statsPerUnit(p: LayerStatsOutputs): number {
+function statsPerUnit(p: LayerStatsPlan): number {
   return 2 + (p.hasMin ? 1 : 0) + (p.hasNegatives ? 1 : 0);
 }
 
-/** One run's bundled outputs split into each planned layer's values, under the layer's own names
- *  (`packed`, `shape`, and `sample` when the samples were fetched). Views, not copies. */
-export function unbundle(plan: GraphStatsPlan, out: Record<string, HostTensor>): Record<string, HostTensor> {
-  const packedT = out[plan.bundles.packed], shapesT = out[plan.bundles.shapes], samplesT = out[plan.bundles.samples];
-  if (!packedT || !shapesT) throw new Error('in-graph statistics missing from the run');
-  const packed = packedT.data, shapes = shapesT.data, samples = samplesT?.data;
-  if (!(packed instanceof Float32Array) || !(shapes instanceof BigInt64Array) || (samples && !(samples instanceof Float32Array))) {
-    throw new Error('in-graph statistics have unexpected element types');
-  }
-  const res: Record<string, HostTensor> = {};
-  let at = 0, packedAt = 0, sampleAt = 0;
-  for (const p of plan.layers) {
-    if (!p) continue;
-    const rank = Number(shapes[at]);
-    const dims = Array.from(shapes.subarray(at + 1, at + 1 + rank), Number);
-    res[p.shape] = { dtype: 'int64', dims: [rank], data: shapes.subarray(at + 1, at + 1 + rank) };
-    at += 1 + rank;
+/** One run's values split into each planned layer's statistics (views, not copies); throws when
+ *  they do not add up. */
+export function unbundle(plan: GraphStatsPlan, values: HostTensor): (LayerStatsValues | undefined)[] {
+  const v = values.data;
+  if (!(v instanceof Float32Array)) throw new Error('in-graph statistics are not float32');
+  let at = 0;
+  const take = (n: number): Float32Array => {
+    if (!(n >= 0 && at + n <= v.length)) throw new Error('in-graph statistics do not add up');
+    const out = v.subarray(at, at + n);
+    at += n;
+    return out;
+  };
+  const res = plan.layers.map((p): LayerStatsValues | undefined => {
+    if (!p) return undefined;
+    const rank = take(1)[0];
+    const dims = Array.from(take(rank), Number);
+    if (dims.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new Error('in-graph statistics do not add up');
     const first = p.layout === 'first';
     const units = dims[first ? 1 : rank - 1] ?? 1;
-    const k = statsPerUnit(p);
-    const packedDims = first ? [dims[0], units, k] : [k * units];
-    const packedLength = size(packedDims);
-    res[p.packed] = { dtype: 'float32', dims: packedDims, data: packed.subarray(packedAt, packedAt + packedLength) };
-    packedAt += packedLength;
-    if (samples) {
-      const sampleDims = first ? [1, units, Math.ceil(dims[2] / SAMPLE_STRIDE)] : [1, ...dims.slice(1)];
-      const sampleLength = size(sampleDims);
-      res[p.sample] = { dtype: 'float32', dims: sampleDims, data: samples.subarray(sampleAt, sampleAt + sampleLength) };
-      sampleAt += sampleLength;
-    }
-  }
-  if (at !== shapes.length || packedAt !== packed.length || (samples && sampleAt !== samples.length)) {
-    throw new Error('in-graph statistics do not match the shapes the run reported');
-  }
+    // Channels first: one slice per sample; channels last: the batch is one slice.
+    const slices = first ? dims[0] : 1;
+    const packed = take(statsPerUnit(p) * slices * units);
+    const positions = size(dims.slice(2));
+    const sampleDims = first ? [1, units, Math.ceil(positions / SAMPLE_STRIDE)] : [1, ...dims.slice(1)];
+    return { dims, packed, sample: take(size(sampleDims)), sampleDims };
+  });
+  if (at !== v.length) throw new Error('in-graph statistics do not add up');
   return res;
 }
 

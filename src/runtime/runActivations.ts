@@ -22,7 +22,7 @@ import { DEFAULT_BINS } from './statsAccumulator';
 import type { Worker } from 'node:worker_threads';
 import { createSink, startStatsThread, type CapturedItem, type StatsSink } from './statsSink';
 import { statsWorkerEntry } from './client';
-import { planGraphStats, unbundle, type GraphStatsPlan, type LayerStatsOutputs } from './graphStats';
+import { planGraphStats, unbundle, type GraphStatsPlan, type LayerStatsPlan, type LayerStatsValues } from './graphStats';
 import type { GraphPartials } from './statsAccumulator';
 import type { InputIdentity } from '../analysis/compare/types';
 import { inputIdentity } from './inputs/identity';
@@ -261,10 +261,7 @@ async function measureWith(
   let warmupMs = 0, warmupCpuMs = 0;
   // A model without activations still runs (its inputs are checked); it then fetches its outputs.
   const raw = layers.filter((_, i) => !plan?.layers[i]).map((l) => l.output);
-  const fetchWithoutSamples = plan ? [plan.bundles.packed, plan.bundles.shapes, ...raw] : layers.length ? raw : backend.outputs.slice(0, 1);
-  // With the in-graph samples, for batches that take one (DISTRIBUTION_EVERY).
-  const fetch = plan ? [...fetchWithoutSamples, plan.bundles.samples] : fetchWithoutSamples;
-  const sampleOutputs = new Set(plan?.layers.flatMap((p) => (p ? [p.sample] : [])) ?? []);
+  const fetch = plan ? [plan.output, ...raw] : layers.length ? raw : backend.outputs.slice(0, 1);
   let sampledAt = -Infinity;
   let sampleValues: number | undefined;
   const givenBatch = batchDimGiven(backend, opts.dims ?? {});
@@ -282,26 +279,25 @@ async function measureWith(
     }
     const takeSample = samplesDone - sampledAt >= DISTRIBUTION_EVERY || (sampleValues !== undefined && sampleValues <= CHEAP_SAMPLE_VALUES);
     if (takeSample) sampledAt = samplesDone;
-    const fetchNow = takeSample ? fetch : fetchWithoutSamples;
     if (opts.warmup && samplesDone === 0) {
       // Untimed: neither its wall nor its CPU time counts in measureMs/measureCpuMs.
       const w0 = performance.now(), c0 = process.cpuUsage();
-      await runOrExplain(model, backend, feeds, fetchNow);
+      await runOrExplain(model, backend, feeds, fetch);
       const c = process.cpuUsage(c0);
       warmupMs += performance.now() - w0;
       warmupCpuMs += (c.user + c.system) / 1000;
     }
     const ti = performance.now();
-    const out = await runOrExplain(model, backend, feeds, fetchNow);
+    const out = await runOrExplain(model, backend, feeds, fetch);
     inferenceMs += performance.now() - ti;
-    if (plan) Object.assign(out, unbundle(plan, out));
-    if (takeSample && sampleValues === undefined && sampleOutputs.size) sampleValues = [...sampleOutputs].reduce((sum, name) => sum + (out[name]?.data.length ?? 0), 0);
+    const values = plan ? unbundle(plan, out[plan.output]) : [];
+    sampleValues ??= plan ? values.reduce((sum, v) => sum + (v?.sample.length ?? 0), 0) : undefined;
     let bytes = 0;
     const items: CapturedItem[] = [];
     layers.forEach((l, i) => {
       const stats = plan?.layers[i];
       if (stats) {
-        const item = partialsItem(i, stats, out, n);
+        const item = partialsItem(stats, values[i]!, takeSample, n);
         if (!item) throw new NonFiniteStatistics(l.node);
         bytes += item.elements * 4;
         items.push({ layer: i, partials: item.partials });
@@ -381,49 +377,32 @@ async function measureWith(
   };
 }
 
-/** A layer's in-graph statistics for one batch, as the accumulator takes them; undefined when a
- *  value is not finite. `elements` is the size of the layer's output (for the batch size). */
-function partialsItem(layer: number, stats: LayerStatsOutputs, out: Record<string, HostTensor>, samples: number): { partials: GraphPartials; elements: number } | undefined {
-  const get = (name: string): HostTensor => {
-    const t = out[name];
-    if (!t) throw new Error(`in-graph statistic ${name} missing`);
-    return t;
-  };
-  const packedT = get(stats.packed), sampleT = out[stats.sample];
-  if (!(packedT.data instanceof Float32Array) || (sampleT && !(sampleT.data instanceof Float32Array))) throw new Error(`in-graph statistics of layer ${layer} are not float32`);
-  const packed = packedT.data;
+/** A layer's in-graph statistics for one batch, as the accumulator takes them (with its sample
+ *  when `withSample`); undefined when a value is not finite. `elements` is the size of the
+ *  layer's output (for the batch size). */
+function partialsItem(stats: LayerStatsPlan, v: LayerStatsValues, withSample: boolean, samples: number): { partials: GraphPartials; elements: number } | undefined {
+  const packed = v.packed;
   for (let k = 0; k < packed.length; k++) if (!Number.isFinite(packed[k])) return undefined;
   const first = stats.layout === 'first';
-  let units: number, rows: number, perSlice: number, unitAxis: number, elements: number;
-  if (first) {
-    // packed [N, C, k]; Shape(X) = [N, C, K].
-    const dims = Array.from(get(stats.shape).data as BigInt64Array, Number);
-    [rows, units, perSlice] = dims;
-    unitAxis = 1;
-    elements = rows * units * perSlice;
-  } else {
-    // packed [k × C]; Shape(T) gives the rows.
-    const dims = Array.from(get(stats.shape).data as BigInt64Array, Number);
-    units = dims[dims.length - 1];
-    elements = dims.reduce((a, b) => a * b, 1);
-    rows = elements / Math.max(1, units);
-    perSlice = rows;
-    unitAxis = dims.length - 1;
-  }
-  const k = 2 + (stats.hasMin ? 1 : 0) + (stats.hasNegatives ? 1 : 0);
+  const elements = v.dims.reduce((a, b) => a * b, 1);
+  // Channels first [N, C, …]: a slice per sample, K positions each; channels last: the batch is
+  // one slice, with elements / C rows per unit.
+  const units = v.dims[first ? 1 : v.dims.length - 1] ?? 1;
+  const slices = first ? v.dims[0] : 1;
+  const perSlice = first ? elements / Math.max(1, slices * units) : elements / Math.max(1, units);
   const partials: GraphPartials = {
     units,
-    unitAxis,
-    slices: first ? rows : 1,
+    unitAxis: first ? 1 : v.dims.length - 1,
+    slices,
     perSlice,
     means: first,
     packed,
-    iStride: first ? k : 1,
-    jStride: first ? 1 : units,
+    iStride: 1,
+    jStride: slices * units,
     minAt: stats.hasMin ? 2 : -1,
     negativesAt: stats.hasNegatives ? (stats.hasMin ? 3 : 2) : -1,
-    sample: sampleT?.data as Float32Array | undefined,
-    sampleDims: sampleT?.dims,
+    sample: withSample ? v.sample : undefined,
+    sampleDims: withSample ? v.sampleDims : undefined,
     samples,
   };
   return { partials, elements };
