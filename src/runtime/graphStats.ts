@@ -17,7 +17,7 @@
 //   channels first (conv, NCHW): X = Reshape(T, [0, 0, -1]) → [N, C, K];
 //     positives = GlobalAveragePool(HardSigmoid(X, α = 2¹²⁶, β = 0)) — HardSigmoid is 1 for
 //     every normal x > 0 and 0 for x ≤ 0, so its mean × K is the count of positives —, max =
-//     GlobalMaxPool(X), packed side by side into one output (Concat).
+//     GlobalMaxPool(X).
 //   channels last (dense, sequences): X = Flatten(T, axis = -1) → [R, C]; the same through
 //     ReduceSum / ReduceMax over axis 0.
 //   Activations other than ReLU/ReLU6 also get the minimum (GlobalMaxPool of −X), and those that
@@ -29,8 +29,8 @@
 // What it costs, from onnxruntime's profile of ResNet-50 (8 samples per call, 2 threads): the
 // statistics kernels ≈9% of kernel time, ReorderOutput ≈7% (the activations leave the NCHWc
 // layout for them), and the convolutions ≈30% more than in the plain model once their outputs
-// have a second consumer (the same whether these nodes are appended or spliced right after
-// each activation, so they are appended).
+// have a second consumer. Where onnxruntime runs these nodes matters for memory, not for the
+// time of later calls: see the order of the layers below.
 import { onnx } from 'onnx-proto';
 import type { Model } from '../core/model';
 import type { HostTensor } from './hostTensor';
@@ -185,11 +185,8 @@ export function planGraphStats(model: Model, layers: readonly ActivationLayer[])
     plans[i] = { layout, hasMin, hasNegatives };
   }
   if (!plans.some((p) => p)) return undefined;
-  // One output in all instead of several per layer: onnxruntime hands each fetched output to
-  // JavaScript as a tensor object with a buffer of its own, which costs per output, not per
-  // value. MobileNetV2 ×0.25 (35 layers, 16 samples per call, 2 threads, ms per inference call,
-  // best of 12 windows in a fresh process, three processes each): plain 1.2–1.3; the capture
-  // graph with 105 outputs 4.2–6.9, with three 3.4–3.9.
+  // One output, which also gives onnxruntime's walk its one starting point (above), and one
+  // tensor object per call for onnxruntime-node to build instead of three per layer.
   const output = node('Concat', parts.filter((p) => p), `${prefix}/values`, [int('axis', 0)]);
   return { layers: plans, output, graph: { node: nodes, output: [{ name: output }] } };
 }
