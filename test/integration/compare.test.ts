@@ -101,7 +101,7 @@ describe('Compare with… in VS Code', function () {
     assert.equal(await vscode.commands.executeCommand('activationLens.exportRunResults', original, exported), exported.fsPath);
     const saved = JSON.parse(fs.readFileSync(exported.fsPath, 'utf8')) as { samples: number; inputIdentity: unknown };
     assert.equal(saved.samples, 16);
-    assert.deepEqual(saved.inputIdentity, { kind: 'synthetic', distribution: 'normal', seed: 2, sampleShapes: ['float32[64]'] });
+    assert.deepEqual(saved.inputIdentity, { kind: 'synthetic', distribution: 'normal', seed: 2, generator: 'ziggurat', sampleShapes: ['float32[64]'] });
   });
 
   it('another run of the same model with another seed: compared with the stored run, the differing seeds are a warning', async () => {

@@ -117,6 +117,16 @@ describe('compare: same inputs?', () => {
     assert.equal(c.inputs, 'synthetic normal, seed 0');
   });
 
+  it('normal inputs of a run file from before the ziggurat sampler are not taken for this version\'s, though seed and shape agree', () => {
+    const now = { kind: 'synthetic' as const, distribution: 'normal', seed: 0, generator: 'ziggurat' };
+    const older = checkInputs(run([], { inputIdentity: { kind: 'synthetic', distribution: 'normal', seed: 0 } }), run([], { inputIdentity: now }));
+    assert.equal(older.comparable, false);
+    assert.equal(older.inputs, null);
+    assert.match(older.warnings.join('\n'), /different generators \(A Box–Muller \(an older version\), B ziggurat\)/);
+    assert.equal(checkInputs(run([], { inputIdentity: now }), run([], { inputIdentity: { ...now } })).comparable, true);
+    assert.deepEqual(inputIdentity({ seed: 0 }), now);
+  });
+
   it('different seeds, distributions, sample counts: each one said, not comparable', () => {
     const c = checkInputs(run([]), run([], { samples: 8, inputIdentity: { kind: 'synthetic', distribution: 'uniform', seed: 3 } }));
     assert.equal(c.comparable, false);

@@ -10,6 +10,7 @@ import { onnx } from 'onnx-proto';
 import { resolveInputs } from '../../src/runtime/inputs/dims';
 import { fileSource } from '../../src/runtime/inputs/fileSource';
 import { parseNpy } from '../../src/runtime/inputs/npy';
+import { SeededRandom } from '../../src/runtime/inputs/random';
 import { syntheticSource } from '../../src/runtime/inputs/synthetic';
 import type { SampleChunk } from '../../src/runtime/inputs/samples';
 import { runActivations } from '../../src/runtime/runActivations';
@@ -63,6 +64,28 @@ describe('run: inputs', () => {
     assert.ok(Math.abs(mean) < 0.1 && Math.abs(sd - 1) < 0.1, `normal: mean ${mean} sd ${sd}`);
     const vu = Array.from(u[0].x.data as Float32Array);
     assert.ok(vu.every((v) => v >= 0 && v < 1));
+  });
+
+  it('synthetic normal values have the standard normal distribution, tails included (Kolmogorov–Smirnov, 1% level)', () => {
+    const n = 400_000;
+    const values = new Float64Array(n);
+    new SeededRandom(11).fillNormal(values);
+    const one = new SeededRandom(11);
+    for (let i = 0; i < 1000; i++) assert.equal(one.normal(), values[i], 'normal() and fillNormal give the same sequence');
+    const sorted = Array.from(values).sort((a, b) => a - b);
+    // Φ through erf (Abramowitz and Stegun 7.1.26, error below 1.5e-7).
+    const erf = (x: number): number => {
+      const t = 1 / (1 + 0.3275911 * Math.abs(x));
+      const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+      return x >= 0 ? y : -y;
+    };
+    let ks = 0;
+    sorted.forEach((x, i) => (ks = Math.max(ks, Math.abs(0.5 * (1 + erf(x / Math.SQRT2)) - (i + 0.5) / n))));
+    assert.ok(ks < 1.63 / Math.sqrt(n), `KS distance ${ks}`);
+    const beyond = (c: number): number => sorted.filter((x) => Math.abs(x) > c).length / n;
+    // P(|X| > 3) = 0.0027 and P(|X| > 3.5) = 4.65e-4: the ziggurat's tail layer and its edge.
+    assert.ok(Math.abs(beyond(3) - 0.0027) < 0.0005, `P(|x| > 3) = ${beyond(3)}`);
+    assert.ok(Math.abs(beyond(3.5) - 4.65e-4) < 1.5e-4, `P(|x| > 3.5) = ${beyond(3.5)}`);
   });
 
   it('reads .npy (sample axis first), .npz by input name, JSON and TensorProto .pb', async () => {

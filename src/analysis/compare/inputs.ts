@@ -23,9 +23,20 @@ function sameShapes(x: string[] | undefined, y: string[] | undefined): boolean {
   return !x || !y || x.join(' ') === y.join(' ');
 }
 
+type SyntheticIdentity = Extract<InputIdentity, { kind: 'synthetic' }>;
+
+/** Normal values from run files that name no generator came from Box–Muller (older versions). */
+function generatorName(x: SyntheticIdentity): string {
+  return x.distribution === 'normal' ? x.generator ?? 'Box–Muller (an older version)' : 'uniform';
+}
+
+function sameGenerator(x: SyntheticIdentity, y: SyntheticIdentity): boolean {
+  return generatorName(x) === generatorName(y);
+}
+
 function sameIdentity(x: InputIdentity, y: InputIdentity): boolean {
   if (x.kind === 'synthetic' || y.kind === 'synthetic') {
-    return x.kind === 'synthetic' && y.kind === 'synthetic' && x.distribution === y.distribution && x.seed === y.seed && sameShapes(x.sampleShapes, y.sampleShapes);
+    return x.kind === 'synthetic' && y.kind === 'synthetic' && x.distribution === y.distribution && x.seed === y.seed && sameShapes(x.sampleShapes, y.sampleShapes) && sameGenerator(x, y);
   }
   return x.kind === y.kind && x.sha256 === y.sha256 && sameImage(x.image, y.image);
 }
@@ -54,6 +65,7 @@ export function checkInputs(a: RunForCompare, b: RunForCompare): InputCheck {
   } else if (ia.kind === 'synthetic' && ib.kind === 'synthetic') {
     if (ia.distribution !== ib.distribution) warnings.push(`the synthetic inputs differ: A ${ia.distribution}, B ${ib.distribution}`);
     if (ia.seed !== ib.seed) warnings.push(`the synthetic inputs have different seeds: A ${ia.seed}, B ${ib.seed}`);
+    if (ia.distribution === ib.distribution && !sameGenerator(ia, ib)) warnings.push(`the synthetic inputs come from different generators (A ${generatorName(ia)}, B ${generatorName(ib)}), so the same seed gave them different values`);
     if (!sameShapes(ia.sampleShapes, ib.sampleShapes)) warnings.push(`the models take differently shaped inputs (A ${ia.sampleShapes!.join(', ')}; B ${ib.sampleShapes!.join(', ')}), so the same seed gave them different values`);
     same = sameIdentity(ia, ib);
   } else if (ia.kind !== 'synthetic' && ib.kind !== 'synthetic') {

@@ -55,6 +55,7 @@ function identity(v: unknown, where: string): InputIdentity | undefined {
       if (!Array.isArray(v.sampleShapes) || !v.sampleShapes.every((x) => typeof x === 'string')) throw new Bad(`${w}sampleShapes must be an array of strings`);
       id.sampleShapes = v.sampleShapes as string[];
     }
+    if (v.generator !== undefined) id.generator = str(v, 'generator', w);
     return id;
   }
   if (v.kind === 'file' || v.kind === 'folder') {

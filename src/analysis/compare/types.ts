@@ -24,6 +24,9 @@ export type InputIdentity =
       /** Per model input, one sample's type and shape ("float32[1,8,8]"): the same seed fills
        *  differently shaped inputs (an NCHW and an NHWC export) with different values. */
       sampleShapes?: string[];
+      /** How normal values are drawn: "ziggurat"; absent in run files of versions that used
+       *  Box–Muller, whose values for the same seed differ. */
+      generator?: string;
     }
   | {
       kind: 'file' | 'folder';

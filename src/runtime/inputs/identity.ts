@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { InputIdentity } from '../../analysis/compare/types';
 import { folderGroups } from './fileSource';
 import type { ImageOptions } from './image';
+import { NORMAL_GENERATOR } from './random';
 import type { Distribution } from './synthetic';
 
 const CHUNK = 1 << 20;
@@ -42,7 +43,9 @@ export interface InputIdentityOptions {
 /** What the inputs of a run with these options are. Files: the same files the run reads. */
 export function inputIdentity(opts: InputIdentityOptions): InputIdentity {
   if (!opts.inputs) {
-    const id: InputIdentity = { kind: 'synthetic', distribution: opts.distribution ?? 'normal', seed: opts.seed ?? 0 };
+    const distribution = opts.distribution ?? 'normal';
+    const id: InputIdentity = { kind: 'synthetic', distribution, seed: opts.seed ?? 0 };
+    if (distribution === 'normal') id.generator = NORMAL_GENERATOR;
     if (opts.fed) id.sampleShapes = opts.fed.map((i) => `${i.dtype}[${i.sampleShape.join(',')}]`);
     return id;
   }
