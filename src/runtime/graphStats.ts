@@ -70,7 +70,6 @@ export interface LayerStatsValues {
   /** Values for mean, std and histogram: channels first, sample 0 at every SAMPLE_STRIDE-th
    *  position of each channel ([1, C, ⌈K/stride⌉]); channels last, sample 0. */
   sample: Float32Array;
-  sampleDims: number[];
 }
 
 const AT = onnx.AttributeProto.AttributeType;
@@ -220,7 +219,7 @@ export function unbundle(plan: GraphStatsPlan, values: HostTensor): (LayerStatsV
     const packed = take(statsPerUnit(p) * slices * units);
     const positions = size(dims.slice(2));
     const sampleDims = first ? [1, units, Math.ceil(positions / SAMPLE_STRIDE)] : [1, ...dims.slice(1)];
-    return { dims, packed, sample: take(size(sampleDims)), sampleDims };
+    return { dims, packed, sample: take(size(sampleDims)) };
   });
   if (at !== v.length) throw new Error('in-graph statistics do not add up');
   return res;

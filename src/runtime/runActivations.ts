@@ -402,7 +402,6 @@ function partialsItem(stats: LayerStatsPlan, v: LayerStatsValues, withSample: bo
     minAt: stats.hasMin ? 2 : -1,
     negativesAt: stats.hasNegatives ? (stats.hasMin ? 3 : 2) : -1,
     sample: withSample ? v.sample : undefined,
-    sampleDims: withSample ? v.sampleDims : undefined,
     samples,
   };
   return { partials, elements };

@@ -108,10 +108,9 @@ export interface GraphPartials {
   minAt: number;
   /** Index of the negatives' count, or −1 when the activation is never negative. */
   negativesAt: number;
-  /** The batch's first sample, raw (shape `sampleDims`): mean, std and histogram come from it.
-   *  Absent for batches the run takes no sample from (runActivations.ts, DISTRIBUTION_EVERY). */
+  /** The batch's first sample, raw: mean, std and histogram come from it (spreadSample). Absent
+   *  for batches the run takes no sample from (runActivations.ts, DISTRIBUTION_EVERY). */
   sample?: Float32Array;
-  sampleDims?: number[];
   samples: number;
 }
 
@@ -120,6 +119,28 @@ export interface LayerIdentity {
   op: string;
   /** The captured tensor. */
   output: string;
+}
+
+/** Mean, std and histogram take at most this many values of a layer from each sample. ResNet-50's
+ *  samples (every 4th position of one image) hold 2.4 million values over its 49 layers, and
+ *  scanning and binning them cost JavaScript ≈9 ns a value, ≈85 ms of a 32-sample run at 8
+ *  samples per call; 8,192 values per layer and sample take ≈15 ms of it. */
+export const DISTRIBUTION_VALUES = 1 << 13;
+
+/** At most `limit` values of `data`, one from each of `limit` equal strata at an offset that
+ *  varies from stratum to stratum (golden-ratio sequence), so that the picks do not line up with
+ *  a channel's rows or columns whatever the shape. */
+export function spreadSample(data: Float32Array, limit: number): Float32Array {
+  if (data.length <= limit) return data;
+  const out = new Float32Array(limit);
+  const stratum = data.length / limit;
+  let phase = 0.5;
+  for (let i = 0; i < limit; i++) {
+    out[i] = data[Math.min(data.length - 1, Math.floor((i + phase) * stratum))];
+    phase += 0.6180339887498949;
+    if (phase >= 1) phase -= 1;
+  }
+  return out;
 }
 
 /** Folds captured batches of one activation layer into LayerActivationStats. */
@@ -210,25 +231,35 @@ export class LayerAccumulator {
     }
     // Counts are means over the slice (GlobalAveragePool) or sums (ReduceSum): scale to sums.
     const scale = p.means ? perSlice : 1;
-    let zeros = 0, max = -Infinity, min = Infinity;
+    // This loop runs slices × units times per batch (180,000 times per call on ResNet-50).
+    // Math.floor(x + 0.5) rounds these non-negative counts as Math.round does, at a third of its
+    // cost in V8 here (node 20: 9.4 against 2.7 ms for 727,000 iterations).
+    const positive = this.positive;
+    const maxAt = js, minAt = p.minAt >= 0 ? p.minAt * js : -1, negativesAt = p.negativesAt >= 0 ? p.negativesAt * js : -1;
+    let positives = 0, negatives = 0, max = -Infinity, min = Infinity;
     for (let s = 0, i = 0; s < slices; s++) {
       for (let u = 0; u < units; u++, i++) {
         const at = i * is;
         const posRaw = packed[at] * scale;
         // Subnormal positives count fractionally in HardSigmoid: any positive value still makes
         // the count ≥ 1, so a unit is dead exactly when nothing was positive.
-        const pos = posRaw > 0 ? Math.max(1, Math.round(posRaw)) : 0;
-        const neg = p.negativesAt >= 0 ? Math.round(packed[at + p.negativesAt * js] * scale) : 0;
-        this.positive[u] += pos;
-        zeros += perSlice - pos - neg;
-        const mx = packed[at + js];
+        const pos = posRaw > 0 ? Math.max(1, Math.floor(posRaw + 0.5)) : 0;
+        positive[u] += pos;
+        positives += pos;
+        if (negativesAt >= 0) negatives += Math.floor(packed[at + negativesAt] * scale + 0.5);
+        const mx = packed[at + maxAt];
         if (mx > max) max = mx;
-        if (p.minAt >= 0 && -packed[at + p.minAt * js] < min) min = -packed[at + p.minAt * js];
+        if (minAt >= 0 && -packed[at + minAt] < min) min = -packed[at + minAt];
       }
     }
-    // Mean, std and histogram: from the batch's first sample, through a second accumulator.
-    const dist = (this.distribution ??= new LayerAccumulator(this.id, this.chooseAxis, this.hist.bins));
-    if (p.sample && p.sampleDims) dist.add(p.sampleDims, p.sample, 1);
+    const zeros = slices * units * perSlice - positives - negatives;
+    // Mean, std and histogram: from the batch's first sample, through a second accumulator that
+    // sees values only (no units).
+    const dist = (this.distribution ??= new LayerAccumulator(this.id, () => -1, this.hist.bins));
+    if (p.sample) {
+      const values = spreadSample(p.sample, DISTRIBUTION_VALUES);
+      dist.add([values.length], values, 1);
+    }
     // ReLU-like activations: the minimum is 0 when any value was 0; a batch without one takes its
     // sample's minimum (the one approximation, for a run in which no ReLU output was ever 0).
     if (p.minAt < 0) min = zeros > 0 ? 0 : Math.min(min, dist.min);

@@ -1,7 +1,7 @@
 // Streaming activation statistics: exact against a direct computation, independent of how the
 // samples are split into batches, with units on the channel axis.
 import * as assert from 'node:assert/strict';
-import { LayerAccumulator, StreamingHistogram } from '../../src/runtime/statsAccumulator';
+import { LayerAccumulator, spreadSample, StreamingHistogram } from '../../src/runtime/statsAccumulator';
 import { LayoutResolver, unitAxisFor } from '../../src/runtime/unitAxis';
 import type { Graph, Node } from '../../src/core/model';
 import { SeededRandom } from '../../src/runtime/inputs/random';
@@ -18,6 +18,23 @@ function randomBatch(rng: SeededRandom, n: number, c: number, hw: number, deadUn
 }
 
 const axis1 = (rank: number): number => unitAxisFor(undefined, rank, 'channels-first');
+
+describe('run: the values the distribution takes from a large sample', () => {
+  it('are spread over every position of a channel, even when the sample length is a multiple of the limit', () => {
+    // 16,384 channels of 4 positions each, position p holding p: a plain stride of 4 would read
+    // position 0 of every channel and report a mean of 0.
+    const data = Float32Array.from({ length: 16384 * 4 }, (_, i) => i % 4);
+    const picked = spreadSample(data, 16384);
+    assert.equal(picked.length, 16384);
+    const counts = [0, 1, 2, 3].map((p) => picked.filter((v) => v === p).length);
+    assert.ok(counts.every((c) => Math.abs(c - 4096) < 200), `positions picked ${counts.join(', ')}`);
+  });
+
+  it('keep a sample at or under the limit whole', () => {
+    const data = Float32Array.from({ length: 100 }, (_, i) => i);
+    assert.equal(spreadSample(data, 100), data);
+  });
+});
 
 describe('run: streaming activation statistics', () => {
   it('active rates, dead units, zero fraction, min/max/mean/std equal a direct computation over all samples', () => {
