@@ -45,18 +45,21 @@ async function main(): Promise<void> {
 
 /** One max over every activation output: GlobalMaxPool for rank ≥ 3 (which onnxruntime runs in
  *  its blocked NCHWc layout, so no reorder pass is added), ReduceMax over all axes otherwise. The
- *  ranks come from one run of the model with the activations as outputs. */
+ *  ranks come from one run of the model with the activations as outputs. Like the capture graph
+ *  (graphStats.ts), the maxima are appended last layer first and meet in one Concat, so each runs
+ *  right after its layer and no activation is held to the end of the graph. */
 async function readOnceGraph(bytes: Uint8Array, own: string[], activations: string[], feeds: Record<string, ort.Tensor>): Promise<onnx.IGraphProto> {
   const probe = await ort.InferenceSession.create(withExtraOutputs(bytes, activations, own));
   const values = await probe.run(feeds, activations);
-  const node: onnx.INodeProto[] = activations.map((name, i) => ({
-    name: `read_once_${i}`,
-    opType: values[name].dims.length >= 3 ? 'GlobalMaxPool' : 'ReduceMax',
-    input: [name],
-    output: [`read_once_${i}`],
-  }));
   await probe.release();
-  return { node, output: node.map((n) => ({ name: n.output![0] })) };
+  const node: onnx.INodeProto[] = [{ name: 'read_once_flat', opType: 'Constant', output: ['read_once_flat'], attribute: [{ name: 'value', type: onnx.AttributeProto.AttributeType.TENSOR, t: { dims: [1], dataType: onnx.TensorProto.DataType.INT64, int64Data: [-1] } }] }];
+  for (let i = activations.length - 1; i >= 0; i--) {
+    const name = activations[i];
+    node.push({ name: `read_once_${i}`, opType: values[name].dims.length >= 3 ? 'GlobalMaxPool' : 'ReduceMax', input: [name], output: [`read_once_${i}`] });
+    node.push({ name: `read_once_${i}_flat`, opType: 'Reshape', input: [`read_once_${i}`, 'read_once_flat'], output: [`read_once_${i}_flat`] });
+  }
+  node.push({ name: 'read_once', opType: 'Concat', input: activations.map((_, i) => `read_once_${i}_flat`), output: ['read_once'], attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 }] });
+  return { node, output: [{ name: 'read_once' }] };
 }
 
 main().catch((e) => {
