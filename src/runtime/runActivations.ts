@@ -117,11 +117,15 @@ export async function runActivations(modelPath: string, opts: RunOptions = {}): 
     throwIfCancelled(opts.signal);
     const layers = activationLayers(model, opts.everyNode);
     await opts.onPhase?.('loading', model);
-    // In-graph statistics pay off on the native runtime; on wasm its kernels for them are slow
-    // relative to JavaScript on a second thread (measured: MobileNetV2 ×0.25, capture/plain 2.2×
-    // in the graph against 1.7× raw), so wasm runs keep raw captures.
+    // In-graph statistics on both runtimes. On wasm they used to lose to raw captures folded in
+    // on a second thread (MobileNetV2 ×0.25: 2.2× plain against 1.7×); since each layer's run
+    // right after it and reach JavaScript in one output, they win there too: the batch loop, best
+    // of three in one process, two processes each, ms: ResNet-50 8 samples 2,739–2,775 against
+    // 3,311–3,467 raw, ResNet-18 16 samples 2,442–2,523 / 2,581–2,629, small ResNet 351–362 /
+    // 384–469, MobileNetV2 ×0.25 398–410 / 401–448, digits CNN 128–161 / 141–158. And they
+    // leave the second core to the editor.
     const engine = model.format === 'onnx' ? chooseEngine(opts) : undefined;
-    const graphStats = opts.graphStats ?? engine === 'native';
+    const graphStats = opts.graphStats ?? engine !== undefined;
     const wanted = engine && !opts.everyNode && graphStats ? planGraphStats(model, layers) : undefined;
     if (needsStatsThread(wanted)) statsWorker = startStatsThread(statsWorkerEntry, opts.statsThread ?? true);
     let { backend, plan } = await createBackendWithPlan(model, layers, opts, wanted);
