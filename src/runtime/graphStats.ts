@@ -131,8 +131,8 @@ export function planGraphStats(model: Model, layers: readonly ActivationLayer[])
   // index first, so each layer's statistics run right after the layer, while its output is still
   // in cache, and onnxruntime can free that output at once instead of holding every activation
   // until the end of the graph. torchvision ResNet-50, 8 samples per call, 2 threads, fresh
-  // process, ms per call: the first call (onnxruntime's arena grows) 453–461 instead of 540–954;
-  // later calls 364–401 against 375–427 (plain 302–356).
+  // processes: the first call (onnxruntime's arena grows) 382–398 ms instead of 522–880, later
+  // calls unchanged (plain 300–363); `run --json` on 32 samples peaks at 540 MB instead of 790.
   for (let i = layers.length - 1; i >= 0; i--) {
     const layer = layers[i];
     const t = layer.output;
