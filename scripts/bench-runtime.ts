@@ -3,13 +3,14 @@
 // wasm runs vs plain onnxruntime-node), PyTorch forward hooks, the >4 GiB external-data model,
 // the cost of the process boundary, and memory against the number of samples.
 // Called by scripts/bench.ts (`npm run bench`); run alone with `npx tsx scripts/bench-runtime.ts`
-// (`--only=capture,calls,processes,torch,big,boundary,memory`: those sections alone).
+// (`--only=capture,calls,processes,torch,big,boundary,memory,inputs`: those sections alone).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { OnnxBackend, type OnnxEngine } from '../src/runtime/onnxBackend';
 import { resolveInputs } from '../src/runtime/inputs/dims';
+import { SeededRandom } from '../src/runtime/inputs/random';
 import { syntheticSource } from '../src/runtime/inputs/synthetic';
 import type { HostTensor } from '../src/runtime/hostTensor';
 import { runActivations } from '../src/runtime/runActivations';
@@ -242,6 +243,28 @@ async function processBoundary(model: string): Promise<void> {
   console.log(`dead-cnn, 64 samples, median of 5: in-process run ${med(inProc)} ms; through the supervised child ${med(child)} ms (start the child, load the runtime there, run, send the statistics back): the boundary costs ${med(child) - med(inProc)} ms per run, outside the capture loop. Only statistics cross it. Whole \`run --json\` process ${fmt(med(whole), 0)} ms, \`node -e 0\` ${fmt(node0, 0)} ms.`);
 }
 
+/** What synthetic inputs cost: standard normal values (the ziggurat) next to plain uniform
+ *  draws from the same generator, per value, over one ResNet-50 batch of 32 samples. */
+function syntheticInputs(): void {
+  console.log('\n### Synthetic inputs\n');
+  const values = new Float32Array(32 * 3 * 224 * 224);
+  const rng = new SeededRandom(0);
+  const best = (fill: () => void): number => {
+    let ms = Infinity;
+    for (let round = 0; round < 5; round++) {
+      const t0 = performance.now();
+      fill();
+      ms = Math.min(ms, performance.now() - t0);
+    }
+    return (ms * 1e6) / values.length;
+  };
+  const normal = best(() => rng.fillNormal(values));
+  const uniform = best(() => {
+    for (let i = 0; i < values.length; i++) values[i] = rng.uniform();
+  });
+  console.log(`${values.length.toLocaleString('en')} values (32 ResNet-50 inputs), best of 5: normal ${fmt(normal, 1)} ns per value, uniform ${fmt(uniform, 1)} ns per value (${fmt(normal / uniform, 2)}×).`);
+}
+
 function memoryTable(models: BenchModel[]): void {
   console.log('\nPeak memory of `activation-lens run` (whole process tree, GNU time): statistics are streamed, so memory does not grow with the sample count.\n');
   console.log('| model | samples | backend | wall s | peak RSS MB |');
@@ -275,7 +298,7 @@ export async function benchRuntime(): Promise<void> {
   if (!r18 || !r50) console.log('(PyTorch not installed in /usr/bin/python3: the ResNet-18/50 rows are skipped)');
   const native = loadNativeOrt();
   console.log(`\nonnxruntime-node: ${native.ort ? `${native.version}, loads here` : `unavailable (${native.reason})`}; machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => fmt(l, 2)).join(' ')} at the start.`);
-  // `--only capture,calls,processes,torch,big,boundary,memory` runs those sections alone.
+  // `--only capture,calls,processes,torch,big,boundary,memory,inputs` runs those sections alone.
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
   const wanted = (section: string): boolean => !only || only.includes(section);
   if (wanted('capture')) await captureTable(models, native.ort ? ['native', 'wasm'] : ['wasm']);
@@ -290,6 +313,7 @@ export async function benchRuntime(): Promise<void> {
   if (wanted('big')) await bigExternal();
   if (wanted('boundary')) await processBoundary(models[0].file);
   if (wanted('memory')) memoryTable(models);
+  if (wanted('inputs')) syntheticInputs();
 }
 
 if (require.main === module) {

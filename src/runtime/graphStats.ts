@@ -130,9 +130,9 @@ export function planGraphStats(model: Model, layers: readonly ActivationLayer[])
   // nodes by a depth-first walk back from the graph's outputs that takes a node's inputs highest
   // index first, so each layer's statistics run right after the layer, while its output is still
   // in cache, and onnxruntime can free that output at once instead of holding every activation
-  // until the end of the graph. torchvision ResNet-50, 8 samples per call, 2 threads, fresh
-  // processes: the first call (onnxruntime's arena grows) 382–398 ms instead of 522–880, later
-  // calls unchanged (plain 300–363); `run --json` on 32 samples peaks at 540 MB instead of 790.
+  // until the end of the graph: ResNet-50's `run --json` on 32 samples at 8 per call peaks at
+  // 526–545 MB instead of 793, and its inference takes 1,445–1,619 ms instead of 1,967 (`npm run
+  // bench`, ResNet-50 whole processes).
   for (let i = layers.length - 1; i >= 0; i--) {
     const layer = layers[i];
     const t = layer.output;

@@ -118,12 +118,11 @@ export async function runActivations(modelPath: string, opts: RunOptions = {}): 
     const layers = activationLayers(model, opts.everyNode);
     await opts.onPhase?.('loading', model);
     // In-graph statistics on both runtimes. On wasm they used to lose to raw captures folded in
-    // on a second thread (MobileNetV2 ×0.25: 2.2× plain against 1.7×); since each layer's run
-    // right after it and reach JavaScript in one output, they win there too: the batch loop, best
-    // of three in one process, two processes each, ms: ResNet-50 8 samples 2,739–2,775 against
-    // 3,311–3,467 raw, ResNet-18 16 samples 2,442–2,523 / 2,581–2,629, small ResNet 351–362 /
-    // 384–469, MobileNetV2 ×0.25 398–410 / 401–448, digits CNN 128–161 / 141–158. And they
-    // leave the second core to the editor.
+    // on a second thread; since each layer's run right after it and reach JavaScript in one
+    // output, they win there too, and leave the second core to the editor. `npm run bench`,
+    // capture / plain on wasm, raw → in the graph: ResNet-50 1.31–1.34× → 1.05×, ResNet-18
+    // 1.07–1.15× → 1.02–1.04×, MobileNetV2 ×0.25 1.34–1.56× → 1.32–1.33×, digits CNN
+    // 1.86–2.08× → 1.85–2.12×.
     const engine = model.format === 'onnx' ? chooseEngine(opts) : undefined;
     const graphStats = opts.graphStats ?? engine !== undefined;
     const wanted = engine && !opts.everyNode && graphStats ? planGraphStats(model, layers) : undefined;
