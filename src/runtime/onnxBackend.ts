@@ -1,16 +1,18 @@
 // Runs ONNX models with extra outputs for the captured values, on onnxruntime-node (native) or
 // onnxruntime-web (wasm). Both speak onnxruntime-common's InferenceSession API.
 //
-// Native opens by path, not by bytes: the graph file (small when the weights are external) is
-// read and given the extra outputs, and onnxruntime is told the model's folder
-// (session.model_external_initializers_file_folder_path) so it memory-maps the external data in
-// place. Inline weights are read once. Nothing is written anywhere.
+// Native opens by path, not by bytes: only the graph is read and given the extra outputs, and
+// onnxruntime is told the model's folder (session.model_external_initializers_file_folder_path)
+// so it memory-maps external data in place and reads inline weights from the model's own file,
+// through references that replace them in the graph it is given (weightsByReference.ts). Nothing
+// is written anywhere.
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-web';
 import { onnx } from 'onnx-proto';
 import { ModelError } from '../core/model';
 import { FileRefused, readRegularFileSync, statRegularFile } from '../formats/files';
+import { weightsByReference, type WeightsByReference } from '../formats/onnx/weightsByReference';
 import type { Backend, BackendKind, InputSignature } from './backend';
 import type { HostData, HostDType, HostTensor } from './hostTensor';
 import { captureTail, formatBytes, listExternalData, readExternalData, withExtraOutputs, type ExternalDataFile } from './onnxCapture';
@@ -70,7 +72,14 @@ export class OnnxBackend implements Backend {
   static async create(modelPath: string, opts: OnnxBackendOptions): Promise<OnnxBackend> {
     const engine = opts.engine ?? 'wasm';
     let bytes: Uint8Array, captureBytes: Uint8Array, own: string[];
-    if (!opts.bytes && opts.modelOutputs) {
+    // Native: inline weights are referenced into the model's own file (onnxruntime reads them from
+    // it), so only the graph is read here.
+    const byReference = engine === 'native' && !opts.bytes ? modelByReference(modelPath) : undefined;
+    if (byReference) {
+      bytes = byReference.bytes;
+      own = opts.modelOutputs ? [...opts.modelOutputs] : decodeOutputNames(bytes, modelPath);
+      captureBytes = withExtraOutputs(bytes, opts.capture, own, opts.appendGraph);
+    } else if (!opts.bytes && opts.modelOutputs) {
       // Read the file straight into a buffer with room for the appended outputs: no second copy.
       own = [...opts.modelOutputs];
       const tail = captureTail(opts.capture, own, opts.appendGraph);
@@ -83,7 +92,8 @@ export class OnnxBackend implements Backend {
       captureBytes = withExtraOutputs(bytes, opts.capture, own, opts.appendGraph);
     }
     const capturing = captureBytes.length > bytes.length;
-    const external: ExternalDataFile[] = opts.hasExternalData ? listExternalData(modelPath, bytes) : [];
+    // The model's own external data (not the references into its own file made above).
+    const external: ExternalDataFile[] = opts.hasExternalData ? listExternalData(modelPath, bytes).filter((f) => f.location !== byReference?.location) : [];
     const externalBytes = external.reduce((s, f) => s + f.bytes, 0);
     let session: InferenceSession;
     let makeTensor: (dtype: string, data: HostData, dims: number[]) => OrtTensor;
@@ -202,6 +212,19 @@ function readModelBytes(modelPath: string, room = 0): Uint8Array {
     return readRegularFileSync(modelPath, PROTOBUF_LIMIT_BYTES, room);
   } catch (e) {
     if (e instanceof FileRefused) throw new ModelError(`${modelPath}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** The model with its inline weights referenced into its file (weightsByReference.ts), or undefined
+ *  when it has none or its wire format is unusual (then the file is read whole). */
+function modelByReference(modelPath: string): WeightsByReference | undefined {
+  try {
+    const size = statRegularFile(modelPath).size;
+    if (size > PROTOBUF_LIMIT_BYTES) return undefined; // readModelBytes says why
+    return weightsByReference(modelPath);
+  } catch (e) {
+    if (e instanceof FileRefused) return undefined; // likewise
     throw e;
   }
 }
