@@ -48,6 +48,23 @@ export interface LayerStatsPlan {
    *  `hasNegatives`. */
   hasMin: boolean;
   hasNegatives: boolean;
+  /** A ReLU-like image layer whose shape is known before the run (see GridShape): its statistics
+   *  are zeros (not positives), max and mean, with no shape in the values, and its sample covers
+   *  every sample of the batch on a grid of positions. */
+  grid?: GridShape;
+}
+
+/** A [N, C, H, W] activation whose C, H and W the runtime infers before running (and N is the
+ *  batch): its statistics need no Shape node, which would make onnxruntime copy the activation
+ *  out of its blocked NCHWc layout. */
+export interface GridShape {
+  channels: number;
+  height: number;
+  width: number;
+  /** The sample keeps every stride-th row and column. */
+  stride: number;
+  /** The batch dimension when the model fixes it; else the batch of each call. */
+  batch?: number;
 }
 
 export interface GraphStatsPlan {
@@ -55,9 +72,13 @@ export interface GraphStatsPlan {
   layers: (LayerStatsPlan | undefined)[];
   /** The one graph output that carries every planned layer's values (`unbundle` splits it). */
   output: string;
-  /** What to append to the model: nodes and outputs. */
+  /** What to append to the model: nodes, initializers and outputs. */
   graph: onnx.IGraphProto;
 }
+
+/** Known activation shapes (onnxruntime's inference before the run, activationShapes.ts): per
+ *  tensor name, its dims as numbers or symbols. */
+export type ActivationShapes = ReadonlyMap<string, readonly (number | string)[]>;
 
 /** One layer's statistics from one inference call. */
 export interface LayerStatsValues {
@@ -68,8 +89,11 @@ export interface LayerStatsValues {
    *  means over the slice's positions. */
   packed: Float32Array;
   /** Values for mean, std and histogram: channels first, sample 0 at every SAMPLE_STRIDE-th
-   *  position of each channel ([1, C, ⌈K/stride⌉]); channels last, sample 0. */
+   *  position of each channel ([1, C, ⌈K/stride⌉]); channels last, sample 0; grid layers, every
+   *  sample of the batch on the grid ([N, C, ⌈H/stride⌉, ⌈W/stride⌉]). */
   sample: Float32Array;
+  /** How many of the batch's samples `sample` covers. */
+  sampleSamples: number;
 }
 
 const AT = onnx.AttributeProto.AttributeType;
@@ -81,7 +105,7 @@ const FLOAT = onnx.TensorProto.DataType.FLOAT;
 
 /** Plans in-graph statistics for the layers, or returns undefined when the model's opset or the
  *  layers do not allow it (then every output is fetched raw). */
-export function planGraphStats(model: Model, layers: readonly ActivationLayer[]): GraphStatsPlan | undefined {
+export function planGraphStats(model: Model, layers: readonly ActivationLayer[], known?: ActivationShapes): GraphStatsPlan | undefined {
   if (model.format !== 'onnx') return undefined;
   const opset = model.opsets[''] ?? model.opsets['ai.onnx'] ?? 0;
   if (opset < 11) return undefined;
@@ -97,6 +121,7 @@ export function planGraphStats(model: Model, layers: readonly ActivationLayer[])
   const dtypes = new Map<string, string>();
   for (const v of [...model.graph.valueInfo, ...model.graph.outputs]) dtypes.set(v.name, v.dtype);
 
+  const batchSymbols = new Set(model.graph.inputs.map((v) => v.shape?.[0]).filter((d): d is string => typeof d === 'string'));
   let prefix = 'activation_lens_stats';
   while ([...taken].some((n) => n.startsWith(prefix))) prefix += '_';
   const nodes: onnx.INodeProto[] = [];
@@ -126,6 +151,33 @@ export function planGraphStats(model: Model, layers: readonly ActivationLayer[])
   let flatConst: string | undefined;
   const flat = (input: string, out: string, i: number): string => node('Reshape', [input, (flatConst ??= constant(name(i, 'flat'), [-1]))], out);
   const parts: string[] = new Array(layers.length);
+  const initializers: onnx.ITensorProto[] = [];
+  /** Per channel count: the constants of the zero indicator's BatchNormalization. */
+  const indicatorConsts = new Map<number, string[]>();
+  const vector = (out: string, n: number, value: number): string => {
+    initializers.push({ name: out, dims: [n], dataType: FLOAT, rawData: new Uint8Array(new Float32Array(n).fill(value).buffer) });
+    return out;
+  };
+  const gridLayer = (i: number, t: string, g: GridShape): string => {
+    // 1 where x ≤ 0, 0 where x ≥ 2⁻¹²⁷: Relu(1 − 2¹²⁷·x), as a BatchNormalization (scale −2¹²⁷,
+    // bias 1, mean 0, variance 1, ε 0) that onnxruntime turns into a depthwise NCHWc convolution
+    // with the Relu fused. Its mean over the positions is the zero fraction; ReLU-like outputs
+    // are never negative, so the rest are positives. Positives below 2⁻¹²⁷ (subnormal) count as
+    // fractions of a zero.
+    const [scale, bias, mean, variance] = indicatorConsts.get(g.channels) ?? (() => {
+      const c = g.channels;
+      const v = [vector(name(i, `negative_scale_${c}`), c, -(2 ** 127)), vector(name(i, `ones_${c}`), c, 1), vector(name(i, `zeros_${c}`), c, 0)];
+      const made = [v[0], v[1], v[2], v[1]];
+      indicatorConsts.set(c, made);
+      return made;
+    })();
+    const isZero = node('Relu', [node('BatchNormalization', [t, scale, bias, mean, variance], name(i, 'scaled'), [float('epsilon', 0)])], name(i, 'is_zero'));
+    // The mean over each channel's positions: its sum turns a NaN or infinity anywhere in the
+    // layer into a non-finite value, which sends the run to raw outputs (runActivations.ts).
+    const stats = node('Concat', [node('GlobalAveragePool', [isZero], name(i, 'zeros')), node('GlobalMaxPool', [t], name(i, 'max')), node('GlobalAveragePool', [t], name(i, 'mean'))], name(i, 'stats'), [int('axis', 0)]);
+    const sample = node('MaxPool', [t], name(i, 'sample'), [ints('kernel_shape', [1, 1]), ints('strides', [g.stride, g.stride])]);
+    return node('Concat', [flat(stats, name(i, 'flat_stats'), i), flat(sample, name(i, 'flat_sample'), i)], name(i, 'values'), [int('axis', 0)]);
+  };
   // Layers are appended last to first, and their values meet in one Concat. onnxruntime orders
   // nodes by a depth-first walk back from the graph's outputs that takes a node's inputs highest
   // index first, so each layer's statistics run right after the layer, while its output is still
@@ -143,6 +195,12 @@ export function planGraphStats(model: Model, layers: readonly ActivationLayer[])
     const hasNegatives = !reluLike && !POSITIVE.has(layer.activation);
     const hasMin = !reluLike;
     const layout = layer.layout === 'channels-last' ? 'last' : 'first';
+    const grid = reluLike && layout === 'first' ? gridShape(known?.get(t), batchSymbols) : undefined;
+    if (grid) {
+      parts[i] = gridLayer(i, t, grid);
+      plans[i] = { layout, hasMin: false, hasNegatives: false, grid };
+      continue;
+    }
     let x: string;
     let pool: (kind: 'sum' | 'max', input: string, out: string) => string;
     if (layout === 'first') {
@@ -187,17 +245,34 @@ export function planGraphStats(model: Model, layers: readonly ActivationLayer[])
   // One output, which also gives onnxruntime's walk its one starting point (above), and one
   // tensor object per call for onnxruntime-node to build instead of three per layer.
   const output = node('Concat', parts.filter((p) => p), `${prefix}/values`, [int('axis', 0)]);
-  return { layers: plans, output, graph: { node: nodes, output: [{ name: output }] } };
+  return { layers: plans, output, graph: { node: nodes, initializer: initializers, output: [{ name: output }] } };
+}
+
+/** At most this many values per sample and grid layer reach JavaScript: its distribution takes at
+ *  most DISTRIBUTION_VALUES (statsAccumulator.ts) of a batch's. */
+export const GRID_SAMPLE_VALUES = 2048;
+
+/** The grid plan of an activation whose shape is [batch, C, H, W] with C, H and W known. */
+function gridShape(dims: readonly (number | string)[] | undefined, batchSymbols: ReadonlySet<string>): GridShape | undefined {
+  if (!dims || dims.length !== 4) return undefined;
+  const [n, channels, height, width] = dims;
+  const known = (d: number | string): d is number => typeof d === 'number' && Number.isSafeInteger(d) && d > 0;
+  if (!known(channels) || !known(height) || !known(width)) return undefined;
+  if (!(known(n) || (typeof n === 'string' && batchSymbols.has(n)))) return undefined;
+  let stride = 1;
+  while (stride < Math.max(height, width) && channels * Math.ceil(height / stride) * Math.ceil(width / stride) > GRID_SAMPLE_VALUES) stride++;
+  return { channels, height, width, stride, batch: known(n) ? n : undefined };
 }
 
 /** How many statistics each unit has in a layer's packed values. */
 function statsPerUnit(p: LayerStatsPlan): number {
+  if (p.grid) return 3;
   return 2 + (p.hasMin ? 1 : 0) + (p.hasNegatives ? 1 : 0);
 }
 
 /** One run's values split into each planned layer's statistics (views, not copies); throws when
- *  they do not add up. */
-export function unbundle(plan: GraphStatsPlan, values: HostTensor): (LayerStatsValues | undefined)[] {
+ *  they do not add up. `batch`: the samples of the call. */
+export function unbundle(plan: GraphStatsPlan, values: HostTensor, batch: number): (LayerStatsValues | undefined)[] {
   const v = values.data;
   if (!(v instanceof Float32Array)) throw new Error('in-graph statistics are not float32');
   let at = 0;
@@ -209,6 +284,13 @@ export function unbundle(plan: GraphStatsPlan, values: HostTensor): (LayerStatsV
   };
   const res = plan.layers.map((p): LayerStatsValues | undefined => {
     if (!p) return undefined;
+    if (p.grid) {
+      const g = p.grid;
+      const n = g.batch ?? batch;
+      const packed = take(3 * n * g.channels);
+      const sample = take(n * g.channels * Math.ceil(g.height / g.stride) * Math.ceil(g.width / g.stride));
+      return { dims: [n, g.channels, g.height, g.width], packed, sample, sampleSamples: n };
+    }
     const rank = take(1)[0];
     const dims = Array.from(take(rank), Number);
     if (dims.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new Error('in-graph statistics do not add up');
@@ -219,7 +301,7 @@ export function unbundle(plan: GraphStatsPlan, values: HostTensor): (LayerStatsV
     const packed = take(statsPerUnit(p) * slices * units);
     const positions = size(dims.slice(2));
     const sampleDims = first ? [1, units, Math.ceil(positions / SAMPLE_STRIDE)] : [1, ...dims.slice(1)];
-    return { dims, packed, sample: take(size(sampleDims)) };
+    return { dims, packed, sample: take(size(sampleDims)), sampleSamples: 1 };
   });
   if (at !== v.length) throw new Error('in-graph statistics do not add up');
   return res;

@@ -37,8 +37,10 @@ export interface OnnxBackendOptions {
   modelOutputs?: readonly string[];
   /** Model bytes already in memory (else read from modelPath). */
   bytes?: Uint8Array;
-  /** Nodes and outputs to append to the main graph (in-graph statistics). */
+  /** Nodes, initializers and outputs to append to the main graph (in-graph statistics). */
   appendGraph?: onnx.IGraphProto;
+  /** The graph with its weights referenced into the file, already made (native only). */
+  byReference?: WeightsByReference;
 }
 
 /** wasm32 addresses at most 4 GiB; the weights and the working memory must fit in it. */
@@ -74,7 +76,7 @@ export class OnnxBackend implements Backend {
     let bytes: Uint8Array, captureBytes: Uint8Array, own: string[];
     // Native: inline weights are referenced into the model's own file (onnxruntime reads them from
     // it), so only the graph is read here.
-    const byReference = engine === 'native' && !opts.bytes ? modelByReference(modelPath) : undefined;
+    const byReference = engine === 'native' && !opts.bytes ? opts.byReference ?? modelByReference(modelPath) : undefined;
     if (byReference) {
       bytes = byReference.bytes;
       own = opts.modelOutputs ? [...opts.modelOutputs] : decodeOutputNames(bytes, modelPath);
@@ -218,7 +220,7 @@ function readModelBytes(modelPath: string, room = 0): Uint8Array {
 
 /** The model with its inline weights referenced into its file (weightsByReference.ts), or undefined
  *  when it has none or its wire format is unusual (then the file is read whole). */
-function modelByReference(modelPath: string): WeightsByReference | undefined {
+export function modelByReference(modelPath: string): WeightsByReference | undefined {
   try {
     const size = statRegularFile(modelPath).size;
     if (size > PROTOBUF_LIMIT_BYTES) return undefined; // readModelBytes says why

@@ -16,7 +16,8 @@ import { FileRefused, readRegularFileSync, statRegularFile } from '../formats/fi
 import { resolveExternalPath } from '../formats/onnx/externalData';
 
 /** The model bytes with `names` appended as extra graph outputs (those not outputs already), and
- *  `graph`'s nodes and outputs appended to the main graph (in-graph statistics, graphStats.ts). */
+ *  `graph`'s nodes, initializers and outputs appended to the main graph (in-graph statistics,
+ *  graphStats.ts). */
 export function withExtraOutputs(modelBytes: Uint8Array, names: readonly string[], existingOutputs: readonly string[], graph?: onnx.IGraphProto): Uint8Array {
   const tail = captureTail(names, existingOutputs, graph);
   if (!tail) return modelBytes;
@@ -37,7 +38,7 @@ export function captureTail(names: readonly string[], existingOutputs: readonly 
     extra.push(n);
   }
   if (!extra.length && !graph?.node?.length) return undefined;
-  return onnx.ModelProto.encode({ graph: { node: graph?.node ?? [], output: [...extra.map((name) => ({ name })), ...(graph?.output ?? [])] } }).finish();
+  return onnx.ModelProto.encode({ graph: { node: graph?.node ?? [], initializer: graph?.initializer ?? [], output: [...extra.map((name) => ({ name })), ...(graph?.output ?? [])] } }).finish();
 }
 
 export interface ExternalFile {

@@ -23,6 +23,8 @@ import type { Worker } from 'node:worker_threads';
 import { createSink, startStatsThread, type CapturedItem, type StatsSink } from './statsSink';
 import { statsWorkerEntry } from './client';
 import { planGraphStats, unbundle, type GraphStatsPlan, type LayerStatsPlan, type LayerStatsValues } from './graphStats';
+import { probeActivationShapes } from './activationShapes';
+import type { WeightsByReference } from '../formats/onnx/weightsByReference';
 import type { GraphPartials } from './statsAccumulator';
 import type { InputIdentity } from '../analysis/compare/types';
 import { inputIdentity } from './inputs/identity';
@@ -125,9 +127,12 @@ export async function runActivations(modelPath: string, opts: RunOptions = {}): 
     // 1.86–2.08× → 1.85–2.12×.
     const engine = model.format === 'onnx' ? chooseEngine(opts) : undefined;
     const graphStats = opts.graphStats ?? engine !== undefined;
-    const wanted = engine && !opts.everyNode && graphStats ? planGraphStats(model, layers) : undefined;
+    // On the native runtime, onnxruntime's own shape inference first (activationShapes.ts): image
+    // layers whose sizes it knows get statistics that leave its blocked layout alone.
+    const probed = engine === 'native' && !opts.everyNode && graphStats ? await probeActivationShapes(model.path, layers.map((l) => l.output)) : {};
+    const wanted = engine && !opts.everyNode && graphStats ? planGraphStats(model, layers, probed.shapes) : undefined;
     if (needsStatsThread(wanted)) statsWorker = startStatsThread(statsWorkerEntry, opts.statsThread ?? true);
-    let { backend, plan } = await createBackendWithPlan(model, layers, opts, wanted);
+    let { backend, plan } = await createBackendWithPlan(model, layers, opts, wanted, probed.byReference);
     if (!statsWorker && needsStatsThread(plan)) statsWorker = startStatsThread(statsWorkerEntry, opts.statsThread ?? true);
     await opts.onPhase?.('running', model);
     try {
@@ -139,7 +144,7 @@ export async function runActivations(modelPath: string, opts: RunOptions = {}): 
         // checked (and NaN/±Infinity kept out of moments, range and histogram).
         opts.onNote?.(`${e.layer}: its output holds NaN or infinite values; measuring again from the raw outputs`);
         await backend.dispose();
-        ({ backend, plan } = await createBackendWithPlan(model, layers, opts, undefined));
+        ({ backend, plan } = await createBackendWithPlan(model, layers, opts, undefined, probed.byReference));
         return await measure(model, backend, layers, opts, t0, startStatsThread(statsWorkerEntry, opts.statsThread ?? true), plan);
       }
     } finally {
@@ -182,18 +187,18 @@ class NonFiniteStatistics extends Error {
 
 /** The backend with in-graph statistics when the plan loads, else with raw captures: a model
  *  the statistics ops do not fit (a float16 activation, an unusual rank) still runs. */
-async function createBackendWithPlan(model: Model, layers: ActivationLayer[], opts: RunOptions, plan: GraphStatsPlan | undefined): Promise<{ backend: Backend; plan: GraphStatsPlan | undefined }> {
+async function createBackendWithPlan(model: Model, layers: ActivationLayer[], opts: RunOptions, plan: GraphStatsPlan | undefined, byReference?: WeightsByReference): Promise<{ backend: Backend; plan: GraphStatsPlan | undefined }> {
   if (plan) {
     try {
-      return { backend: await createBackend(model, layers, opts, plan), plan };
+      return { backend: await createBackend(model, layers, opts, plan, byReference), plan };
     } catch (e) {
       if (!(e instanceof ModelError) || /native backend is not available|wasm runtime's 4 GiB/.test(e.message)) throw e;
     }
   }
-  return { backend: await createBackend(model, layers, opts, undefined), plan: undefined };
+  return { backend: await createBackend(model, layers, opts, undefined, byReference), plan: undefined };
 }
 
-async function createBackend(model: Model, layers: ActivationLayer[], opts: RunOptions, plan?: GraphStatsPlan): Promise<Backend> {
+async function createBackend(model: Model, layers: ActivationLayer[], opts: RunOptions, plan?: GraphStatsPlan, byReference?: WeightsByReference): Promise<Backend> {
   if (model.format === 'onnx') {
     const initializerNames = new Set(model.graph.initializers.map((t) => t.name));
     const engine = chooseEngine(opts);
@@ -201,6 +206,7 @@ async function createBackend(model: Model, layers: ActivationLayer[], opts: RunO
       engine,
       capture: layers.filter((_, i) => !plan?.layers[i]).map((l) => l.output),
       appendGraph: plan?.graph,
+      byReference,
       initializerNames,
       hasExternalData: model.graph.initializers.some((t) => t.location === 'external'),
       modelOutputs: model.graph.outputs.map((o) => o.name),
@@ -293,14 +299,15 @@ async function measureWith(
     const ti = performance.now();
     const out = await runOrExplain(model, backend, feeds, fetch);
     inferenceMs += performance.now() - ti;
-    const values = plan ? unbundle(plan, out[plan.output]) : [];
+    const values = plan ? unbundle(plan, out[plan.output], n) : [];
     sampleValues ??= plan ? values.reduce((sum, v) => sum + (v?.sample.length ?? 0), 0) : undefined;
     let bytes = 0;
     const items: CapturedItem[] = [];
     layers.forEach((l, i) => {
       const stats = plan?.layers[i];
       if (stats) {
-        const item = partialsItem(stats, values[i]!, takeSample, n);
+        // Grid layers' samples are small and spread over the batch: taken from every call.
+        const item = partialsItem(stats, values[i]!, takeSample || !!stats.grid, n);
         if (!item) throw new NonFiniteStatistics(l.node);
         bytes += item.elements * 4;
         items.push({ layer: i, partials: item.partials });
@@ -404,7 +411,9 @@ function partialsItem(stats: LayerStatsPlan, v: LayerStatsValues, withSample: bo
     jStride: slices * units,
     minAt: stats.hasMin ? 2 : -1,
     negativesAt: stats.hasNegatives ? (stats.hasMin ? 3 : 2) : -1,
+    zerosFirst: !!stats.grid,
     sample: withSample ? v.sample : undefined,
+    sampleSamples: v.sampleSamples,
     samples,
   };
   return { partials, elements };

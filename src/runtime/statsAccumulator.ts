@@ -108,9 +108,13 @@ export interface GraphPartials {
   minAt: number;
   /** Index of the negatives' count, or −1 when the activation is never negative. */
   negativesAt: number;
-  /** The batch's first sample, raw: mean, std and histogram come from it (spreadSample). Absent
-   *  for batches the run takes no sample from (runActivations.ts, DISTRIBUTION_EVERY). */
+  /** Statistic 0 counts zeros, not positives (a never-negative activation: the rest are positive). */
+  zerosFirst?: boolean;
+  /** Raw values of the batch: mean, std and histogram come from them (spreadSample). Absent for
+   *  batches the run takes no sample from (runActivations.ts, DISTRIBUTION_EVERY). */
   sample?: Float32Array;
+  /** How many samples `sample` covers (default 1: the batch's first). */
+  sampleSamples?: number;
   samples: number;
 }
 
@@ -232,6 +236,7 @@ export class LayerAccumulator {
     // This loop runs slices × units times per batch (180,000 times per call on ResNet-50).
     // Math.floor(x + 0.5) rounds these non-negative counts as Math.round does, and costs V8 less.
     const positive = this.positive;
+    const zerosFirst = !!p.zerosFirst;
     const maxAt = js, minAt = p.minAt >= 0 ? p.minAt * js : -1, negativesAt = p.negativesAt >= 0 ? p.negativesAt * js : -1;
     let positives = 0, negatives = 0, max = -Infinity, min = Infinity;
     for (let s = 0, i = 0; s < slices; s++) {
@@ -240,7 +245,7 @@ export class LayerAccumulator {
         const posRaw = packed[at] * scale;
         // Subnormal positives count fractionally in HardSigmoid: any positive value still makes
         // the count ≥ 1, so a unit is dead exactly when nothing was positive.
-        const pos = posRaw > 0 ? Math.max(1, Math.floor(posRaw + 0.5)) : 0;
+        const pos = zerosFirst ? perSlice - Math.floor(posRaw + 0.5) : posRaw > 0 ? Math.max(1, Math.floor(posRaw + 0.5)) : 0;
         positive[u] += pos;
         positives += pos;
         if (negativesAt >= 0) negatives += Math.floor(packed[at + negativesAt] * scale + 0.5);
@@ -255,7 +260,7 @@ export class LayerAccumulator {
     const dist = (this.distribution ??= new LayerAccumulator(this.id, () => -1, this.hist.bins));
     if (p.sample) {
       const values = spreadSample(p.sample, DISTRIBUTION_VALUES);
-      dist.add([values.length], values, 1);
+      dist.add([values.length], values, p.sampleSamples ?? 1);
     }
     // ReLU-like activations: the minimum is 0 when any value was 0; a batch without one takes its
     // sample's minimum (the one approximation, for a run in which no ReLU output was ever 0).

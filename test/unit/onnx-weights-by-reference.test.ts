@@ -5,8 +5,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { onnx } from 'onnx-proto';
+import type { InferenceSession } from 'onnxruntime-common';
 import { weightsByReference } from '../../src/formats/onnx/weightsByReference';
-import { loadNativeOrt } from '../../src/runtime/ortNative';
+import { loadNativeOrt, type NativeOrt } from '../../src/runtime/ortNative';
 import { ROOT } from '../support/cli';
 import { tmpDir } from '../support/onnxBuild';
 
@@ -17,22 +18,23 @@ describe('native runs read the graph, not the weights', function () {
   this.timeout(60000);
 
   it('the graph given to onnxruntime is a small fraction of the file and computes identical outputs', async function () {
-    const ort = loadNativeOrt().ort;
-    if (!ort) this.skip();
+    const loaded = loadNativeOrt();
+    if (!loaded.ort) return this.skip();
+    const ort: NativeOrt = loaded.ort;
     for (const file of [SMALL_RESNET, MOBILENET]) {
       const r = weightsByReference(file);
       assert.ok(r, `${file}: no references made`);
       const size = fs.statSync(file).size;
       assert.ok(r.bytes.length < size / 5, `${path.basename(file)}: ${r.bytes.length} of ${size} bytes`);
-      const fromFile = await ort.InferenceSession.create(file);
-      const fromGraph = await ort.InferenceSession.create(r.bytes, {
+      const fromFile: InferenceSession = await ort.InferenceSession.create(file);
+      const fromGraph: InferenceSession = await ort.InferenceSession.create(r.bytes, {
         extra: { session: { model_external_initializers_file_folder_path: path.dirname(file) } },
       } as object);
       const x = new Float32Array(2 * 3 * 64 * 64).map((_, i) => Math.sin(i * 0.37) * 2);
       const feeds = { [fromFile.inputNames[0]]: new ort.Tensor('float32', x, [2, 3, 64, 64]) };
-      const a = await fromFile.run(feeds);
-      const b = await fromGraph.run(feeds);
-      for (const name of fromFile.outputNames) assert.deepEqual(b[name].data, a[name].data, `${path.basename(file)}: output ${name}`);
+      const a: InferenceSession.OnnxValueMapType = await fromFile.run(feeds);
+      const b: InferenceSession.OnnxValueMapType = await fromGraph.run(feeds);
+      for (const name of fromFile.outputNames as readonly string[]) assert.deepEqual(b[name].data, a[name].data, `${path.basename(file)}: output ${name}`);
       await fromFile.release();
       await fromGraph.release();
     }
@@ -48,14 +50,14 @@ describe('native runs read the graph, not the weights', function () {
     let referenced = 0;
     for (const t of rewritten.graph?.initializer ?? []) {
       const old = before.get(t.name)!;
-      assert.deepEqual(t.dims.map(Number), old.dims.map(Number));
+      assert.deepEqual((t.dims ?? []).map(Number), (old.dims ?? []).map(Number));
       if (t.dataLocation !== onnx.TensorProto.DataLocation.EXTERNAL) {
         assert.deepEqual(t.rawData, old.rawData, `${t.name} stays inline unchanged`);
         continue;
       }
-      const entry = (k: string): string => t.externalData.find((e) => e.key === k)!.value!;
+      const entry = (k: string): string => (t.externalData ?? []).find((e) => e.key === k)!.value!;
       assert.equal(entry('location'), 'healthy_small_resnet.onnx');
-      assert.equal(t.rawData.length, 0);
+      assert.equal(t.rawData?.length ?? 0, 0);
       const offset = Number(entry('offset')), length = Number(entry('length'));
       assert.deepEqual(fileBytes.subarray(offset, offset + length), old.rawData, `${t.name}'s range`);
       referenced += length;
@@ -63,7 +65,7 @@ describe('native runs read the graph, not the weights', function () {
     assert.equal(referenced, r.referencedBytes);
     assert.ok(referenced > 0.9 * fileBytes.length);
     // Nodes, inputs and outputs are the original ones.
-    assert.deepEqual(onnx.GraphProto.toObject(rewritten.graph!).node, onnx.GraphProto.toObject(original.graph!).node);
+    assert.deepEqual(onnx.GraphProto.toObject(rewritten.graph as onnx.GraphProto).node, onnx.GraphProto.toObject(original.graph as onnx.GraphProto).node);
     assert.deepEqual(rewritten.graph?.output, original.graph?.output);
   });
 

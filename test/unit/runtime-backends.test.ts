@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { onnx } from 'onnx-proto';
 import { runActivations, type RunResult } from '../../src/runtime/runActivations';
-import { SAMPLE_STRIDE } from '../../src/runtime/graphStats';
+import { GRID_SAMPLE_VALUES, SAMPLE_STRIDE } from '../../src/runtime/graphStats';
 import { DISTRIBUTION_VALUES } from '../../src/runtime/statsAccumulator';
 import { NATIVE_UNAVAILABLE_ENV } from '../../src/runtime/ortNative';
 import { runSupervised } from '../../src/runtime/runProcess';
@@ -46,9 +46,9 @@ describe('run: native and wasm backends', function () {
     assert.deepEqual(native.layers.map((l) => l.deadUnits), wasm.layers.map((l) => l.deadUnits));
   });
 
-  it('in-graph statistics equal raw ones for counts, zeros and extremes; mean, std and histogram come from one sample per call (every 4th position of a channel)', async () => {
-    const graph = await runActivations(DIGITS, { samples: 40, seed: 1, batchSize: 8, backend: 'native' });
-    const raw = await runActivations(DIGITS, { samples: 40, seed: 1, batchSize: 8, backend: 'native', graphStats: false });
+  it('wasm: in-graph statistics equal raw ones for counts, zeros and extremes; mean, std and histogram come from one sample per call (every 4th position of a channel)', async () => {
+    const graph = await runActivations(DIGITS, { samples: 40, seed: 1, batchSize: 8, backend: 'wasm' });
+    const raw = await runActivations(DIGITS, { samples: 40, seed: 1, batchSize: 8, backend: 'wasm', graphStats: false });
     assert.deepEqual(exact(graph), exact(raw));
     for (const [i, l] of graph.layers.entries()) {
       assert.equal(l.max, raw.layers[i].max);
@@ -62,7 +62,61 @@ describe('run: native and wasm backends', function () {
     }
   });
 
-  it('large in-graph samples are taken once per 8 samples (small ones every batch); counts, zeros and extremes stay exact', async () => {
+  it('native: image layers whose sizes onnxruntime infers before the run keep exact counts, zeros and extremes, and sample every sample of every call on a grid', async () => {
+    const graph = await runActivations(DIGITS, { samples: 40, seed: 1, batchSize: 8, backend: 'native' });
+    const raw = await runActivations(DIGITS, { samples: 40, seed: 1, batchSize: 8, backend: 'native', graphStats: false });
+    assert.deepEqual(exact(graph), exact(raw));
+    let gridLayers = 0;
+    for (const [i, l] of graph.layers.entries()) {
+      assert.equal(l.max, raw.layers[i].max);
+      const perSample = raw.layers[i].histogram.counts.reduce((a, b) => a + b, 0) / 40;
+      const histogram = l.histogram.counts.reduce((a, b) => a + b, 0);
+      if (perSample === l.units) {
+        // A dense layer: the first sample of each of the 5 calls, whole.
+        assert.equal(l.distributionSamples, 5);
+        assert.equal(histogram, 5 * perSample);
+        continue;
+      }
+      gridLayers++;
+      // An 8×8 image layer is under GRID_SAMPLE_VALUES per sample: every value of every sample,
+      // of which each call's distribution takes at most DISTRIBUTION_VALUES.
+      assert.ok(perSample <= GRID_SAMPLE_VALUES);
+      assert.equal(l.distributionSamples, 40);
+      assert.equal(histogram, 5 * Math.min(DISTRIBUTION_VALUES, 8 * perSample));
+      if (8 * perSample <= DISTRIBUTION_VALUES) assert.ok(Math.abs(l.mean - raw.layers[i].mean) < 1e-6 * Math.max(1, Math.abs(raw.layers[i].mean)), `${l.node}: every value, so the same mean`);
+      else assert.ok(Math.abs(l.mean - raw.layers[i].mean) < 0.1 * raw.layers[i].std + 1e-9, `${l.node}: the sampled mean is near the full one`);
+    }
+    assert.ok(gridLayers >= 2, `only ${gridLayers} image layers measured on the grid`);
+  });
+
+  it('native: a large image layer samples a coarse grid (at most GRID_SAMPLE_VALUES per sample) of every sample; counts, zeros and extremes stay exact', async () => {
+    const dir = tmpDir();
+    const weights = Array.from({ length: 8 * 9 }, (_, i) => Math.sin(i * 1.7));
+    const file = writeModel(dir, 'wide.onnx', {
+      opset: 17,
+      nodes: [
+        { name: 'conv', opType: 'Conv', input: ['x', 'w', 'b'], output: ['h'], attribute: [{ name: 'pads', type: onnx.AttributeProto.AttributeType.INTS, ints: [1, 1, 1, 1] }] },
+        { name: 'relu', opType: 'Relu', input: ['h'], output: ['y'] },
+      ],
+      initializers: [floatTensor('w', [8, 1, 3, 3], weights), floatTensor('b', [8], [0, 0, 0, 0, 0, 0, -50, 0])],
+      inputs: [valueInfo('x', 1, ['batch', 1, 256, 256])],
+      outputs: [valueInfo('y', 1, ['batch', 8, 256, 256])],
+    });
+    const opts = { samples: 24, seed: 3, backend: 'native' as const };
+    const raw = (await runActivations(file, { ...opts, batchSize: 1, graphStats: false })).layers[0];
+    // 8 channels of 256×256: every 16th row and column, 8 × 16 × 16 = 2,048 values per sample.
+    for (const [batchSize, calls] of [[1, 24], [3, 8], [8, 3]]) {
+      const l = (await runActivations(file, { ...opts, batchSize })).layers[0];
+      assert.equal(l.distributionSamples, 24);
+      assert.deepEqual(l.deadUnits, [6]);
+      assert.deepEqual(l.activeRate, raw.activeRate);
+      assert.equal(l.zeroFraction, raw.zeroFraction);
+      assert.equal(l.max, raw.max);
+      assert.equal(l.histogram.counts.reduce((a, b) => a + b, 0), calls * Math.min(DISTRIBUTION_VALUES, batchSize * GRID_SAMPLE_VALUES));
+    }
+  });
+
+  it('wasm: large in-graph samples are taken once per 8 samples (small ones every batch); counts, zeros and extremes stay exact', async () => {
     // One 3×3 convolution with 8 output channels over 256×256 images: a sample of its ReLU is
     // 8 × 256 × 256 / SAMPLE_STRIDE = 131,072 values, over the every-batch limit.
     const dir = tmpDir();
@@ -77,7 +131,7 @@ describe('run: native and wasm backends', function () {
       inputs: [valueInfo('x', 1, ['batch', 1, 256, 256])],
       outputs: [valueInfo('y', 1, ['batch', 8, 256, 256])],
     });
-    const opts = { samples: 24, seed: 3, backend: 'native' as const };
+    const opts = { samples: 24, seed: 3, backend: 'wasm' as const };
     const byBatch = async (batchSize: number) => (await runActivations(file, { ...opts, batchSize })).layers[0];
     const [one, three, eight] = [await byBatch(1), await byBatch(3), await byBatch(8)];
     const raw = (await runActivations(file, { ...opts, batchSize: 1, graphStats: false })).layers[0];
@@ -94,7 +148,7 @@ describe('run: native and wasm backends', function () {
       assert.equal(l.histogram.counts.reduce((a, b) => a + b, 0), 3 * Math.min(DISTRIBUTION_VALUES, 8 * Math.ceil((256 * 256) / SAMPLE_STRIDE)));
     }
     // The digits CNN's samples are small: taken from every batch, even one sample per call.
-    const digits = await runActivations(DIGITS, { samples: 12, seed: 1, batchSize: 1, backend: 'native' });
+    const digits = await runActivations(DIGITS, { samples: 12, seed: 1, batchSize: 1, backend: 'wasm' });
     for (const l of digits.layers) assert.equal(l.distributionSamples, 12);
   });
 
