@@ -192,6 +192,29 @@ describe('run: native and wasm backends', function () {
     assert.ok(Number.isFinite(r.layers[0].mean));
   });
 
+  it('NaN among finite values of an image layer measured on the grid: measured again from raw outputs, with a note saying why', async () => {
+    const dir = tmpDir();
+    // The square root of a negative value is NaN: about half of each channel, mixed with finite values.
+    const file = writeModel(dir, 'nan-image.onnx', {
+      opset: 17,
+      nodes: [
+        { name: 'conv', opType: 'Conv', input: ['x', 'w'], output: ['h'], attribute: [{ name: 'pads', type: onnx.AttributeProto.AttributeType.INTS, ints: [1, 1, 1, 1] }] },
+        { name: 'sqrt', opType: 'Sqrt', input: ['h'], output: ['r'] },
+        { name: 'relu', opType: 'Relu', input: ['r'], output: ['y'] },
+      ],
+      initializers: [floatTensor('w', [8, 1, 3, 3], Array.from({ length: 72 }, (_, i) => Math.sin(i * 1.3)))],
+      inputs: [valueInfo('x', 1, ['batch', 1, 16, 16])],
+      outputs: [valueInfo('y', 1, ['batch', 8, 16, 16])],
+    });
+    const notes: string[] = [];
+    const r = await runActivations(file, { samples: 8, backend: 'native', onNote: (m) => notes.push(m) });
+    assert.ok(notes.some((n) => /relu: its output holds NaN or infinite values; measuring again from the raw outputs/.test(n)), notes.join('\n'));
+    assert.equal(r.layers[0].distributionSamples, undefined);
+    const raw = await runActivations(file, { samples: 8, backend: 'native', graphStats: false });
+    assert.deepEqual(r.layers[0].deadUnits, raw.layers[0].deadUnits);
+    assert.deepEqual(r.layers[0].activeRate, raw.layers[0].activeRate);
+  });
+
   it('auto falls back to wasm with a one-line note when the native binary is not installed', async () => {
     // The loader caches its answer per process: run in a fresh one (the supervised child).
     try {
