@@ -1,5 +1,6 @@
 // One onnxruntime-node session in a fresh process, as `run`'s child has it: the plain model or the
-// capture graph (in-graph statistics appended), with or without onnxruntime's per-run memory plan.
+// capture graph (in-graph statistics appended, planned as `run` plans them), with or without
+// onnxruntime's per-run memory plan.
 // Prints {ms, faults} per call after one warm-up call (at least CALLS calls and 0.5 s). Used by
 // scripts/bench-runtime.ts.
 // The variant read-once is the floor of any in-graph statistic: the plain model plus one
@@ -8,19 +9,25 @@
 // usage: node --import tsx scripts/bench/memoryPlan.ts MODEL BATCH CALLS plain|plan|no-plan|read-once
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { onnx } from 'onnx-proto';
 import { loadModel } from '../../src/formats/load';
 import { planGraphStats } from '../../src/runtime/graphStats';
 import { activationLayers } from '../../src/runtime/layers';
 import { withExtraOutputs } from '../../src/runtime/onnxCapture';
+import { probeActivationShapes } from '../../src/runtime/activationShapes';
 
 async function main(): Promise<void> {
   const [file, batchText, callsText, variant] = process.argv.slice(2);
   const batch = Number(batchText), calls = Number(callsText);
   const model = await loadModel(file);
   const bytes = fs.readFileSync(file);
-  const plan = planGraphStats(model, activationLayers(model));
+  // As `run` makes it on the native runtime: onnxruntime's shapes first, the weights referenced
+  // into the model's file.
+  const layers = activationLayers(model);
+  const probed = await probeActivationShapes(file, layers.map((l) => l.output));
+  const plan = planGraphStats(model, layers, probed.shapes);
   const threads = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   const input = model.graph.inputs[0];
   const dims = (input.shape ?? []).map((d, i) => (i === 0 ? batch : typeof d === 'number' ? d : 1));
@@ -30,8 +37,13 @@ async function main(): Promise<void> {
   const own = model.graph.outputs.map((o) => o.name);
   let graph: Uint8Array = bytes;
   if (variant === 'read-once') graph = withExtraOutputs(bytes, [], own, await readOnceGraph(bytes, own, activationLayers(model).map((l) => l.output), feeds));
-  else if (variant !== 'plain' && plan) graph = withExtraOutputs(bytes, [], own, plan.graph);
-  const session = await ort.InferenceSession.create(graph, { intraOpNumThreads: threads, graphOptimizationLevel: 'all', ...(variant === 'no-plan' ? { enableMemPattern: false } : {}) });
+  else if (variant !== 'plain' && plan) graph = withExtraOutputs(probed.byReference?.bytes ?? bytes, [], own, plan.graph);
+  const session = await ort.InferenceSession.create(graph, {
+    intraOpNumThreads: threads,
+    graphOptimizationLevel: 'all',
+    ...(variant === 'no-plan' ? { enableMemPattern: false } : {}),
+    extra: { session: { model_external_initializers_file_folder_path: path.dirname(path.resolve(file)) } },
+  } as ort.InferenceSession.SessionOptions);
   await session.run(feeds);
   const f0 = process.resourceUsage().minorPageFault, t0 = performance.now();
   // At least `calls` calls and half a second: sub-millisecond calls are otherwise timer noise.

@@ -24,13 +24,18 @@
 //   can be negative the count of negatives (HardSigmoid with α = −2¹²⁶). A Slice of sample 0
 //   (channels first: every 4th position) feeds mean, std and histogram; Shape gives the sizes.
 //   Every layer's values, with its shape, then travel in one output, which `unbundle` splits.
+//   ReLU-like image layers [N, C, H, W] whose C, H and W onnxruntime infers before the run
+//   (activationShapes.ts) instead get statistics onnxruntime computes on its blocked NCHWc layout
+//   (GridShape, gridLayer below): no Shape or Reshape of T, which would make it copy T out of
+//   that layout; their sizes travel in the plan, not in the values.
 // Appended to the model's bytes as a protobuf merge (see onnxCapture.ts), never decoded whole.
 //
-// What it costs, from onnxruntime's profile of ResNet-50 (8 samples per call, 2 threads): the
-// statistics kernels ≈9% of kernel time, ReorderOutput ≈7% (the activations leave the NCHWc
-// layout for them), and the convolutions ≈30% more than in the plain model once their outputs
-// have a second consumer. Where onnxruntime runs these nodes matters for memory, not for the
-// time of later calls: see the order of the layers below.
+// What it costs, from onnxruntime's profile of ResNet-50 (8 samples per call, 2 threads; a
+// throwaway script): plain inference 320 ms of kernel time per call; with the Reshape-based
+// statistics 392 ms (ReorderOutput, copying activations out of NCHWc, 26 ms of it); with the
+// grid statistics 359 ms (the zero indicator's depthwise convolution 20 ms, the pools 15 ms).
+// Where onnxruntime runs these nodes matters for memory, not for the time of later calls: see
+// the order of the layers below.
 import { onnx } from 'onnx-proto';
 import type { Model } from '../core/model';
 import type { HostTensor } from './hostTensor';
@@ -105,7 +110,7 @@ const FLOAT = onnx.TensorProto.DataType.FLOAT;
 
 /** Plans in-graph statistics for the layers, or returns undefined when the model's opset or the
  *  layers do not allow it (then every output is fetched raw). */
-export function planGraphStats(model: Model, layers: readonly ActivationLayer[], known?: ActivationShapes): GraphStatsPlan | undefined {
+export function planGraphStats(model: Model, layers: readonly ActivationLayer[], known?: ActivationShapes, samplesPerCall = 8): GraphStatsPlan | undefined {
   if (model.format !== 'onnx') return undefined;
   const opset = model.opsets[''] ?? model.opsets['ai.onnx'] ?? 0;
   if (opset < 11) return undefined;
@@ -195,7 +200,7 @@ export function planGraphStats(model: Model, layers: readonly ActivationLayer[],
     const hasNegatives = !reluLike && !POSITIVE.has(layer.activation);
     const hasMin = !reluLike;
     const layout = layer.layout === 'channels-last' ? 'last' : 'first';
-    const grid = reluLike && layout === 'first' ? gridShape(known?.get(t), batchSymbols) : undefined;
+    const grid = reluLike && layout === 'first' ? gridShape(known?.get(t), batchSymbols, samplesPerCall) : undefined;
     if (grid) {
       parts[i] = gridLayer(i, t, grid);
       plans[i] = { layout, hasMin: false, hasNegatives: false, grid };
@@ -248,19 +253,24 @@ export function planGraphStats(model: Model, layers: readonly ActivationLayer[],
   return { layers: plans, output, graph: { node: nodes, initializer: initializers, output: [{ name: output }] } };
 }
 
-/** At most this many values per sample and grid layer reach JavaScript: its distribution takes at
- *  most DISTRIBUTION_VALUES (statsAccumulator.ts) of a batch's. */
-export const GRID_SAMPLE_VALUES = 2048;
+/** About this many values of a grid layer reach JavaScript per call, for mean, std and histogram:
+ *  the sample is a pass over a fraction of the layer, copied out of onnxruntime and scanned here,
+ *  which on small models costs as much as their inference (MobileNetV2 ×0.25 at 64×64: 1.3 ms per
+ *  call of 16 samples, `npm run bench`, "Inference calls alone"). */
+export const GRID_CALL_VALUES = 2048;
 
-/** The grid plan of an activation whose shape is [batch, C, H, W] with C, H and W known. */
-function gridShape(dims: readonly (number | string)[] | undefined, batchSymbols: ReadonlySet<string>): GridShape | undefined {
+/** The grid plan of an activation whose shape is [batch, C, H, W] with C, H and W known; its sample
+ *  stride keeps about GRID_CALL_VALUES values per call of `samplesPerCall` samples (at least one
+ *  position per channel and sample). */
+function gridShape(dims: readonly (number | string)[] | undefined, batchSymbols: ReadonlySet<string>, samplesPerCall: number): GridShape | undefined {
   if (!dims || dims.length !== 4) return undefined;
   const [n, channels, height, width] = dims;
   const known = (d: number | string): d is number => typeof d === 'number' && Number.isSafeInteger(d) && d > 0;
   if (!known(channels) || !known(height) || !known(width)) return undefined;
   if (!(known(n) || (typeof n === 'string' && batchSymbols.has(n)))) return undefined;
+  const perSample = GRID_CALL_VALUES / Math.max(1, known(n) ? n : samplesPerCall);
   let stride = 1;
-  while (stride < Math.max(height, width) && channels * Math.ceil(height / stride) * Math.ceil(width / stride) > GRID_SAMPLE_VALUES) stride++;
+  while (stride < Math.max(height, width) && channels * Math.ceil(height / stride) * Math.ceil(width / stride) > perSample) stride++;
   return { channels, height, width, stride, batch: known(n) ? n : undefined };
 }
 

@@ -22,7 +22,7 @@ import { DEFAULT_BINS } from './statsAccumulator';
 import type { Worker } from 'node:worker_threads';
 import { createSink, startStatsThread, type CapturedItem, type StatsSink } from './statsSink';
 import { statsWorkerEntry } from './client';
-import { planGraphStats, unbundle, type GraphStatsPlan, type LayerStatsPlan, type LayerStatsValues } from './graphStats';
+import { planGraphStats, unbundle, type ActivationShapes, type GraphStatsPlan, type LayerStatsPlan, type LayerStatsValues } from './graphStats';
 import { probeActivationShapes } from './activationShapes';
 import type { WeightsByReference } from '../formats/onnx/weightsByReference';
 import type { GraphPartials } from './statsAccumulator';
@@ -130,7 +130,7 @@ export async function runActivations(modelPath: string, opts: RunOptions = {}): 
     // On the native runtime, onnxruntime's own shape inference first (activationShapes.ts): image
     // layers whose sizes it knows get statistics that leave its blocked layout alone.
     const probed = engine === 'native' && !opts.everyNode && graphStats ? await probeActivationShapes(model.path, layers.map((l) => l.output)) : {};
-    const wanted = engine && !opts.everyNode && graphStats ? planGraphStats(model, layers, probed.shapes) : undefined;
+    const wanted = engine && !opts.everyNode && graphStats ? planGraphStats(model, layers, probed.shapes, plannedBatch(opts, layers, probed.shapes)) : undefined;
     if (needsStatsThread(wanted)) statsWorker = startStatsThread(statsWorkerEntry, opts.statsThread ?? true);
     let { backend, plan } = await createBackendWithPlan(model, layers, opts, wanted, probed.byReference);
     if (!statsWorker && needsStatsThread(plan)) statsWorker = startStatsThread(statsWorkerEntry, opts.statsThread ?? true);
@@ -153,6 +153,20 @@ export async function runActivations(modelPath: string, opts: RunOptions = {}): 
   } finally {
     void statsWorker?.terminate();
   }
+}
+
+/** The samples per inference call the run will use, for the in-graph sample's size: the batch
+ *  size asked for, else the automatic one (measureWith) estimated from the activations' known
+ *  shapes, else 8. */
+function plannedBatch(opts: RunOptions, layers: readonly ActivationLayer[], shapes: ActivationShapes | undefined): number {
+  if (opts.batchSize) return opts.batchSize;
+  let bytes = 0;
+  for (const l of layers) {
+    const dims = shapes?.get(l.output)?.slice(1);
+    if (!dims || !dims.every((d): d is number => typeof d === 'number' && d > 0)) return 8;
+    bytes += 4 * dims.reduce((a, b) => a * b, 1);
+  }
+  return bytes ? Math.max(1, Math.min(MAX_AUTO_BATCH, Math.floor(BATCH_BYTES_TARGET / bytes))) : 8;
 }
 
 /** native unless asked for wasm or the native binary does not load here (auto says why, once). */

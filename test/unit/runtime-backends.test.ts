@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { onnx } from 'onnx-proto';
 import { runActivations, type RunResult } from '../../src/runtime/runActivations';
-import { GRID_SAMPLE_VALUES, SAMPLE_STRIDE } from '../../src/runtime/graphStats';
+import { GRID_CALL_VALUES, SAMPLE_STRIDE } from '../../src/runtime/graphStats';
 import { DISTRIBUTION_VALUES } from '../../src/runtime/statsAccumulator';
 import { NATIVE_UNAVAILABLE_ENV } from '../../src/runtime/ortNative';
 import { runSupervised } from '../../src/runtime/runProcess';
@@ -78,18 +78,15 @@ describe('run: native and wasm backends', function () {
         continue;
       }
       gridLayers++;
-      // An 8×8 image layer is under GRID_SAMPLE_VALUES per sample: every value of every sample,
-      // of which each call's distribution takes at most DISTRIBUTION_VALUES.
-      assert.ok(perSample <= GRID_SAMPLE_VALUES);
+      // Every sample of each call on a grid of about GRID_CALL_VALUES values per call.
       assert.equal(l.distributionSamples, 40);
-      assert.equal(histogram, 5 * Math.min(DISTRIBUTION_VALUES, 8 * perSample));
-      if (8 * perSample <= DISTRIBUTION_VALUES) assert.ok(Math.abs(l.mean - raw.layers[i].mean) < 1e-6 * Math.max(1, Math.abs(raw.layers[i].mean)), `${l.node}: every value, so the same mean`);
-      else assert.ok(Math.abs(l.mean - raw.layers[i].mean) < 0.1 * raw.layers[i].std + 1e-9, `${l.node}: the sampled mean is near the full one`);
+      assert.ok(histogram <= 5 * Math.max(GRID_CALL_VALUES, 8 * l.units) && histogram >= 5 * Math.min(GRID_CALL_VALUES / 8, 8 * perSample), `${l.node}: ${histogram} values`);
+      assert.ok(Math.abs(l.mean - raw.layers[i].mean) < 0.5 * raw.layers[i].std + 1e-9, `${l.node}: the sampled mean is near the full one`);
     }
     assert.ok(gridLayers >= 2, `only ${gridLayers} image layers measured on the grid`);
   });
 
-  it('native: a large image layer samples a coarse grid (at most GRID_SAMPLE_VALUES per sample) of every sample; counts, zeros and extremes stay exact', async () => {
+  it('native: a large image layer samples a coarse grid (about GRID_CALL_VALUES per call) of every sample; counts, zeros and extremes stay exact', async () => {
     const dir = tmpDir();
     const weights = Array.from({ length: 8 * 9 }, (_, i) => Math.sin(i * 1.7));
     const file = writeModel(dir, 'wide.onnx', {
@@ -104,7 +101,8 @@ describe('run: native and wasm backends', function () {
     });
     const opts = { samples: 24, seed: 3, backend: 'native' as const };
     const raw = (await runActivations(file, { ...opts, batchSize: 1, graphStats: false })).layers[0];
-    // 8 channels of 256×256: every 16th row and column, 8 × 16 × 16 = 2,048 values per sample.
+    // 8 channels of 256×256 (524,288 values per sample): a grid of about GRID_CALL_VALUES values
+    // per call over all its samples.
     for (const [batchSize, calls] of [[1, 24], [3, 8], [8, 3]]) {
       const l = (await runActivations(file, { ...opts, batchSize })).layers[0];
       assert.equal(l.distributionSamples, 24);
@@ -112,7 +110,9 @@ describe('run: native and wasm backends', function () {
       assert.deepEqual(l.activeRate, raw.activeRate);
       assert.equal(l.zeroFraction, raw.zeroFraction);
       assert.equal(l.max, raw.max);
-      assert.equal(l.histogram.counts.reduce((a, b) => a + b, 0), calls * Math.min(DISTRIBUTION_VALUES, batchSize * GRID_SAMPLE_VALUES));
+      const histogram = l.histogram.counts.reduce((a, b) => a + b, 0);
+      assert.ok(histogram <= calls * GRID_CALL_VALUES && histogram >= (calls * GRID_CALL_VALUES) / 4, `batch ${batchSize}: ${histogram} values`);
+      assert.ok(Math.abs(l.mean - raw.mean) < 0.2 * raw.std, `batch ${batchSize}: the sampled mean ${l.mean} is near the full one ${raw.mean}`);
     }
   });
 
