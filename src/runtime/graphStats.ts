@@ -253,6 +253,11 @@ export function planGraphStats(model: Model, layers: readonly ActivationLayer[],
   return { layers: plans, output, graph: { node: nodes, initializer: initializers, output: [{ name: output }] } };
 }
 
+/** Whether a layer can be measured on the grid once its shape is known (see GridShape). */
+export function gridCandidate(layer: ActivationLayer): boolean {
+  return RELU_LIKE.has(layer.activation) && layer.layout !== 'channels-last';
+}
+
 /** About this many values of a grid layer reach JavaScript per call, for mean, std and histogram:
  *  the sample is a pass over a fraction of the layer, copied out of onnxruntime and scanned here,
  *  which on small models costs as much as their inference (MobileNetV2 ×0.25 at 64×64: 1.3 ms per

@@ -22,8 +22,8 @@ import { DEFAULT_BINS } from './statsAccumulator';
 import type { Worker } from 'node:worker_threads';
 import { createSink, startStatsThread, type CapturedItem, type StatsSink } from './statsSink';
 import { statsWorkerEntry } from './client';
-import { planGraphStats, unbundle, type ActivationShapes, type GraphStatsPlan, type LayerStatsPlan, type LayerStatsValues } from './graphStats';
-import { probeActivationShapes } from './activationShapes';
+import { gridCandidate, planGraphStats, unbundle, type ActivationShapes, type GraphStatsPlan, type LayerStatsPlan, type LayerStatsValues } from './graphStats';
+import { PROBE_MAX_NODES, probeActivationShapes } from './activationShapes';
 import type { WeightsByReference } from '../formats/onnx/weightsByReference';
 import type { GraphPartials } from './statsAccumulator';
 import type { InputIdentity } from '../analysis/compare/types';
@@ -129,7 +129,8 @@ export async function runActivations(modelPath: string, opts: RunOptions = {}): 
     const graphStats = opts.graphStats ?? engine !== undefined;
     // On the native runtime, onnxruntime's own shape inference first (activationShapes.ts): image
     // layers whose sizes it knows get statistics that leave its blocked layout alone.
-    const probed = engine === 'native' && !opts.everyNode && graphStats ? await probeActivationShapes(model.path, layers.map((l) => l.output)) : {};
+    const probe = engine === 'native' && !opts.everyNode && graphStats && model.graph.nodes.length <= PROBE_MAX_NODES && layers.some(gridCandidate);
+    const probed = probe ? await probeActivationShapes(model.path, layers.map((l) => l.output)) : {};
     const wanted = engine && !opts.everyNode && graphStats ? planGraphStats(model, layers, probed.shapes, plannedBatch(opts, layers, probed.shapes)) : undefined;
     if (needsStatsThread(wanted)) statsWorker = startStatsThread(statsWorkerEntry, opts.statsThread ?? true);
     let { backend, plan } = await createBackendWithPlan(model, layers, opts, wanted, probed.byReference);
