@@ -27,8 +27,9 @@ export interface LayerActivationStats {
   mean: number;
   std: number;
   histogram: Histogram;
-  /** When set, mean, std and the histogram cover this many of the samples (the first of each
-   *  inference call); the other statistics cover all samples (computed inside the model's graph). */
+  /** When set, mean, std and the histogram come from a sample of the values covering this many of
+   *  the samples (the first of each inference call, or for grid layers every sample on a grid of
+   *  positions); the other statistics cover all values (computed inside the model's graph). */
   distributionSamples?: number;
   /** Samples run through this layer. */
   samples: number;

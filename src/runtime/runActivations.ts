@@ -95,8 +95,8 @@ export interface RunResult extends ActivationRun {
 export type BackendChoice = 'auto' | 'native' | 'wasm';
 
 export const DEFAULT_SYNTHETIC_SAMPLES = 32;
-/** In-graph statistics take mean, std and histogram from a batch's first sample, once per this
- *  many samples (every batch when batches hold at least as many), unless the samples are small
+/** In-graph statistics other than grid layers' (graphStats.ts, GridShape: every call) take mean,
+ *  std and histogram from a batch's first sample, once per this many samples (every batch when batches hold at least as many), unless the samples are small
  *  (at most CHEAP_SAMPLE_VALUES values over all layers: then from every batch). Taking it from
  *  every batch made small batches slow: on ResNet-50 each sample brings ≈9 MB to JavaScript, the
  *  automatic batch size is 3, and many exports fix the batch at 1. Measured back to back, 32
