@@ -90,8 +90,9 @@ export interface LayerStatsValues {
   /** The layer output's shape. */
   dims: number[];
   /** Statistic-major: statistic j of slice s (a sample, channels first; the batch, channels last)
-   *  and unit u at packed[j × slices × units + s × units + u]. Channels first: the positives are
-   *  means over the slice's positions. */
+   *  and unit u at packed[j × slices × units + s × units + u]; grid layers sample-major, at
+   *  packed[s × 3 × units + j × units + u]. Channels first: the counts are means over the slice's
+   *  positions. */
   packed: Float32Array;
   /** Values for mean, std and histogram: channels first, sample 0 at every SAMPLE_STRIDE-th
    *  position of each channel ([1, C, ⌈K/stride⌉]); channels last, sample 0; grid layers, every
@@ -155,7 +156,7 @@ export function planGraphStats(model: Model, layers: readonly ActivationLayer[],
   let reshapeConst: string | undefined;
   let flatConst: string | undefined;
   const flat = (input: string, out: string, i: number): string => node('Reshape', [input, (flatConst ??= constant(name(i, 'flat'), [-1]))], out);
-  const parts: string[] = new Array(layers.length);
+  const parts: string[][] = new Array(layers.length);
   const initializers: onnx.ITensorProto[] = [];
   /** Per channel count: the constants of the zero indicator's BatchNormalization. */
   const indicatorConsts = new Map<number, string[]>();
@@ -163,7 +164,7 @@ export function planGraphStats(model: Model, layers: readonly ActivationLayer[],
     initializers.push({ name: out, dims: [n], dataType: FLOAT, rawData: new Uint8Array(new Float32Array(n).fill(value).buffer) });
     return out;
   };
-  const gridLayer = (i: number, t: string, g: GridShape): string => {
+  const gridLayer = (i: number, t: string, g: GridShape): string[] => {
     // 1 where x ≤ 0, 0 where x ≥ 2⁻¹²⁷: Relu(1 − 2¹²⁷·x), as a BatchNormalization (scale −2¹²⁷,
     // bias 1, mean 0, variance 1, ε 0) that onnxruntime turns into a depthwise NCHWc convolution
     // with the Relu fused. Its mean over the positions is the zero fraction; ReLU-like outputs
@@ -179,9 +180,12 @@ export function planGraphStats(model: Model, layers: readonly ActivationLayer[],
     const isZero = node('Relu', [node('BatchNormalization', [t, scale, bias, mean, variance], name(i, 'scaled'), [float('epsilon', 0)])], name(i, 'is_zero'));
     // The mean over each channel's positions: its sum turns a NaN or infinity anywhere in the
     // layer into a non-finite value, which sends the run to raw outputs (runActivations.ts).
-    const stats = node('Concat', [node('GlobalAveragePool', [isZero], name(i, 'zeros')), node('GlobalMaxPool', [t], name(i, 'max')), node('GlobalAveragePool', [t], name(i, 'mean'))], name(i, 'stats'), [int('axis', 0)]);
+    // Joined along channels, [N, 3C, 1, 1]: onnxruntime concatenates blocked tensors whose
+    // channels fill its blocks in place and copies one result out of NCHWc instead of three.
+    const stats = node('Concat', [node('GlobalAveragePool', [isZero], name(i, 'zeros')), node('GlobalMaxPool', [t], name(i, 'max')), node('GlobalAveragePool', [t], name(i, 'mean'))], name(i, 'stats'), [int('axis', 1)]);
     const sample = node('MaxPool', [t], name(i, 'sample'), [ints('kernel_shape', [1, 1]), ints('strides', [g.stride, g.stride])]);
-    return node('Concat', [flat(stats, name(i, 'flat_stats'), i), flat(sample, name(i, 'flat_sample'), i)], name(i, 'values'), [int('axis', 0)]);
+    // Straight into the one output's Concat, without a Concat per layer (one node less each).
+    return [flat(stats, name(i, 'flat_stats'), i), flat(sample, name(i, 'flat_sample'), i)];
   };
   // Layers are appended last to first, and their values meet in one Concat. onnxruntime orders
   // nodes by a depth-first walk back from the graph's outputs that takes a node's inputs highest
@@ -243,13 +247,13 @@ export function planGraphStats(model: Model, layers: readonly ActivationLayer[],
     const rankF = node('Cast', [node('Shape', [shape], name(i, 'rank'))], name(i, 'rank_f'), [int('to', FLOAT)]);
     const shapeF = node('Cast', [shape], name(i, 'shape_f'), [int('to', FLOAT)]);
     const flats = [...stats, sample].map((v, k) => flat(v, name(i, `flat${k}`), i));
-    parts[i] = node('Concat', [rankF, shapeF, ...flats], name(i, 'values'), [int('axis', 0)]);
+    parts[i] = [node('Concat', [rankF, shapeF, ...flats], name(i, 'values'), [int('axis', 0)])];
     plans[i] = { layout, hasMin, hasNegatives };
   }
   if (!plans.some((p) => p)) return undefined;
   // One output, which also gives onnxruntime's walk its one starting point (above), and one
   // tensor object per call for onnxruntime-node to build instead of three per layer.
-  const output = node('Concat', parts.filter((p) => p), `${prefix}/values`, [int('axis', 0)]);
+  const output = node('Concat', parts.filter((p) => p).flat(), `${prefix}/values`, [int('axis', 0)]);
   return { layers: plans, output, graph: { node: nodes, initializer: initializers, output: [{ name: output }] } };
 }
 

@@ -422,8 +422,9 @@ function partialsItem(stats: LayerStatsPlan, v: LayerStatsValues, withSample: bo
     perSlice,
     means: first,
     packed,
-    iStride: 1,
-    jStride: slices * units,
+    // Grid layers: [N, 3C] (the three pools joined along channels); others statistic-major.
+    sliceStride: stats.grid ? 3 * units : units,
+    jStride: stats.grid ? units : slices * units,
     minAt: stats.hasMin ? 2 : -1,
     negativesAt: stats.hasNegatives ? (stats.hasMin ? 3 : 2) : -1,
     zerosFirst: !!stats.grid,

@@ -99,10 +99,10 @@ export interface GraphPartials {
   perSlice: number;
   /** Values are means over the slice (true) or sums (false). */
   means: boolean;
-  /** The statistics of slice-unit i (i = slice × units + unit), statistic j (0 positives, 1 max,
-   *  then −min at `minAt`, negatives at `negativesAt`) at packed[i × iStride + j × jStride]. */
+  /** Statistic j (0 positives, 1 max, then −min at `minAt`, negatives at `negativesAt`) of slice s
+   *  and unit u at packed[s × sliceStride + u + j × jStride]. */
   packed: Float32Array;
-  iStride: number;
+  sliceStride: number;
   jStride: number;
   /** Index of −min, or −1: then the activation is ReLU-like and its minimum is 0 once a value is 0. */
   minAt: number;
@@ -223,7 +223,7 @@ export class LayerAccumulator {
   addPartials(p: GraphPartials): void {
     const t0 = performance.now();
     const { units, slices, perSlice } = p;
-    const packed = p.packed, is = p.iStride, js = p.jStride;
+    const packed = p.packed, ss = p.sliceStride, js = p.jStride;
     if (this.units < 0) {
       this.unitAxis = p.unitAxis;
       this.units = units;
@@ -239,9 +239,8 @@ export class LayerAccumulator {
     const zerosFirst = !!p.zerosFirst;
     const maxAt = js, minAt = p.minAt >= 0 ? p.minAt * js : -1, negativesAt = p.negativesAt >= 0 ? p.negativesAt * js : -1;
     let positives = 0, negatives = 0, max = -Infinity, min = Infinity;
-    for (let s = 0, i = 0; s < slices; s++) {
-      for (let u = 0; u < units; u++, i++) {
-        const at = i * is;
+    for (let s = 0; s < slices; s++) {
+      for (let u = 0, at = s * ss; u < units; u++, at++) {
         const posRaw = packed[at] * scale;
         // Subnormal positives count fractionally in HardSigmoid: any positive value still makes
         // the count ≥ 1, so a unit is dead exactly when nothing was positive.
