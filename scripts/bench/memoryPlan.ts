@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     intraOpNumThreads: threads,
     graphOptimizationLevel: 'all',
     ...(variant === 'no-plan' ? { enableMemPattern: false } : {}),
-    extra: { session: { model_external_initializers_file_folder_path: path.dirname(path.resolve(file)) } },
+    extra: { session: { model_external_initializers_file_folder_path: probed.byReference?.folder ?? path.dirname(path.resolve(file)) } },
   } as ort.InferenceSession.SessionOptions);
   await session.run(feeds);
   const f0 = process.resourceUsage().minorPageFault, t0 = performance.now();

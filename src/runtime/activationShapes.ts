@@ -29,10 +29,10 @@ export interface ProbedModel {
 
 /** The activations' shapes on the native runtime, or none when it is not available or cannot
  *  open the weightless graph (the run then works without them). */
-export async function probeActivationShapes(modelPath: string, names: readonly string[]): Promise<ProbedModel> {
+export async function probeActivationShapes(modelPath: string, names: readonly string[], hasExternalData = false): Promise<ProbedModel> {
   const native = loadNativeOrt();
   if (!native.ort) return {};
-  const byReference = modelByReference(modelPath);
+  const byReference = modelByReference(modelPath, hasExternalData);
   let graph = byReference?.bytes;
   if (!graph) {
     try {

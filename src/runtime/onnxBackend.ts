@@ -76,7 +76,7 @@ export class OnnxBackend implements Backend {
     let bytes: Uint8Array, captureBytes: Uint8Array, own: string[];
     // Native: inline weights are referenced into the model's own file (onnxruntime reads them from
     // it), so only the graph is read here.
-    const byReference = engine === 'native' && !opts.bytes ? opts.byReference ?? modelByReference(modelPath) : undefined;
+    const byReference = engine === 'native' && !opts.bytes ? opts.byReference ?? modelByReference(modelPath, opts.hasExternalData) : undefined;
     if (byReference) {
       bytes = byReference.bytes;
       own = opts.modelOutputs ? [...opts.modelOutputs] : decodeOutputNames(bytes, modelPath);
@@ -122,7 +122,7 @@ export class OnnxBackend implements Backend {
           logSeverityLevel: 3,
           extra: {
             session: {
-              model_external_initializers_file_folder_path: path.dirname(path.resolve(modelPath)),
+              model_external_initializers_file_folder_path: byReference?.folder ?? path.dirname(path.resolve(modelPath)),
               ...(externalBytes > PREPACK_LIMIT_BYTES ? { disable_prepacking: '1' } : {}),
             },
           },
@@ -219,12 +219,16 @@ function readModelBytes(modelPath: string, room = 0): Uint8Array {
 }
 
 /** The model with its inline weights referenced into its file (weightsByReference.ts), or undefined
- *  when it has none or its wire format is unusual (then the file is read whole). */
-export function modelByReference(modelPath: string): WeightsByReference | undefined {
+ *  when it has none or its wire format is unusual (then the file is read whole). Also undefined for
+ *  a model reached through a symbolic link from another folder that has external data of its own:
+ *  the references are relative to the real file's folder, its external data to the link's. */
+export function modelByReference(modelPath: string, hasExternalData = false): WeightsByReference | undefined {
   try {
     const size = statRegularFile(modelPath).size;
     if (size > PROTOBUF_LIMIT_BYTES) return undefined; // readModelBytes says why
-    return weightsByReference(modelPath);
+    const byReference = weightsByReference(modelPath);
+    if (byReference && hasExternalData && byReference.folder !== path.dirname(path.resolve(modelPath))) return undefined;
+    return byReference;
   } catch (e) {
     if (e instanceof FileRefused) return undefined; // likewise
     throw e;

@@ -130,7 +130,7 @@ export async function runActivations(modelPath: string, opts: RunOptions = {}): 
     // On the native runtime, onnxruntime's own shape inference first (activationShapes.ts): image
     // layers whose sizes it knows get statistics that leave its blocked layout alone.
     const probe = engine === 'native' && !opts.everyNode && graphStats && model.graph.nodes.length <= PROBE_MAX_NODES && layers.some(gridCandidate);
-    const probed = probe ? await probeActivationShapes(model.path, layers.map((l) => l.output)) : {};
+    const probed = probe ? await probeActivationShapes(model.path, layers.map((l) => l.output), hasExternalData(model)) : {};
     const wanted = engine && !opts.everyNode && graphStats ? planGraphStats(model, layers, probed.shapes, plannedBatch(opts, layers, probed.shapes)) : undefined;
     if (needsStatsThread(wanted)) statsWorker = startStatsThread(statsWorkerEntry, opts.statsThread ?? true);
     let { backend, plan } = await createBackendWithPlan(model, layers, opts, wanted, probed.byReference);
@@ -154,6 +154,10 @@ export async function runActivations(modelPath: string, opts: RunOptions = {}): 
   } finally {
     void statsWorker?.terminate();
   }
+}
+
+function hasExternalData(model: Model): boolean {
+  return model.graph.initializers.some((t) => t.location === 'external');
 }
 
 /** The samples per inference call the run will use, for the in-graph sample's size: the batch
@@ -223,7 +227,7 @@ async function createBackend(model: Model, layers: ActivationLayer[], opts: RunO
       appendGraph: plan?.graph,
       byReference,
       initializerNames,
-      hasExternalData: model.graph.initializers.some((t) => t.location === 'external'),
+      hasExternalData: hasExternalData(model),
       modelOutputs: model.graph.outputs.map((o) => o.name),
       threads: opts.threads ?? (engine === 'native' ? Math.max(1, defaultNativeThreads() - (opts.spareCores ?? 0)) : undefined),
     });

@@ -8,6 +8,7 @@ import { onnx } from 'onnx-proto';
 import type { InferenceSession } from 'onnxruntime-common';
 import { weightsByReference } from '../../src/formats/onnx/weightsByReference';
 import { loadNativeOrt, type NativeOrt } from '../../src/runtime/ortNative';
+import { runActivations } from '../../src/runtime/runActivations';
 import { ROOT } from '../support/cli';
 import { tmpDir } from '../support/onnxBuild';
 
@@ -67,6 +68,18 @@ describe('native runs read the graph, not the weights', function () {
     // Nodes, inputs and outputs are the original ones.
     assert.deepEqual(onnx.GraphProto.toObject(rewritten.graph as onnx.GraphProto).node, onnx.GraphProto.toObject(original.graph as onnx.GraphProto).node);
     assert.deepEqual(rewritten.graph?.output, original.graph?.output);
+  });
+
+  it('a model opened through a symbolic link from another folder runs natively, with the same results as the file itself', async () => {
+    const dir = tmpDir();
+    const link = path.join(dir, 'linked.onnx');
+    fs.symlinkSync(SMALL_RESNET, link);
+    const r = weightsByReference(link);
+    assert.ok(r);
+    assert.equal(r.folder, path.dirname(fs.realpathSync(SMALL_RESNET)));
+    const viaLink = await runActivations(link, { samples: 8, seed: 2, backend: 'native' });
+    const direct = await runActivations(SMALL_RESNET, { samples: 8, seed: 2, backend: 'native' });
+    assert.deepEqual(viaLink.layers.map((l) => [l.deadUnits, l.activeRate, l.max]), direct.layers.map((l) => [l.deadUnits, l.activeRate, l.max]));
   });
 
   it('a truncated file gets no references (the ordinary read then reports it)', () => {

@@ -6,6 +6,7 @@
 // Why: the capture model is the original bytes with a small message appended (onnxCapture.ts), and
 // reading a 100 MB ResNet-50 into JavaScript for that costs ≈70 ms before onnxruntime parses the
 // same bytes again (see `npm run bench`, ResNet-50 whole processes).
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FileWindow } from './fileWindow';
 
@@ -20,6 +21,9 @@ export interface WeightsByReference {
   referencedBytes: number;
   /** The location string the references use (the file's own name, in its folder). */
   location: string;
+  /** The folder the references are relative to: the real file's (symbolic links resolved, since
+   *  onnxruntime refuses external data that resolves outside the folder it is given). */
+  folder: string;
 }
 
 class Writer {
@@ -66,9 +70,10 @@ const utf8 = new TextEncoder();
 /** Returns undefined when the file has no inline weights worth referencing, or when its wire
  *  format is not what this walk expects (the caller then reads the file as it is). */
 export function weightsByReference(modelPath: string): WeightsByReference | undefined {
-  const win = FileWindow.open(modelPath);
+  const real = fs.realpathSync(modelPath);
+  const win = FileWindow.open(real);
   try {
-    const location = path.basename(modelPath);
+    const location = path.basename(real);
     const out = new Writer(Math.min(win.size, 1 << 20));
     let referencedBytes = 0;
     const readVarint = (at: { pos: number }, limit: number): number => {
@@ -170,7 +175,7 @@ export function weightsByReference(modelPath: string): WeightsByReference | unde
     const graph = (s: number, e: number): void => message(s, e, 5, tensor, 1);
     message(0, win.size, 7, graph, 0);
     if (referencedBytes === 0) return undefined;
-    return { bytes: out.buf.subarray(0, out.len), referencedBytes, location };
+    return { bytes: out.buf.subarray(0, out.len), referencedBytes, location, folder: path.dirname(real) };
   } catch {
     return undefined;
   } finally {
