@@ -96,8 +96,9 @@ export type BackendChoice = 'auto' | 'native' | 'wasm';
 
 export const DEFAULT_SYNTHETIC_SAMPLES = 32;
 /** In-graph statistics other than grid layers' (graphStats.ts, GridShape: every call) take mean,
- *  std and histogram from a batch's first sample, once per this many samples (every batch when batches hold at least as many), unless the samples are small
- *  (at most CHEAP_SAMPLE_VALUES values over all layers: then from every batch). Taking it from
+ *  std and histogram from a batch's first sample, once per this many samples (every batch when
+ *  batches hold at least as many), unless the samples are small (at most CHEAP_SAMPLE_VALUES
+ *  values over all layers: then from every batch). Taking it from
  *  every batch made small batches slow: on ResNet-50 each sample brings ≈9 MB to JavaScript, the
  *  automatic batch size is 3, and many exports fix the batch at 1. Measured back to back, 32
  *  samples, `run --json` whole process: automatic batches 1.93–2.06 s instead of 2.12–2.44, batch 1
@@ -107,6 +108,11 @@ const CHEAP_SAMPLE_VALUES = 1 << 16;
 /** Captured bytes per inference call the automatic batch size aims for. */
 const BATCH_BYTES_TARGET = 128 * 1024 * 1024;
 const MAX_AUTO_BATCH = 64;
+
+/** The automatic batch size for samples of `bytesPerSample` captured bytes. */
+function autoBatchSize(bytesPerSample: number): number {
+  return Math.max(1, Math.min(MAX_AUTO_BATCH, Math.floor(BATCH_BYTES_TARGET / Math.max(1, bytesPerSample))));
+}
 
 export async function runActivations(modelPath: string, opts: RunOptions = {}): Promise<RunResult> {
   const t0 = performance.now();
@@ -171,7 +177,7 @@ function plannedBatch(opts: RunOptions, layers: readonly ActivationLayer[], shap
     if (!dims || !dims.every((d): d is number => typeof d === 'number' && d > 0)) return 8;
     bytes += 4 * dims.reduce((a, b) => a * b, 1);
   }
-  return bytes ? Math.max(1, Math.min(MAX_AUTO_BATCH, Math.floor(BATCH_BYTES_TARGET / bytes))) : 8;
+  return bytes ? autoBatchSize(bytes) : 8;
 }
 
 /** native unless asked for wasm or the native binary does not load here (auto says why, once). */
@@ -342,7 +348,7 @@ async function measureWith(
     await sink.add(items);
     samplesDone += n;
     if (autoBatch) {
-      batchSize = Math.max(1, Math.min(MAX_AUTO_BATCH, Math.floor(BATCH_BYTES_TARGET / Math.max(1, bytes / n))));
+      batchSize = autoBatchSize(bytes / n);
       autoBatch = false;
     }
     opts.onProgress?.({ samplesDone, samplesTotal: source.total, message: `${samplesDone}${source.total ? ` of ${source.total}` : ''} samples` });

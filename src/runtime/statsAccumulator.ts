@@ -217,8 +217,8 @@ export class LayerAccumulator {
 
   /** Folds in one batch's in-graph statistics (src/runtime/graphStats.ts): per slice (a sample's
    *  channel, or for channels-last outputs the whole batch) and unit, the positive count, the
-   *  negative count (activations that can be negative), max and −min, plus the raw first sample,
-   *  which feeds mean, std and histogram. The values must be finite: the caller checks them
+   *  negative count (activations that can be negative), max and −min (grid layers: zeros, max and
+   *  mean), plus raw sample values, which feed mean, std and histogram. The values must be finite: the caller checks them
    *  (runActivations.ts, partialsItem) and measures a run with NaN or ±Infinity from raw outputs. */
   addPartials(p: GraphPartials): void {
     const t0 = performance.now();
@@ -254,8 +254,8 @@ export class LayerAccumulator {
       }
     }
     const zeros = slices * units * perSlice - positives - negatives;
-    // Mean, std and histogram: from the batch's first sample, through a second accumulator that
-    // sees values only (no units).
+    // Mean, std and histogram: from the batch's sample (its first sample, or a grid over all of
+    // them), through a second accumulator that sees values only (no units).
     const dist = (this.distribution ??= new LayerAccumulator(this.id, () => -1, this.hist.bins));
     if (p.sample) {
       const values = spreadSample(p.sample, DISTRIBUTION_VALUES);

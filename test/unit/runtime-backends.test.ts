@@ -25,6 +25,21 @@ function exact(r: RunResult) {
   return r.layers.map((l) => ({ node: l.node, units: l.units, unitAxis: l.unitAxis, deadUnits: l.deadUnits, activeRate: l.activeRate, zeroFraction: l.zeroFraction, min: l.min, samples: l.samples }));
 }
 
+/** One 3×3 convolution with 8 output channels over 256×256 images, ReLU; unit 6 is dead (bias −50). */
+function wideConvModel(): string {
+  const weights = Array.from({ length: 8 * 9 }, (_, i) => Math.sin(i * 1.7));
+  return writeModel(tmpDir(), 'wide.onnx', {
+    opset: 17,
+    nodes: [
+      { name: 'conv', opType: 'Conv', input: ['x', 'w', 'b'], output: ['h'], attribute: [{ name: 'pads', type: onnx.AttributeProto.AttributeType.INTS, ints: [1, 1, 1, 1] }] },
+      { name: 'relu', opType: 'Relu', input: ['h'], output: ['y'] },
+    ],
+    initializers: [floatTensor('w', [8, 1, 3, 3], weights), floatTensor('b', [8], [0, 0, 0, 0, 0, 0, -50, 0])],
+    inputs: [valueInfo('x', 1, ['batch', 1, 256, 256])],
+    outputs: [valueInfo('y', 1, ['batch', 8, 256, 256])],
+  });
+}
+
 describe('run: native and wasm backends', function () {
   this.timeout(300000);
 
@@ -87,18 +102,7 @@ describe('run: native and wasm backends', function () {
   });
 
   it('native: a large image layer samples a coarse grid (about GRID_CALL_VALUES per call) of every sample; counts, zeros and extremes stay exact', async () => {
-    const dir = tmpDir();
-    const weights = Array.from({ length: 8 * 9 }, (_, i) => Math.sin(i * 1.7));
-    const file = writeModel(dir, 'wide.onnx', {
-      opset: 17,
-      nodes: [
-        { name: 'conv', opType: 'Conv', input: ['x', 'w', 'b'], output: ['h'], attribute: [{ name: 'pads', type: onnx.AttributeProto.AttributeType.INTS, ints: [1, 1, 1, 1] }] },
-        { name: 'relu', opType: 'Relu', input: ['h'], output: ['y'] },
-      ],
-      initializers: [floatTensor('w', [8, 1, 3, 3], weights), floatTensor('b', [8], [0, 0, 0, 0, 0, 0, -50, 0])],
-      inputs: [valueInfo('x', 1, ['batch', 1, 256, 256])],
-      outputs: [valueInfo('y', 1, ['batch', 8, 256, 256])],
-    });
+    const file = wideConvModel();
     const opts = { samples: 24, seed: 3, backend: 'native' as const };
     const raw = (await runActivations(file, { ...opts, batchSize: 1, graphStats: false })).layers[0];
     // 8 channels of 256×256 (524,288 values per sample): a grid of about GRID_CALL_VALUES values
@@ -119,18 +123,7 @@ describe('run: native and wasm backends', function () {
   it('wasm: large in-graph samples are taken once per 8 samples (small ones every batch); counts, zeros and extremes stay exact', async () => {
     // One 3×3 convolution with 8 output channels over 256×256 images: a sample of its ReLU is
     // 8 × 256 × 256 / SAMPLE_STRIDE = 131,072 values, over the every-batch limit.
-    const dir = tmpDir();
-    const weights = Array.from({ length: 8 * 9 }, (_, i) => Math.sin(i * 1.7));
-    const file = writeModel(dir, 'wide.onnx', {
-      opset: 17,
-      nodes: [
-        { name: 'conv', opType: 'Conv', input: ['x', 'w', 'b'], output: ['h'], attribute: [{ name: 'pads', type: onnx.AttributeProto.AttributeType.INTS, ints: [1, 1, 1, 1] }] },
-        { name: 'relu', opType: 'Relu', input: ['h'], output: ['y'] },
-      ],
-      initializers: [floatTensor('w', [8, 1, 3, 3], weights), floatTensor('b', [8], [0, 0, 0, 0, 0, 0, -50, 0])],
-      inputs: [valueInfo('x', 1, ['batch', 1, 256, 256])],
-      outputs: [valueInfo('y', 1, ['batch', 8, 256, 256])],
-    });
+    const file = wideConvModel();
     const opts = { samples: 24, seed: 3, backend: 'wasm' as const };
     const byBatch = async (batchSize: number) => (await runActivations(file, { ...opts, batchSize })).layers[0];
     const [one, three, eight] = [await byBatch(1), await byBatch(3), await byBatch(8)];

@@ -5,7 +5,8 @@
 // Why not hand the file to onnx-proto directly: protobufjs decodes from one in-memory buffer,
 // so a 553 MB vgg16 costs 553 MB of reading plus copies of every weight (measured: ~1.3 s and
 // over 1 GB RSS), while the skeleton costs only the graph (see `npm run bench`).
-import { FileWindow } from './fileWindow';
+import type { FileWindow } from './fileWindow';
+import { WireError, WireOutput as Output } from './wireOutput';
 
 /** Where one tensor's data lives in the file: one or more payload ranges of one field. */
 export interface DataRef {
@@ -50,7 +51,7 @@ export interface Skeleton {
 
 export const MARKER_MAGIC = [0xa1, 0x1e, 0x4c, 0x5a];
 
-export class WireError extends Error {}
+export { WireError };
 
 const enum Msg { Model, Graph, Node, Attr, Tensor, Sparse, Function, TrainingInfo }
 
@@ -68,55 +69,6 @@ const DESCEND: Record<Msg, Record<number, Msg>> = {
 
 const TENSOR_DATA_FIELDS = new Set([4, 5, 7, 9, 10, 11]);
 const MAX_DEPTH = 64;
-
-/** The skeleton under construction: one growing buffer. A nested message's length prefix is
- *  reserved before its content is written and filled in afterwards as a padded varint (protobuf
- *  decoders accept redundant continuation bytes), so nothing is copied twice. */
-class Output {
-  buf: Uint8Array;
-  len = 0;
-
-  /** `expected`: about how many bytes will be written. The node buffer of a model without weights
-   *  is about as large as the file (a little more: the padded length prefixes), so sizing it so up
-   *  front spares the doublings (on the 100,000-node bench model, 16 MB, they cost ≈35 ms of a
-   *  cold open); with weights it is much smaller, so the first allocation is capped (pages never
-   *  written are never touched). */
-  constructor(expected: number) {
-    this.buf = new Uint8Array(Math.max(1 << 16, Math.min(expected + (expected >> 3), 1 << 26)));
-  }
-
-  ensure(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.len + n) size *= 2;
-    if (size > 2 ** 30) throw new WireError('the model\'s structure (without weights) is larger than 1 GB');
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.len));
-    this.buf = next;
-  }
-
-  bytes(b: ArrayLike<number>): void {
-    this.ensure(b.length);
-    this.buf.set(b, this.len);
-    this.len += b.length;
-  }
-
-  reserve(n: number): number {
-    this.ensure(n);
-    const at = this.len;
-    this.len += n;
-    return at;
-  }
-
-  /** Writes v as a varint of exactly n bytes at `at`. */
-  paddedVarint(at: number, n: number, v: number): void {
-    if (v >= 2 ** (7 * n)) throw new WireError(`a message grew past its reserved length prefix`);
-    for (let i = 0; i < n; i++) {
-      this.buf[at + i] = (v % 0x80) | (i < n - 1 ? 0x80 : 0);
-      v = Math.floor(v / 0x80);
-    }
-  }
-}
 
 export function buildSkeleton(win: FileWindow): Skeleton {
   const dataRefs: DataRef[] = [];
@@ -158,10 +110,7 @@ export function buildSkeleton(win: FileWindow): Skeleton {
   }
 
   function copy(from: number, to: number): void {
-    if (to <= from) return;
-    out.ensure(to - from);
-    win.copyInto(from, to - from, out.buf, out.len);
-    out.len += to - from;
+    out.copyFrom(win, from, to);
   }
 
   function reduce(kind: Msg, start: number, end: number, depth: number, isMainGraph: boolean): void {

@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FileWindow } from './fileWindow';
+import { WireOutput } from './wireOutput';
 
 /** Inline raw_data shorter than this stays inline (scalars, shapes, small biases). */
 const MIN_REFERENCED_BYTES = 4096;
@@ -26,45 +27,6 @@ export interface WeightsByReference {
   folder: string;
 }
 
-class Writer {
-  buf: Uint8Array;
-  len = 0;
-  constructor(size: number) {
-    this.buf = new Uint8Array(size);
-  }
-  ensure(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.len + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.len));
-    this.buf = next;
-  }
-  byte(b: number): void {
-    this.ensure(1);
-    this.buf[this.len++] = b;
-  }
-  varint(v: number): void {
-    while (v >= 0x80) {
-      this.byte((v % 0x80) | 0x80);
-      v = Math.floor(v / 0x80);
-    }
-    this.byte(v);
-  }
-  bytes(b: Uint8Array): void {
-    this.ensure(b.length);
-    this.buf.set(b, this.len);
-    this.len += b.length;
-  }
-  /** Writes v as a varint of exactly n bytes at `at` (decoders accept redundant continuation bytes). */
-  paddedVarint(at: number, n: number, v: number): void {
-    for (let i = 0; i < n; i++) {
-      this.buf[at + i] = (v % 0x80) | (i < n - 1 ? 0x80 : 0);
-      v = Math.floor(v / 0x80);
-    }
-  }
-}
-
 const utf8 = new TextEncoder();
 
 /** Returns undefined when the file has no inline weights worth referencing, or when its wire
@@ -74,7 +36,7 @@ export function weightsByReference(modelPath: string): WeightsByReference | unde
   const win = FileWindow.open(real);
   try {
     const location = path.basename(real);
-    const out = new Writer(Math.min(win.size, 1 << 20));
+    const out = new WireOutput(0);
     let referencedBytes = 0;
     const readVarint = (at: { pos: number }, limit: number): number => {
       let result = 0;
@@ -95,25 +57,21 @@ export function weightsByReference(modelPath: string): WeightsByReference | unde
       else if (wire === 2) {
         const len = readVarint(at, limit);
         at.pos += len;
-      }
-      else throw new Error('unknown wire type');
+      } else throw new Error('unknown wire type');
       if (at.pos > limit) throw new Error('truncated');
     };
-    const copy = (from: number, to: number): void => {
-      out.ensure(to - from);
-      win.copyInto(from, to - from, out.buf, out.len);
-      out.len += to - from;
-    };
+    const copy = (from: number, to: number): void => out.copyFrom(win, from, to);
+    /** One TensorProto.external_data entry (StringStringEntryProto: key 1, value 2). */
     const entry = (key: string, value: string): void => {
-      const k = utf8.encode(key), v = utf8.encode(value);
       out.byte((13 << 3) | 2);
-      out.varint(2 + k.length + 2 + v.length + (k.length >= 128 ? 1 : 0) + (v.length >= 128 ? 1 : 0));
-      out.byte((1 << 3) | 2);
-      out.varint(k.length);
-      out.bytes(k);
-      out.byte((2 << 3) | 2);
-      out.varint(v.length);
-      out.bytes(v);
+      const at = out.reserve(5);
+      for (const [field, text] of [[1, key], [2, value]] as const) {
+        const b = utf8.encode(text);
+        out.byte((field << 3) | 2);
+        out.varint(b.length);
+        out.bytes(b);
+      }
+      out.paddedVarint(at, 5, out.len - at - 5);
     };
     /** One TensorProto: its raw_data, when large and the only data field, becomes a reference. */
     const tensor = (start: number, end: number): void => {
@@ -161,9 +119,7 @@ export function weightsByReference(modelPath: string): WeightsByReference | unde
           if (childEnd > end) throw new Error('truncated');
           copy(copyFrom, fieldStart);
           out.varint(tag);
-          const prefix = out.len;
-          out.ensure(5);
-          out.len += 5;
+          const prefix = out.reserve(5);
           child(childStart, childEnd);
           out.paddedVarint(prefix, 5, out.len - prefix - 5);
           at.pos = childEnd;
