@@ -3,7 +3,7 @@
 // wasm runs vs plain onnxruntime-node), PyTorch forward hooks, the >4 GiB external-data model,
 // the cost of the process boundary, and memory against the number of samples.
 // Called by scripts/bench.ts (`npm run bench`); run alone with `npx tsx scripts/bench-runtime.ts`
-// (`--only=capture,calls,processes,torch,big,boundary,memory,inputs`: those sections alone).
+// (`--only=capture,calls,open,processes,torch,big,boundary,memory,inputs`: those sections alone).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -16,6 +16,10 @@ import type { HostTensor } from '../src/runtime/hostTensor';
 import { runActivations } from '../src/runtime/runActivations';
 import { loadNativeOrt } from '../src/runtime/ortNative';
 import { referenceDeadUnits, writeBigExternalModel } from './bench/bigExternal';
+import { weightsByReference } from '../src/formats/onnx/weightsByReference';
+import { loadModel } from '../src/formats/load';
+import { activationLayers } from '../src/runtime/layers';
+import { probeActivationShapes } from '../src/runtime/activationShapes';
 
 const ROOT = path.resolve(__dirname, '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -68,6 +72,51 @@ async function plainLoop(file: string, engine: OnnxEngine, samples: number, batc
     return { ms: performance.now() - t0, cpuMs: cpuMs(process.cpuUsage(cpu0)) };
   } finally {
     await backend.dispose();
+  }
+}
+
+/** What opening a model for a native run costs: its file read whole (what runs did before weights
+ *  were referenced) against the graph with its weights referenced into the file
+ *  (weightsByReference.ts), each followed by onnxruntime's session; and the shape probe
+ *  (activationShapes.ts). Best of 3 each, in this process (onnxruntime already loaded). */
+async function nativeOpenTable(): Promise<void> {
+  const native = loadNativeOrt();
+  if (!native.ort) return;
+  const files = [
+    { label: 'torchvision ResNet-50', file: path.join(CACHE, 'resnet50.onnx') },
+    { label: 'vgg16 (553 MB)', file: path.join(CACHE, 'vgg16.onnx') },
+    { label: 'chain of 20,000 nodes', file: path.join(CACHE, 'chain-20k.onnx') },
+  ].filter((m) => fs.existsSync(m.file));
+  console.log('\n### Opening a model for a native run: weights read into JavaScript vs referenced into the model file; the shape probe\n');
+  console.log('Before a native session, `run` reads only the graph: inline weights become references into the model file, which onnxruntime reads itself. The probe is onnxruntime\'s shape inference on the graph without its weights; `run` skips it above 4,000 nodes. Best of 3, in process.\n');
+  console.log('| model | file MB | read whole ms | session from it ms | graph with weights referenced: ms / KB | session from it ms | shape probe ms |');
+  console.log('|---|---|---|---|---|---|---|');
+  const best = async (f: () => Promise<number> | number): Promise<number> => {
+    let b = Infinity;
+    for (let i = 0; i < 3; i++) b = Math.min(b, await f());
+    return b;
+  };
+  const timed = async (f: () => unknown): Promise<number> => {
+    const t0 = performance.now();
+    await f();
+    return performance.now() - t0;
+  };
+  const session = async (bytes: Uint8Array, folder: string): Promise<number> =>
+    timed(async () => {
+      const h = await native.backend.createInferenceSessionHandler(bytes, { executionProviders: ['cpu'], graphOptimizationLevel: 'all', logSeverityLevel: 3, extra: { session: { model_external_initializers_file_folder_path: folder } } });
+      await h.dispose();
+    });
+  for (const m of files) {
+    const folder = path.dirname(m.file);
+    const whole = new Uint8Array(fs.readFileSync(m.file));
+    const byRef = weightsByReference(m.file);
+    const names = activationLayers(await loadModel(m.file)).map((l) => l.output);
+    const read = await best(() => timed(() => fs.readFileSync(m.file)));
+    const walk = await best(() => timed(() => weightsByReference(m.file)));
+    const fromWhole = whole.length < 2 ** 31 ? await best(() => session(whole, folder)) : NaN;
+    const fromRef = byRef ? await best(() => session(byRef.bytes, byRef.folder)) : NaN;
+    const probe = await best(() => timed(() => probeActivationShapes(m.file, names)));
+    console.log(`| ${m.label} | ${fmt(whole.length / 1e6, 0)} | ${fmt(read, 0)} | ${fmt(fromWhole, 0)} | ${byRef ? `${fmt(walk, 0)} / ${fmt(byRef.bytes.length / 1024, 0)}` : 'no weights to reference'} | ${byRef ? fmt(fromRef, 0) : ''} | ${fmt(probe, 0)} |`);
   }
 }
 
@@ -298,11 +347,12 @@ export async function benchRuntime(): Promise<void> {
   if (!r18 || !r50) console.log('(PyTorch not installed in /usr/bin/python3: the ResNet-18/50 rows are skipped)');
   const native = loadNativeOrt();
   console.log(`\nonnxruntime-node: ${native.ort ? `${native.version}, loads here` : `unavailable (${native.reason})`}; machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => fmt(l, 2)).join(' ')} at the start.`);
-  // `--only capture,calls,processes,torch,big,boundary,memory,inputs` runs those sections alone.
+  // `--only capture,calls,open,processes,torch,big,boundary,memory,inputs` runs those sections alone.
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
   const wanted = (section: string): boolean => !only || only.includes(section);
   if (wanted('capture')) await captureTable(models, native.ort ? ['native', 'wasm'] : ['wasm']);
   if (wanted('calls')) memoryPlanTable(models);
+  if (wanted('open')) await nativeOpenTable();
 
   if (!fs.existsSync(CLI)) {
     console.log('\n(dist/cli.js missing: run `npm run build` for the process tables)');

@@ -4,8 +4,8 @@
 // activations are read from the session's output metadata. In-graph statistics of an image layer
 // whose channels, height and width are known need no Shape node (graphStats.ts, GridShape).
 //
-// Cost: ≈25 ms on torchvision ResNet-50 (decode, encode and an empty session; throwaway timing),
-// against ≈30 ms saved per inference call of 8 samples (`npm run bench`, capture table).
+// Cost (`npm run bench`, "Opening a model for a native run"): 16 ms on ResNet-50, 4 ms on vgg16;
+// what the grid statistics save is in its "Inference calls alone" table.
 import * as fs from 'node:fs';
 import { onnx } from 'onnx-proto';
 import type { WeightsByReference } from '../formats/onnx/weightsByReference';
@@ -17,8 +17,8 @@ import { loadNativeOrt, type NativeSessionBackend } from './ortNative';
  *  shapes: the statistics then carry them). */
 const PROBE_READ_LIMIT = 64 * 2 ** 20;
 /** Graphs with more nodes are not probed: decoding, encoding and opening them costs more than the
- *  grid statistics save (throwaway timing: 1.5 s on a 20,000-node chain, 2 s on a 100,000-node
- *  model, against 6–50 ms on vgg16 and ResNet-50). */
+ *  grid statistics save (`npm run bench`, "Opening a model for a native run": 1,690 ms on the
+ *  20,000-node chain, against 4–16 ms on vgg16 and ResNet-50). */
 export const PROBE_MAX_NODES = 4000;
 
 export interface ProbedModel {

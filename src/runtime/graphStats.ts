@@ -30,12 +30,10 @@
 //   that layout; their sizes travel in the plan, not in the values.
 // Appended to the model's bytes as a protobuf merge (see onnxCapture.ts), never decoded whole.
 //
-// What it costs, from onnxruntime's profile of ResNet-50 (8 samples per call, 2 threads; a
-// throwaway script): plain inference 320 ms of kernel time per call; with the Reshape-based
-// statistics 392 ms (ReorderOutput, copying activations out of NCHWc, 26 ms of it); with the
-// grid statistics 359 ms (the zero indicator's depthwise convolution 20 ms, the pools 15 ms).
-// Where onnxruntime runs these nodes matters for memory, not for the time of later calls: see
-// the order of the layers below.
+// What it costs per inference call (`npm run bench`, "Inference calls alone", ResNet-50, 8
+// samples): with the grid statistics 1.10–1.13× plain; with the Reshape-based ones, which copy
+// every activation out of NCHWc, 1.21× (the same table at 4a19821). Where onnxruntime runs these
+// nodes matters for memory, not for the time of later calls: see the order of the layers below.
 import { onnx } from 'onnx-proto';
 import type { Model } from '../core/model';
 import type { HostTensor } from './hostTensor';
