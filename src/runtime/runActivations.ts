@@ -22,7 +22,7 @@ import { DEFAULT_BINS } from './statsAccumulator';
 import type { Worker } from 'node:worker_threads';
 import { createSink, startStatsThread, type CapturedItem, type StatsSink } from './statsSink';
 import { statsWorkerEntry } from './client';
-import { gridCandidate, planGraphStats, unbundle, type ActivationShapes, type GraphStatsPlan, type LayerStatsPlan, type LayerStatsValues } from './graphStats';
+import { GRID_STATS, gridCandidate, planGraphStats, unbundle, type ActivationShapes, type GraphStatsPlan, type LayerStatsPlan, type LayerStatsValues } from './graphStats';
 import { PROBE_MAX_NODES, probeActivationShapes } from './activationShapes';
 import type { WeightsByReference } from '../formats/onnx/weightsByReference';
 import type { GraphPartials } from './statsAccumulator';
@@ -432,8 +432,8 @@ function partialsItem(stats: LayerStatsPlan, v: LayerStatsValues, withSample: bo
     perSlice,
     means: first,
     packed,
-    // Grid layers: [N, 3C] (the three pools joined along channels); others statistic-major.
-    sliceStride: stats.grid ? 3 * units : units,
+    // Grid layers: [N, 2C] (the two pools joined along channels); others statistic-major.
+    sliceStride: stats.grid ? GRID_STATS * units : units,
     jStride: stats.grid ? units : slices * units,
     minAt: stats.hasMin ? 2 : -1,
     negativesAt: stats.hasNegatives ? (stats.hasMin ? 3 : 2) : -1,

@@ -208,6 +208,40 @@ describe('run: native and wasm backends', function () {
     assert.deepEqual(r.layers[0].activeRate, raw.layers[0].activeRate);
   });
 
+  it('one NaN or infinity at the first or last position of a grid layer (blocked or not) is noticed and measured again from raw outputs', async () => {
+    // 48 channels fill onnxruntime's NCHWc blocks (8 or 16 wide); 8 do not on AVX-512 machines.
+    for (const channels of [8, 48]) {
+      for (const position of [0, 255]) {
+        for (const bad of [NaN, Infinity]) {
+          const dir = tmpDir();
+          const mask = new Array<number>(256).fill(0);
+          mask[position] = bad;
+          const file = writeModel(dir, 'one-bad-value.onnx', {
+            opset: 17,
+            nodes: [
+              { name: 'conv', opType: 'Conv', input: ['x', 'w'], output: ['h'], attribute: [{ name: 'pads', type: onnx.AttributeProto.AttributeType.INTS, ints: [1, 1, 1, 1] }] },
+              { name: 'add', opType: 'Add', input: ['h', 'mask'], output: ['r'] },
+              { name: 'relu', opType: 'Relu', input: ['r'], output: ['y'] },
+              { name: 'mix', opType: 'Conv', input: ['y', 'w2'], output: ['z'] },
+            ],
+            initializers: [
+              floatTensor('w', [channels, 1, 3, 3], Array.from({ length: channels * 9 }, (_, i) => Math.sin(i * 1.3))),
+              floatTensor('mask', [1, 1, 16, 16], mask),
+              floatTensor('w2', [16, channels, 1, 1], Array.from({ length: 16 * channels }, (_, i) => Math.cos(i))),
+            ],
+            inputs: [valueInfo('x', 1, ['batch', 1, 16, 16])],
+            outputs: [valueInfo('z', 1, ['batch', 16, 16, 16])],
+          });
+          const notes: string[] = [];
+          const r = await runActivations(file, { samples: 8, backend: 'native', onNote: (m) => notes.push(m) });
+          const what = `${channels} channels, ${bad} at position ${position}`;
+          assert.ok(notes.some((n) => /relu: its output holds NaN or infinite values/.test(n)), `${what}: ${notes.join('\n')}`);
+          assert.equal(r.layers[0].distributionSamples, undefined, what);
+        }
+      }
+    }
+  });
+
   it('auto falls back to wasm with a one-line note when the native binary is not installed', async () => {
     // The loader caches its answer per process: run in a fresh one (the supervised child).
     try {
