@@ -17,6 +17,7 @@ import { floatTensor, tmpDir, valueInfo, writeModel } from '../support/onnxBuild
 const DIGITS = path.join(ROOT, 'test/fixtures/dead-cnn/dead_cnn.onnx');
 const SMALL_RESNET = path.join(ROOT, 'test/fixtures/analysis/healthy_small_resnet.onnx');
 const MLP = path.join(ROOT, 'test/fixtures/analysis/mlp_planted.onnx');
+const MOBILENET = path.join(ROOT, 'test/fixtures/analysis/healthy_mobilenet_v2_025.onnx');
 /** torchvision ResNet-18 built by `npm run bench` (needs PyTorch); skipped when absent. */
 const RESNET18 = path.join(os.homedir(), '.cache', 'activation-lens', 'bench', 'resnet18.onnx');
 
@@ -99,6 +100,18 @@ describe('run: native and wasm backends', function () {
       assert.ok(Math.abs(l.mean - raw.layers[i].mean) < 0.5 * raw.layers[i].std + 1e-9, `${l.node}: the sampled mean is near the full one`);
     }
     assert.ok(gridLayers >= 2, `only ${gridLayers} image layers measured on the grid`);
+  });
+
+  it('native: grid samples cover the whole plane, so sampled means stay near the full ones (MobileNetV2 ×0.25: within 25% on every layer; top-left-corner grids were up to 63% off)', async () => {
+    const opts = { samples: 64, backend: 'native' as const };
+    const graph = await runActivations(MOBILENET, opts);
+    const raw = await runActivations(MOBILENET, { ...opts, graphStats: false });
+    const grid = graph.layers.filter((l) => l.distributionSamples === 64);
+    assert.equal(grid.length, 35, 'every ReLU6 measured on the grid');
+    for (const l of grid) {
+      const full = raw.layers.find((r) => r.node === l.node)!;
+      assert.ok(Math.abs(l.mean - full.mean) <= 0.25 * full.mean, `${l.node}: sampled mean ${l.mean}, full ${full.mean}`);
+    }
   });
 
   it('native: a large image layer samples a coarse grid (about GRID_CALL_VALUES per call) of every sample; counts, zeros and extremes stay exact', async () => {
