@@ -68,6 +68,9 @@ export interface GridShape {
    *  the plane, so every position can be picked), at a place that differs from channel to channel
    *  (pickWeights). */
   cell: [number, number];
+  /** The window of each cell the picked place moves over: the cell, unless that would make the
+   *  picking weights large (MAX_PICK_WEIGHTS), then its top-left part. */
+  window: [number, number];
   /** The sample's rows and columns per channel: the plane's size in cells. */
   sampleHeight: number;
   sampleWidth: number;
@@ -181,7 +184,7 @@ export function planGraphStats(model: Model, layers: readonly ActivationLayer[],
    *  then up to 63% off the full ones, now within 25% (unit test, runtime-backends). */
   const pickConsts = new Map<string, string>();
   const pickWeights = (i: number, g: GridShape): string => {
-    const [kh, kw] = g.cell;
+    const [kh, kw] = g.window;
     const key = `${g.channels}_${kh}x${kw}`;
     let w = pickConsts.get(key);
     if (!w) {
@@ -303,6 +306,11 @@ export function gridCandidate(layer: ActivationLayer): boolean {
  *  call of 16 samples, `npm run bench`, "Inference calls alone"). */
 export const GRID_CALL_VALUES = 2048;
 
+/** At most this many picking weights per grid layer (4 MB). ResNet-50 at 8 samples per call needs
+ *  200,704 at most (64 channels of 56×56 cells); a model that asks for a terabyte plane would
+ *  otherwise get weights of gigabytes (unit test: a Resize to terabytes). */
+const MAX_PICK_WEIGHTS = 1 << 20;
+
 /** Grid layers' statistics per unit: the zero fraction and the maximum. A third, the activation's
  *  mean, only guarded against NaN, which the zero fraction already does (gridLayer). Without it,
  *  MobileNetV2 ×0.25's capture graph costs 2.27–2.59× plain per call instead of 2.47–3.18× (`npm
@@ -328,7 +336,11 @@ function gridShape(dims: readonly (number | string)[] | undefined, batchSymbols:
       if (area < best || (area === best && Math.abs(ch - cw) < Math.abs(cell[0] - cell[1]))) cell = [ch, cw];
     }
   }
-  return { channels, height, width, cell, sampleHeight: height / cell[0], sampleWidth: width / cell[1], batch: known(n) ? n : undefined };
+  // The picking weights hold channels × window values: bounded, so a huge plane (a model that asks
+  // for terabytes) does not make them huge too.
+  const side = Math.max(1, Math.floor(Math.sqrt(MAX_PICK_WEIGHTS / channels)));
+  const window: [number, number] = [Math.min(cell[0], side), Math.min(cell[1], side)];
+  return { channels, height, width, cell, window, sampleHeight: height / cell[0], sampleWidth: width / cell[1], batch: known(n) ? n : undefined };
 }
 
 function divisors(n: number): number[] {
