@@ -22,7 +22,8 @@
 //     ReduceSum / ReduceMax over axis 0.
 //   Activations other than ReLU/ReLU6 also get the minimum (GlobalMaxPool of −X), and those that
 //   can be negative the count of negatives (HardSigmoid with α = −2¹²⁶). A Slice of sample 0
-//   (channels first: every 4th position) feeds mean, std and histogram; Shape gives the sizes.
+//   (channels first: every SAMPLE_STRIDE-th value over its channels and positions) feeds mean,
+//   std and histogram; Shape gives the sizes.
 //   Every layer's values, with its shape, then travel in one output, which `unbundle` splits.
 //   ReLU-like image layers [N, C, H, W] whose C, H and W onnxruntime infers before the run
 //   (activationShapes.ts) instead get statistics onnxruntime computes on its blocked NCHWc layout

@@ -126,9 +126,9 @@ export interface LayerIdentity {
 }
 
 /** Mean, std and histogram take at most this many values of a layer from each sample. ResNet-50's
- *  samples (every 4th position of one image) hold 2.4 million values over its 49 layers; with
- *  this bound and the per-unit loop below, its statistics take 23 ms of a 32-sample native run
- *  instead of 60–74 (`npm run bench`, capture table, the statistics figure). */
+ *  samples (then every 4th position of one image) held 2.4 million values over its 49 layers;
+ *  with this bound and the per-unit loop below, its statistics took 23 ms of a 32-sample native
+ *  run instead of 60–74 (`npm run bench`, capture table, the statistics figure). */
 export const DISTRIBUTION_VALUES = 1 << 13;
 
 /** At most `limit` values of `data`, one from each of `limit` equal strata at an offset that
