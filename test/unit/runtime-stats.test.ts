@@ -37,6 +37,33 @@ describe('run: the values the distribution takes from a large sample', () => {
 });
 
 describe('run: streaming activation statistics', () => {
+  it('in-graph means per sample become exact counts, also when summed before rounding (every batch size up to 2^21 positions per unit, and beyond)', () => {
+    // Means as onnxruntime's GlobalAveragePool gives them: float32(count × float32(1/K)).
+    const rng = new SeededRandom(7);
+    for (const [slices, perSlice] of [[16, 1024], [8, 12544], [64, 32768], [2, 2 ** 21]]) {
+      const units = 5;
+      const counts: number[][] = [];
+      const packed = new Float32Array(2 * slices * units);
+      const inverse = Math.fround(1 / perSlice);
+      for (let s = 0; s < slices; s++) {
+        counts.push([]);
+        for (let u = 0; u < units; u++) {
+          // Unit 0 dead, unit 1 all positive, the others anything in between.
+          const c = u === 0 ? 0 : u === 1 ? perSlice : Math.floor(rng.uniform() * (perSlice + 1));
+          counts[s].push(c);
+          packed[s * units + u] = Math.fround(c * inverse);
+          packed[slices * units + s * units + u] = c ? 1 : 0; // the maximum
+        }
+      }
+      const acc = new LayerAccumulator({ node: 'n', op: 'Relu', output: 'y' }, axis1, 16);
+      acc.addPartials({ units, unitAxis: 1, slices, perSlice, means: true, packed, sliceStride: units, jStride: slices * units, minAt: -1, negativesAt: -1, samples: slices });
+      const r = acc.result();
+      const expected = [0, 1, 2, 3, 4].map((u) => counts.reduce((sum, row) => sum + row[u], 0) / (slices * perSlice));
+      assert.deepEqual(r.activeRate, expected, `${slices} slices of ${perSlice} positions`);
+      assert.deepEqual(r.deadUnits, [0]);
+    }
+  });
+
   it('active rates, dead units, zero fraction, min/max/mean/std equal a direct computation over all samples', () => {
     const rng = new SeededRandom(1);
     const batches = [randomBatch(rng, 3, 5, 4, 2), randomBatch(rng, 2, 5, 4, 2), randomBatch(rng, 4, 5, 4, 2)];
