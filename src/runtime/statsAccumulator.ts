@@ -1,6 +1,7 @@
 // Streaming per-layer activation statistics. Each captured batch is folded in and dropped, so
 // memory per layer is O(units + bins) however many samples run.
 import type { LayerActivationStats } from '../analysis/activationStats';
+import { FIRST_GOLDEN_PHASE, nextGoldenPhase } from './goldenRatio';
 
 export const DEFAULT_BINS = 64;
 
@@ -143,11 +144,8 @@ export function spreadSample(data: Float32Array, limit: number): Float32Array {
   if (data.length <= limit) return data;
   const out = new Float32Array(limit);
   const stratum = data.length / limit;
-  let phase = 0.5;
-  for (let i = 0; i < limit; i++) {
+  for (let i = 0, phase = FIRST_GOLDEN_PHASE; i < limit; i++, phase = nextGoldenPhase(phase)) {
     out[i] = data[Math.min(data.length - 1, Math.floor((i + phase) * stratum))];
-    phase += 0.6180339887498949;
-    if (phase >= 1) phase -= 1;
   }
   return out;
 }
@@ -224,9 +222,10 @@ export class LayerAccumulator {
 
   /** Folds in one batch's in-graph statistics (src/runtime/graphStats.ts): per slice (a sample's
    *  channel, or for channels-last outputs the whole batch) and unit, the positive count, the
-   *  negative count (activations that can be negative), max and −min (grid layers: zeros, max and
-   *  mean), plus raw sample values, which feed mean, std and histogram. The values must be finite: the caller checks them
-   *  (runActivations.ts, partialsItem) and measures a run with NaN or ±Infinity from raw outputs. */
+   *  negative count (activations that can be negative), max and −min (grid layers: zeros and
+   *  max), plus raw sample values, which feed mean, std and histogram. The values must be finite:
+   *  the caller checks them (runActivations.ts, partialsItem) and measures a run with NaN or
+   *  ±Infinity from raw outputs. */
   addPartials(p: GraphPartials): void {
     const t0 = performance.now();
     const { units, slices, perSlice } = p;
@@ -268,23 +267,24 @@ export class LayerAccumulator {
         positive[u] += pos;
         positives += pos;
       }
-    } else
-    for (let s = 0; s < slices; s++) {
-      for (let u = 0, at = s * ss; u < units; u++, at++) {
-        const posRaw = packed[at] * scale;
-        let pos = Math.floor(posRaw + 0.5);
-        if (zerosFirst) pos = perSlice - pos;
-        // Subnormal positives count fractionally in HardSigmoid: any positive value still makes
-        // the count ≥ 1, so a unit is dead exactly when nothing was positive. Tested after the
-        // rounding, where it is rarely true: a test of posRaw > 0 first is a coin toss for the
-        // branch predictor on ReLU layers.
-        else if (pos === 0 && posRaw > 0) pos = 1;
-        positive[u] += pos;
-        positives += pos;
-        if (negativesAt >= 0) negatives += Math.floor(packed[at + negativesAt] * scale + 0.5);
-        const mx = packed[at + maxAt];
-        max = mx > max ? mx : max;
-        if (minAt >= 0 && -packed[at + minAt] < min) min = -packed[at + minAt];
+    } else {
+      for (let s = 0; s < slices; s++) {
+        for (let u = 0, at = s * ss; u < units; u++, at++) {
+          const posRaw = packed[at] * scale;
+          let pos = Math.floor(posRaw + 0.5);
+          if (zerosFirst) pos = perSlice - pos;
+          // Subnormal positives count fractionally in HardSigmoid: any positive value still makes
+          // the count ≥ 1, so a unit is dead exactly when nothing was positive. Tested after the
+          // rounding, where it is rarely true: a test of posRaw > 0 first is a coin toss for the
+          // branch predictor on ReLU layers.
+          else if (pos === 0 && posRaw > 0) pos = 1;
+          positive[u] += pos;
+          positives += pos;
+          if (negativesAt >= 0) negatives += Math.floor(packed[at + negativesAt] * scale + 0.5);
+          const mx = packed[at + maxAt];
+          max = mx > max ? mx : max;
+          if (minAt >= 0 && -packed[at + minAt] < min) min = -packed[at + minAt];
+        }
       }
     }
     const zeros = slices * units * perSlice - positives - negatives;
