@@ -16,12 +16,12 @@
 // How, per activation output T (float):
 //   channels first (conv, NCHW): X = Reshape(T, [0, 0, -1]) → [N, C, K];
 //     positives = GlobalAveragePool(HardSigmoid(X, α = 2¹²⁶, β = 0)) — HardSigmoid is 1 for
-//     every normal x > 0 and 0 for x ≤ 0, so its mean × K is the count of positives —, max =
-//     GlobalMaxPool(X).
+//     every normal x > 0 and 0 for x ≤ 0, so its mean × K is the count of positives.
 //   channels last (dense, sequences): X = Flatten(T, axis = -1) → [R, C]; the same through
-//     ReduceSum / ReduceMax over axis 0.
-//   Activations other than ReLU/ReLU6 also get the minimum (GlobalMaxPool of −X), and those that
-//   can be negative the count of negatives (HardSigmoid with α = −2¹²⁶). A Slice of sample 0
+//     ReduceSum over axis 0.
+//   The layer's maximum is one ReduceMax over all of X (no unit needs its own), and activations
+//   other than ReLU/ReLU6 also get the layer's minimum (ReduceMin) and, those that can be
+//   negative, the count of negatives (HardSigmoid with α = −2¹²⁶). A Slice of sample 0
 //   (channels first: every SAMPLE_STRIDE-th value over its channels and positions) feeds mean,
 //   std and histogram; Shape gives the sizes.
 //   Every layer's values, with its shape, then travel in one output, which `unbundle` splits.
@@ -49,8 +49,8 @@ const POSITIVE = new Set(['Sigmoid', 'HardSigmoid', 'Softplus']);
 
 export interface LayerStatsPlan {
   layout: 'first' | 'last';
-  /** The statistics per unit: positives, max, then −min when `hasMin`, then negatives when
-   *  `hasNegatives`. */
+  /** The counts per unit: positives, then negatives when `hasNegatives`; then the layer's
+   *  maximum and, when `hasMin`, its minimum (grid layers: see GridShape). */
   hasMin: boolean;
   hasNegatives: boolean;
   /** A ReLU-like image layer whose shape is known before the run (see GridShape): its statistics
@@ -97,11 +97,13 @@ export type ActivationShapes = ReadonlyMap<string, readonly (number | string)[]>
 export interface LayerStatsValues {
   /** The layer output's shape. */
   dims: number[];
-  /** Statistic-major: statistic j of slice s (a sample, channels first; the batch, channels last)
+  /** Statistic-major: count j of slice s (a sample, channels first; the batch, channels last)
    *  and unit u at packed[j × slices × units + s × units + u]; grid layers sample-major, at
-   *  packed[s × GRID_STATS × units + j × units + u]. Channels first: the counts are means over the slice's
-   *  positions. */
+   *  packed[s × GRID_STATS × units + j × units + u] (zeros, then each unit's maximum). Channels
+   *  first: the counts are means over the slice's positions. */
   packed: Float32Array;
+  /** The layer's maximum and, when the plan has it, its minimum (not for grid layers). */
+  extremes?: Float32Array;
   /** Values for mean, std and histogram: channels first, every SAMPLE_STRIDE-th value of sample 0
    *  over its channels and positions ([1, ⌈C·K/stride⌉]); channels last, sample 0; grid layers, every
    *  sample of the batch on the grid ([N, C, sampleHeight, sampleWidth]). */
@@ -153,11 +155,10 @@ export function planGraphStats(model: Model, layers: readonly ActivationLayer[],
   const float = (n: string, value: number): onnx.IAttributeProto => ({ name: n, type: AT.FLOAT, f: value });
   const constant = (out: string, values: number[]): string =>
     node('Constant', [], out, [{ name: 'value', type: AT.TENSOR, t: { dims: [values.length], dataType: INT64, int64Data: values } }]);
-  // Reductions over axis 0: axes became an input in opset 13 (ReduceSum) and 18 (the others).
-  const reduce0 = (op: string, x: string, out: string, i: number): string => {
-    const asInput = op === 'ReduceSum' ? opset >= 13 : opset >= 18;
-    if (asInput) return node(op, [x, shared0(i)], out, [int('keepdims', 0)]);
-    return node(op, [x], out, [ints('axes', [0]), int('keepdims', 0)]);
+  // ReduceSum over axis 0: its axes became an input in opset 13.
+  const sum0 = (x: string, out: string, i: number): string => {
+    if (opset >= 13) return node('ReduceSum', [x, shared0(i)], out, [int('keepdims', 0)]);
+    return node('ReduceSum', [x], out, [ints('axes', [0]), int('keepdims', 0)]);
   };
   let axis0: string | undefined;
   const shared0 = (i: number): string => (axis0 ??= constant(name(i, 'axis0'), [0]));
@@ -248,21 +249,22 @@ export function planGraphStats(model: Model, layers: readonly ActivationLayer[],
       continue;
     }
     let x: string;
-    let pool: (kind: 'sum' | 'max', input: string, out: string) => string;
+    let countOver: (input: string, out: string) => string;
     if (layout === 'first') {
       reshapeConst ??= constant(name(i, 'ncx'), [0, 0, -1]);
       x = node('Reshape', [t, reshapeConst], name(i, 'x'));
-      pool = (kind, input, out) => node(kind === 'sum' ? 'GlobalAveragePool' : 'GlobalMaxPool', [input], out);
+      countOver = (input, out) => node('GlobalAveragePool', [input], out);
     } else {
       x = node('Flatten', [t], name(i, 'x'), [int('axis', -1)]);
-      pool = (kind, input, out) => reduce0(kind === 'sum' ? 'ReduceSum' : 'ReduceMax', input, out, i);
+      countOver = (input, out) => sum0(input, out, i);
     }
-    const stats = [
-      pool('sum', node('HardSigmoid', [x], name(i, 'is_positive'), [float('alpha', 2 ** 126), float('beta', 0)]), name(i, 'positives')),
-      pool('max', x, name(i, 'max')),
-    ];
-    if (hasMin) stats.push(pool('max', node('Neg', [x], name(i, 'neg')), name(i, 'neg_max')));
-    if (hasNegatives) stats.push(pool('sum', node('HardSigmoid', [x], name(i, 'is_negative'), [float('alpha', -(2 ** 126)), float('beta', 0)]), name(i, 'negatives')));
+    const stats = [countOver(node('HardSigmoid', [x], name(i, 'is_positive'), [float('alpha', 2 ** 126), float('beta', 0)]), name(i, 'positives'))];
+    if (hasNegatives) stats.push(countOver(node('HardSigmoid', [x], name(i, 'is_negative'), [float('alpha', -(2 ** 126)), float('beta', 0)]), name(i, 'negatives')));
+    // The layer's extremes over all of X, not per unit and sample: only the layer's are reported,
+    // and onnxruntime-web reduces a tensor to one number faster than it pools each unit (capture
+    // table of `npm run bench`, MobileNetV2 ×0.25 on wasm; see the commit that made it).
+    stats.push(node('ReduceMax', [x], name(i, 'max'), [int('keepdims', 1)]));
+    if (hasMin) stats.push(node('ReduceMin', [x], name(i, 'min'), [int('keepdims', 1)]));
     let sample: string;
     if (layout === 'first') {
       // Sample 0, every SAMPLE_STRIDE-th value over its channels and positions: [1, ⌈C·K/stride⌉].
@@ -353,10 +355,9 @@ function divisors(n: number): number[] {
   return [...small, ...large];
 }
 
-/** How many statistics each unit has in a layer's packed values. */
-function statsPerUnit(p: LayerStatsPlan): number {
-  if (p.grid) return GRID_STATS;
-  return 2 + (p.hasMin ? 1 : 0) + (p.hasNegatives ? 1 : 0);
+/** How many counts each unit has in a non-grid layer's packed values. */
+function countsPerUnit(p: LayerStatsPlan): number {
+  return 1 + (p.hasNegatives ? 1 : 0);
 }
 
 /** One run's values split into each planned layer's statistics (views, not copies); throws when
@@ -387,10 +388,11 @@ export function unbundle(plan: GraphStatsPlan, values: HostTensor, batch: number
     const units = dims[first ? 1 : rank - 1] ?? 1;
     // Channels first: one slice per sample; channels last: the batch is one slice.
     const slices = first ? dims[0] : 1;
-    const packed = take(statsPerUnit(p) * slices * units);
+    const packed = take(countsPerUnit(p) * slices * units);
+    const extremes = take(p.hasMin ? 2 : 1);
     const positions = size(dims.slice(2));
     const sampleDims = first ? [1, Math.ceil((units * positions) / SAMPLE_STRIDE)] : [1, ...dims.slice(1)];
-    return { dims, packed, sample: take(size(sampleDims)), sampleSamples: 1 };
+    return { dims, packed, extremes, sample: take(size(sampleDims)), sampleSamples: 1 };
   });
   if (at !== v.length) throw new Error('in-graph statistics do not add up');
   return res;

@@ -417,7 +417,7 @@ async function measureWith(
  *  layer's output (for the batch size). */
 function partialsItem(stats: LayerStatsPlan, v: LayerStatsValues, withSample: boolean, samples: number): { partials: GraphPartials; elements: number } | undefined {
   const packed = v.packed;
-  for (let k = 0; k < packed.length; k++) if (!Number.isFinite(packed[k])) return undefined;
+  if (!allFinite(packed) || (v.extremes && !allFinite(v.extremes))) return undefined;
   const first = stats.layout === 'first';
   const elements = v.dims.reduce((a, b) => a * b, 1);
   // Channels first [N, C, …]: a slice per sample, K positions each; channels last: the batch is
@@ -435,14 +435,31 @@ function partialsItem(stats: LayerStatsPlan, v: LayerStatsValues, withSample: bo
     // Grid layers: [N, 2C] (the two pools joined along channels); others statistic-major.
     sliceStride: stats.grid ? GRID_STATS * units : units,
     jStride: stats.grid ? units : slices * units,
-    minAt: stats.hasMin ? 2 : -1,
-    negativesAt: stats.hasNegatives ? (stats.hasMin ? 3 : 2) : -1,
+    // Grid layers carry each unit's maximum; the others the layer's extremes.
+    maxAt: stats.grid ? 1 : -1,
+    max: v.extremes?.[0],
+    min: stats.hasMin ? v.extremes?.[1] : undefined,
+    negativesAt: stats.hasNegatives ? 1 : -1,
     zerosFirst: !!stats.grid,
     sample: withSample ? v.sample : undefined,
     sampleSamples: v.sampleSamples,
     samples,
   };
   return { partials, elements };
+}
+
+/** Whether no value is NaN or ±Infinity: x × 0 is 0 for every finite x and NaN otherwise, and
+ *  four sums keep the loop free of branches and of one long chain of additions. */
+function allFinite(a: Float32Array): boolean {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
+  for (const end = a.length & ~3; k < end; k += 4) {
+    s0 += a[k] * 0;
+    s1 += a[k + 1] * 0;
+    s2 += a[k + 2] * 0;
+    s3 += a[k + 3] * 0;
+  }
+  for (; k < a.length; k++) s0 += a[k] * 0;
+  return s0 + s1 + s2 + s3 === 0;
 }
 
 /** Runs a batch; a failed allocation is explained with the node's output shape where the graph

@@ -100,13 +100,17 @@ export interface GraphPartials {
   perSlice: number;
   /** Values are means over the slice (true) or sums (false). */
   means: boolean;
-  /** Statistic j (0 positives, 1 max, then −min at `minAt`, negatives at `negativesAt`) of slice s
-   *  and unit u at packed[s × sliceStride + u + j × jStride]. */
+  /** Statistic j (0 positives, then each unit's maximum at `maxAt`, negatives at `negativesAt`) of
+   *  slice s and unit u at packed[s × sliceStride + u + j × jStride]. */
   packed: Float32Array;
   sliceStride: number;
   jStride: number;
-  /** Index of −min, or −1: then the activation is ReLU-like and its minimum is 0 once a value is 0. */
-  minAt: number;
+  /** Index of the units' maxima, or −1 when the batch's maximum is `max`. */
+  maxAt: number;
+  /** The batch's maximum, when the units' are not in `packed`. */
+  max?: number;
+  /** The batch's minimum; absent for ReLU-like activations, whose minimum is 0 once a value is 0. */
+  min?: number;
   /** Index of the negatives' count, or −1 when the activation is never negative. */
   negativesAt: number;
   /** Statistic 0 counts zeros, not positives (a never-negative activation: the rest are positive). */
@@ -243,9 +247,9 @@ export class LayerAccumulator {
     // Math.floor(x + 0.5) rounds these non-negative counts as Math.round does, and costs V8 less.
     const positive = this.positive;
     const zerosFirst = !!p.zerosFirst;
-    const maxAt = js, minAt = p.minAt >= 0 ? p.minAt * js : -1, negativesAt = p.negativesAt >= 0 ? p.negativesAt * js : -1;
-    let positives = 0, negatives = 0, max = -Infinity, min = Infinity;
-    if (p.means && negativesAt < 0 && minAt < 0 && slices * perSlice <= EXACT_MEAN_SUM_POSITIONS) {
+    const maxAt = p.maxAt >= 0 ? p.maxAt * js : -1, negativesAt = p.negativesAt >= 0 ? p.negativesAt * js : -1;
+    let positives = 0, negatives = 0, max = p.max ?? -Infinity;
+    if (p.means && negativesAt < 0 && slices * perSlice <= EXACT_MEAN_SUM_POSITIONS) {
       // Means over each slice, summed per unit before rounding: the sum of a unit's counts is
       // then one rounding of the summed means (see EXACT_MEAN_SUM_POSITIONS), and the loop over
       // slices × units only adds. The same counts as rounding each slice: MobileNetV2 ×0.25 on
@@ -253,6 +257,10 @@ export class LayerAccumulator {
       // capture table, the statistics figure).
       const sums = (this.unitSums = this.unitSums.length === units ? this.unitSums.fill(0) : new Float64Array(units));
       for (let s = 0; s < slices; s++) {
+        if (maxAt < 0) {
+          for (let u = 0, at = s * ss; u < units; u++, at++) sums[u] += packed[at];
+          continue;
+        }
         for (let u = 0, at = s * ss; u < units; u++, at++) {
           sums[u] += packed[at];
           const mx = packed[at + maxAt];
@@ -281,9 +289,10 @@ export class LayerAccumulator {
           positive[u] += pos;
           positives += pos;
           if (negativesAt >= 0) negatives += Math.floor(packed[at + negativesAt] * scale + 0.5);
-          const mx = packed[at + maxAt];
-          max = mx > max ? mx : max;
-          if (minAt >= 0 && -packed[at + minAt] < min) min = -packed[at + minAt];
+          if (maxAt >= 0) {
+            const mx = packed[at + maxAt];
+            max = mx > max ? mx : max;
+          }
         }
       }
     }
@@ -297,7 +306,7 @@ export class LayerAccumulator {
     }
     // ReLU-like activations: the minimum is 0 when any value was 0; a batch without one takes its
     // sample's minimum (the one approximation, for a run in which no ReLU output was ever 0).
-    if (p.minAt < 0) min = zeros > 0 ? 0 : Math.min(min, dist.min);
+    const min = p.min ?? (zeros > 0 ? 0 : dist.min);
     if (min < this.min) this.min = min;
     if (max > this.max) this.max = max;
     this.finite += slices * units * perSlice;

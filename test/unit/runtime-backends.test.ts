@@ -272,6 +272,39 @@ describe('run: native and wasm backends', function () {
     }
   });
 
+  it('one NaN or infinity at the first or last position of a layer whose extremes are reduced whole (wasm ReLU, LeakyReLU on both backends) is noticed and measured again from raw outputs', async () => {
+    const cases = [
+      { backend: 'wasm' as const, op: 'Relu', bad: [NaN, Infinity] },
+      { backend: 'wasm' as const, op: 'LeakyRelu', bad: [NaN, Infinity, -Infinity] },
+      { backend: 'native' as const, op: 'LeakyRelu', bad: [NaN, Infinity, -Infinity] },
+    ];
+    for (const c of cases) {
+      for (const position of [0, 255]) {
+        for (const bad of c.bad) {
+          const dir = tmpDir();
+          const mask = new Array<number>(256).fill(0);
+          mask[position] = bad;
+          const file = writeModel(dir, 'one-bad-value.onnx', {
+            opset: 17,
+            nodes: [
+              { name: 'conv', opType: 'Conv', input: ['x', 'w'], output: ['h'], attribute: [{ name: 'pads', type: onnx.AttributeProto.AttributeType.INTS, ints: [1, 1, 1, 1] }] },
+              { name: 'add', opType: 'Add', input: ['h', 'mask'], output: ['r'] },
+              { name: 'act', opType: c.op, input: ['r'], output: ['y'] },
+            ],
+            initializers: [floatTensor('w', [8, 1, 3, 3], Array.from({ length: 72 }, (_, i) => Math.sin(i * 1.3))), floatTensor('mask', [1, 1, 16, 16], mask)],
+            inputs: [valueInfo('x', 1, ['batch', 1, 16, 16])],
+            outputs: [valueInfo('y', 1, ['batch', 8, 16, 16])],
+          });
+          const notes: string[] = [];
+          const r = await runActivations(file, { samples: 8, backend: c.backend, onNote: (m) => notes.push(m) });
+          const what = `${c.backend} ${c.op}, ${bad} at position ${position}`;
+          assert.ok(notes.some((n) => /act: its output holds NaN or infinite values/.test(n)), `${what}: ${notes.join('\n')}`);
+          assert.equal(r.layers[0].distributionSamples, undefined, what);
+        }
+      }
+    }
+  });
+
   it('auto falls back to wasm with a one-line note when the native binary is not installed', async () => {
     // The loader caches its answer per process: run in a fresh one (the supervised child).
     try {

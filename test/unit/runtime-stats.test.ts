@@ -56,7 +56,7 @@ describe('run: streaming activation statistics', () => {
         }
       }
       const acc = new LayerAccumulator({ node: 'n', op: 'Relu', output: 'y' }, axis1, 16);
-      acc.addPartials({ units, unitAxis: 1, slices, perSlice, means: true, packed, sliceStride: units, jStride: slices * units, minAt: -1, negativesAt: -1, samples: slices });
+      acc.addPartials({ units, unitAxis: 1, slices, perSlice, means: true, packed, sliceStride: units, jStride: slices * units, maxAt: 1, negativesAt: -1, samples: slices });
       const r = acc.result();
       const expected = [0, 1, 2, 3, 4].map((u) => counts.reduce((sum, row) => sum + row[u], 0) / (slices * perSlice));
       assert.deepEqual(r.activeRate, expected, `${slices} slices of ${perSlice} positions`);
