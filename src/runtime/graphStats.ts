@@ -263,8 +263,7 @@ export function planGraphStats(model: Model, layers: readonly ActivationLayer[],
     // The layer's extremes over all of X, not per unit and sample: only the layer's are reported.
     // One reduction to a number costs onnxruntime-web less than a GlobalMaxPool per unit and
     // sample (and a Neg and a second pool for the minimum): MobileNetV2 ×0.25 on wasm, capture /
-    // plain 1.19× in two runs of the capture table of `npm run bench`, against 1.28–1.33× in the
-    // four runs before (stop 25's note on issue 12).
+    // plain 1.19× instead of 1.28–1.33× (`npm run bench`, capture table, runs before and after).
     stats.push(node('ReduceMax', [x], name(i, 'max'), [int('keepdims', 1)]));
     if (hasMin) stats.push(node('ReduceMin', [x], name(i, 'min'), [int('keepdims', 1)]));
     let sample: string;
