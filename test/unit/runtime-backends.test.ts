@@ -175,24 +175,38 @@ describe('run: native and wasm backends', function () {
     for (const l of digits.layers) assert.equal(l.distributionSamples, 12);
   });
 
-  it('activations that can be negative (LeakyRelu) get exact negatives, zeros and minimum in the graph', async () => {
-    const dir = tmpDir();
-    const file = writeModel(dir, 'leaky.onnx', {
-      opset: 17,
-      nodes: [
-        { name: 'add', opType: 'Add', input: ['x', 'b'], output: ['h'] },
-        { name: 'leaky', opType: 'LeakyRelu', input: ['h'], output: ['y'], attribute: [{ name: 'alpha', type: onnx.AttributeProto.AttributeType.FLOAT, f: 0.1 }] },
-        { name: 'relu', opType: 'Relu', input: ['y'], output: ['z'] },
-      ],
-      initializers: [floatTensor('b', [4], [0, -100, 0, 100])],
-      inputs: [valueInfo('x', 1, ['batch', 4])],
-      outputs: [valueInfo('z', 1, ['batch', 4])],
-    });
-    const graph = await runActivations(file, { samples: 64, backend: 'native' });
-    const raw = await runActivations(file, { samples: 64, backend: 'native', graphStats: false });
-    assert.deepEqual(exact(graph), exact(raw));
-    assert.equal(graph.layers[0].max, raw.layers[0].max);
-    assert.deepEqual(graph.layers[1].deadUnits, [1]);
+  it('activations that can be negative (LeakyRelu) get exact negatives, zeros, minimum and maximum in the graph, dense and image layers, opsets 17 and 18 (reduction axes as inputs), both backends', async () => {
+    const alpha = { name: 'alpha', type: onnx.AttributeProto.AttributeType.FLOAT, f: 0.1 };
+    for (const opset of [17, 18]) {
+      const dir = tmpDir();
+      const file = writeModel(dir, 'leaky.onnx', {
+        opset,
+        nodes: [
+          { name: 'add', opType: 'Add', input: ['x', 'b'], output: ['h'] },
+          { name: 'leaky', opType: 'LeakyRelu', input: ['h'], output: ['y'], attribute: [alpha] },
+          { name: 'relu', opType: 'Relu', input: ['y'], output: ['z'] },
+          { name: 'image', opType: 'Reshape', input: ['z', 'nchw'], output: ['zi'] },
+          { name: 'conv', opType: 'Conv', input: ['zi', 'w'], output: ['c'] },
+          { name: 'leaky_image', opType: 'LeakyRelu', input: ['c'], output: ['out'], attribute: [alpha] },
+        ],
+        initializers: [
+          floatTensor('b', [4], [0, -100, 0, 100]),
+          { name: 'nchw', dims: [4], dataType: onnx.TensorProto.DataType.INT64, int64Data: [-1, 1, 2, 2] },
+          floatTensor('w', [3, 1, 1, 1], [1, -1, 0.5]),
+        ],
+        inputs: [valueInfo('x', 1, ['batch', 4])],
+        outputs: [valueInfo('out', 1, ['batch', 3, 2, 2])],
+      });
+      for (const backend of ['native', 'wasm'] as const) {
+        const graph = await runActivations(file, { samples: 64, backend });
+        const raw = await runActivations(file, { samples: 64, backend, graphStats: false });
+        const what = `opset ${opset}, ${backend}`;
+        assert.ok(graph.layers.every((l) => l.distributionSamples !== undefined), `${what}: measured in the graph`);
+        assert.deepEqual(exact(graph), exact(raw), what);
+        assert.deepEqual(graph.layers.map((l) => l.max), raw.layers.map((l) => l.max), what);
+        assert.deepEqual(graph.layers[1].deadUnits, [1], what);
+      }
+    }
   });
 
   it('NaN in an output: measured again from raw outputs, with a note saying why', async () => {
