@@ -1,8 +1,8 @@
 // Activation statistics computed inside the ONNX graph, by onnxruntime's own kernels, so the
-// captured tensors never leave the runtime: per unit (channel) the count of positive values and
-// the maximum (and for activations that can be negative, the negatives and the minimum), over
-// every value; and the first sample of a batch (runActivations.ts, DISTRIBUTION_EVERY), from
-// which JavaScript takes the mean, the standard deviation and the histogram.
+// captured tensors never leave the runtime: per unit (channel) the count of positive values (and
+// for activations that can be negative, of negative ones), and the layer's maximum (and minimum),
+// over every value; and a sample of the batch (runActivations.ts, DISTRIBUTION_EVERY), from which
+// JavaScript takes the mean, the standard deviation and the histogram.
 //
 // Why: onnxruntime-node copies every fetched output into a fresh JavaScript buffer, and
 // JavaScript statistics cost ≈3 ns per value even without data-dependent branches. Measured on
