@@ -225,11 +225,11 @@ export class LayerAccumulator {
   }
 
   /** Folds in one batch's in-graph statistics (src/runtime/graphStats.ts): per slice (a sample's
-   *  channel, or for channels-last outputs the whole batch) and unit, the positive count, the
-   *  negative count (activations that can be negative), max and −min (grid layers: zeros and
-   *  max), plus raw sample values, which feed mean, std and histogram. The values must be finite:
-   *  the caller checks them (runActivations.ts, partialsItem) and measures a run with NaN or
-   *  ±Infinity from raw outputs. */
+   *  channel, or for channels-last outputs the whole batch) and unit, the positive count and the
+   *  negative count (activations that can be negative), with the batch's maximum and minimum
+   *  (grid layers: the zero count and each unit's maximum), plus raw sample values, which feed
+   *  mean, std and histogram. The values must be finite: the caller checks them
+   *  (runActivations.ts, partialsItem) and measures a run with NaN or ±Infinity from raw outputs. */
   addPartials(p: GraphPartials): void {
     const t0 = performance.now();
     const { units, slices, perSlice } = p;
