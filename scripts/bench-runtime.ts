@@ -277,6 +277,15 @@ async function bigExternal(): Promise<void> {
   console.log(`| 5 Gemm+Relu, ${run.runtime} | ${fmt(dataMB, 0)} | ${fmt(r.ms / 1000, 1)} | ${fmt(r.rssMB, 0)} | ${fmt(dataMB + 1000 / 1.048576, 0)} ${r.rssMB < dataMB + 1000 / 1.048576 ? '✓' : '✗'} | ${same ? `identical (${reference.map((d) => d.length).join(' + ')} dead)` : 'DIFFERENT'} |`);
   const w = measureProcess([process.execPath, CLI, 'run', files.model, '--samples', '2', '--backend', 'wasm']);
   console.log(`\n\`--backend wasm\` on it: exit ${w.status} in ${fmt(w.ms / 1000, 2)} s, peak RSS ${fmt(w.rssMB, 0)} MB: ${w.err.trim().split('\n').pop()}`);
+  // The static rules read every weight once, in JavaScript (moment propagation, which also makes
+  // the per-unit sums of the linear → ReLU rule). Baseline: one plain read of the data file in a
+  // fresh process, 4 MiB at a time, nothing decoded.
+  const readOnce = `const fs=require('fs');const fd=fs.openSync(${JSON.stringify(files.data)});const b=Buffer.alloc(1<<22);while(fs.readSync(fd,b,0,b.length,null)>0);`;
+  const read = measureProcess([process.execPath, '-e', readOnce]);
+  const scan = measureProcess([process.execPath, CLI, 'scan', files.model, '--json']);
+  if (scan.status !== 0) throw new Error(`scan on the big model failed: ${scan.err}`);
+  const findings = (JSON.parse(scan.out) as { findings: unknown[] }).findings.length;
+  console.log(`\nStatic rules on it (\`scan --json\`, no run, every weight read once and decoded to float64): ${fmt(scan.ms / 1000, 1)} s, peak RSS ${fmt(scan.rssMB, 0)} MB, ${findings} findings; one plain read of its data file in a fresh process: ${fmt(read.ms / 1000, 1)} s (${fmt(scan.ms / read.ms, 1)}×).`);
 }
 
 async function processBoundary(model: string): Promise<void> {

@@ -141,6 +141,9 @@ function float4e2m1ToNumber(v: number): number {
   return e === 0 ? sign * m * 0.5 : sign * (1 + m / 2) * 2 ** (e - 1);
 }
 
+/** Whether this machine stores numbers little-endian, as ONNX raw data does. */
+const LITTLE_ENDIAN_HOST = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
 /** Decodes `count` elements of little-endian raw data, starting at element `first` of `bytes`
  *  (first must be 0 for sub-byte types unless aligned to a whole byte). Complex types yield
  *  their real and imaginary parts as separate values. */
@@ -149,6 +152,16 @@ export function decodeRaw(name: string, bytes: Uint8Array, count: number): Float
   const info = BY_NAME.get(name);
   const code = info?.code ?? -1;
   const out = new Float64Array(code === 14 || code === 15 ? count * 2 : count);
+  const wide = code === 11 || code === 15;
+  if ((code === 1 || code === 14 || wide) && LITTLE_ENDIAN_HOST && bytes.byteLength >= out.length * (wide ? 8 : 4)) {
+    // The stored bytes are the host's own floats: one typed-array conversion instead of a DataView
+    // call per element, which took 4.0 s of a 32 s `scan` of 4.3 GB of MatMul weights (CPU
+    // profile). Too few bytes take the loop below, which throws.
+    const n = out.length, size = wide ? 8 : 4;
+    const aligned = bytes.byteOffset % size === 0 ? bytes : bytes.slice(0, n * size);
+    out.set(wide ? new Float64Array(aligned.buffer, aligned.byteOffset, n) : new Float32Array(aligned.buffer, aligned.byteOffset, n));
+    return out;
+  }
   switch (code) {
     case 1: for (let i = 0; i < count; i++) out[i] = dv.getFloat32(i * 4, true); break;
     case 2: case 9: for (let i = 0; i < count; i++) out[i] = bytes[i]; break;

@@ -7,7 +7,7 @@ import type { Graph, Model, Node, Tensor } from '../../src/core/model';
 import type { ActivationRun, LayerActivationStats } from '../../src/analysis/activationStats';
 import { runStaticRules } from '../../src/analysis/rules/staticRules';
 import { runDynamicRules } from '../../src/analysis/rules/dynamicRules';
-import { normalCdf, normalQuantile } from '../../src/analysis/rules/stats';
+import { normalCdf, normalQuantile, unitWeightSums } from '../../src/analysis/rules/stats';
 import { computeMoments } from '../../src/analysis/rules/moments';
 import { GraphIndex } from '../../src/analysis/rules/graphIndex';
 import { parseVariant, suggestFor, VARIANT_INFO } from '../../src/analysis/suggestions';
@@ -186,6 +186,96 @@ describe('moment propagation (folded BatchNorm estimate)', () => {
       assert.ok(Math.abs(y.mean[u] - mean) < 0.02, `unit ${u} mean ${y.mean[u]} vs ${mean}`);
       // independence across the hidden units is an approximation; the variance is close, not exact
       assert.ok(Math.abs(y.variance[u] / variance - 1) < 0.25, `unit ${u} variance ${y.variance[u]} vs ${variance}`);
+    }
+  });
+});
+
+describe('streamed weight statistics are exact', () => {
+  /** Float32 values streamed in chunks of `chunk` (sizes that split units and rows mid-way). */
+  function streamed(name: string, shape: number[], values: number[], chunk: number): Tensor {
+    return { ...tensor(name, shape, values), async *values() {
+      for (let i = 0; i < values.length; i += chunk) yield Float64Array.from(values.slice(i, i + chunk));
+    } };
+  }
+  function randomWeights(n: number, seed: number): number[] {
+    let s = seed;
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) {
+      s = (s * 1103515245 + 12345) % 2147483648;
+      // float32 values of both signs, some exact zeros
+      out.push(i % 11 === 0 ? 0 : Math.fround((s / 2147483648 - 0.5) * 3));
+    }
+    return out;
+  }
+
+  it('per-unit weight sums equal element-by-element sums to the last bit, NaN and infinities only marking their unit', async () => {
+    for (const [units, inner] of [[7, 1], [5, 6], [3, 40], [9, 5]]) {
+      for (const chunk of [1, 3, 7, 64, 10000]) {
+        const values = randomWeights(units * inner * 4, units + inner);
+        values[inner * 2] = NaN;
+        values[values.length - 1] = -Infinity;
+        const got = (await unitWeightSums(streamed('w', [values.length], values, chunk), units, inner))!;
+        const pos = new Float64Array(units), neg = new Float64Array(units), sq = new Float64Array(units), bad = new Uint8Array(units);
+        values.forEach((w, i) => {
+          const u = Math.floor(i / inner) % units;
+          if (!Number.isFinite(w)) bad[u] = 1;
+          else if (w > 0) pos[u] += w;
+          else if (w < 0) neg[u] += w;
+          sq[u] += w * w;
+        });
+        const where = `units ${units}, inner ${inner}, chunks of ${chunk}`;
+        assert.deepEqual(got.sumPos, pos, where);
+        assert.deepEqual(got.sumNeg, neg, where);
+        assert.deepEqual(got.sumSq, sq, where);
+        assert.deepEqual(got.nonFinite, bad, where);
+      }
+    }
+  });
+
+  it('static rules read a linear layer\'s weights once for both its moments and its per-unit sums', async () => {
+    for (const transB of [0, 1]) {
+      let reads = 0;
+      const w = randomWeights(12, 9);
+      const counted: Tensor = { ...tensor('W', [4, 3], w), async *values() {
+        reads++;
+        yield Float64Array.from(w);
+      } };
+      // Unit 1's bias is far below what its weights can reach: a dead unit whichever sums found it.
+      const m = model([node('g', 'Gemm', ['x', 'W', 'B'], ['h'], { transB }), node('relu', 'Relu', ['h'], ['y'])], [counted, tensor('B', [transB ? 4 : 3], [0.5, -50, 0.2, 0.1].slice(0, transB ? 4 : 3))]);
+      const findings = await runStaticRules(m);
+      assert.equal(reads, 1, `transB ${transB}: weights read ${reads} times`);
+      assert.ok(findings.some((f) => f.node === 'relu' && f.units?.includes(1)), `transB ${transB}: ${JSON.stringify(findings.map((f) => [f.rule, f.units]))}`);
+    }
+  });
+
+  it('moments through Gemm (transB), MatMul and a grouped Conv equal Σ w·μ + b and Σ w²·σ² added in storage order', async () => {
+    const features = 6, units = 4;
+    const scale = [0.5, -1.5, 2, 0.25, 1, -3], shift = [0.1, -0.7, 1.3, 0, 2.5, -0.2];
+    const bn = node('bn', 'BatchNormalization', ['x', 's', 'b', 'm', 'v'], ['h']);
+    const bnInits = [tensor('s', [features], scale), tensor('b', [features], shift), tensor('m', [features], Array(features).fill(0)), tensor('v', [features], Array(features).fill(1))];
+    /** Reference: for unit u, the weights' (index, feature) pairs in storage order. */
+    const expect = (w: number[], terms: (u: number) => [number, number][], bias: number[], alpha = 1, beta = 1) => ({
+      mean: Float64Array.from({ length: bias.length }, (_, u) => terms(u).reduce((m, [i, f]) => (alpha * w[i] === 0 ? m : m + alpha * w[i] * shift[f]), 0) + beta * bias[u]),
+      variance: Float64Array.from({ length: bias.length }, (_, u) => terms(u).reduce((v, [i, f]) => (alpha * w[i] === 0 ? v : v + alpha * w[i] * (alpha * w[i]) * (scale[f] * scale[f])), 0)),
+    });
+    const bias = [0.3, -1, 2, 0.5];
+    const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+    for (const chunk of [1, 5, 13, 1000]) {
+      // Gemm with transB: W [units, features], alpha and beta
+      const gw = randomWeights(units * features, 3);
+      const gemm = model([bn, node('g', 'Gemm', ['h', 'W', 'B'], ['y'], { transB: 1, alpha: 0.75, beta: 2 })], [...bnInits, streamed('W', [units, features], gw, chunk), tensor('B', [units], bias)]);
+      assert.deepEqual((await computeMoments(new GraphIndex(gemm.graph))).get('y'), expect(gw, (u) => range(features).map((f) => [u * features + f, f]), bias, 0.75, 2), `Gemm, chunks of ${chunk}`);
+      // MatMul: W [features, units]
+      const mw = randomWeights(units * features, 5);
+      const matmul = model([bn, node('mm', 'MatMul', ['h', 'W'], ['y'])], [...bnInits, streamed('W', [features, units], mw, chunk)]);
+      assert.deepEqual((await computeMoments(new GraphIndex(matmul.graph))).get('y'), expect(mw, (u) => range(features).map((f) => [f * units + u, f]), [0, 0, 0, 0]), `MatMul, chunks of ${chunk}`);
+      // Conv, 2 groups of 4 output channels, 3×1 kernel: W [8, features / 2, 3, 1]
+      const ipg = features / 2, k = 3, outs = 8;
+      const cw = randomWeights(outs * ipg * k, 7);
+      const convBias = [...bias, ...bias.map((b) => -b)];
+      const conv = model([bn, node('c', 'Conv', ['h', 'W', 'B'], ['y'], { group: 2 })], [...bnInits, streamed('W', [outs, ipg, k, 1], cw, chunk), tensor('B', [outs], convBias)]);
+      const convTerms = (u: number): [number, number][] => range(ipg * k).map((j) => [u * ipg * k + j, Math.floor(u / (outs / 2)) * ipg + Math.floor(j / k)]);
+      assert.deepEqual((await computeMoments(new GraphIndex(conv.graph))).get('y'), expect(cw, convTerms, convBias), `Conv, chunks of ${chunk}`);
     }
   });
 });

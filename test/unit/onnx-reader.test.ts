@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { onnx } from 'onnx-proto';
 import { ModelError } from '../../src/core/model';
+import { decodeRaw } from '../../src/core/dtypes';
 import { readOnnxModel } from '../../src/formats/onnx/reader';
 import { loadModel } from '../../src/formats/load';
 import { collect, encodeModel, floatTensor, tmpDir, valueInfo, writeModel } from '../support/onnxBuild';
@@ -115,6 +116,25 @@ describe('ONNX reader: element types', () => {
       assert.deepEqual(await collect(model.graph.initializers[0].values()), expected);
     });
   }
+
+  it('decodes float32 and float64 data at any byte offset, and refuses data too short for its count', () => {
+    const values = [1.5, -2.25, 3e-39, -0, Infinity, NaN, 7];
+    for (const [name, Typed, size] of [['float', Float32Array, 4], ['double', Float64Array, 8], ['complex64', Float32Array, 4]] as const) {
+      const stored = new Uint8Array(new Typed(values).buffer);
+      const count = name === 'complex64' ? 3 : values.length;
+      for (const offset of [0, 1, 3]) {
+        // The same bytes `offset` bytes into a larger buffer: unaligned for the typed views.
+        const holder = new Uint8Array(stored.length + offset + 8);
+        holder.set(stored, offset);
+        const got = decodeRaw(name, holder.subarray(offset, offset + stored.length), count);
+        const expected = Array.from(new Typed(values)).slice(0, name === 'complex64' ? 6 : values.length);
+        assert.deepEqual(Array.from(got), expected, `${name} at offset ${offset}`);
+        // Fewer bytes than the count needs: an error, never the bytes after them in the buffer.
+        const needed = (name === 'complex64' ? 2 * count : count) * size;
+        assert.throws(() => decodeRaw(name, holder.subarray(offset, offset + needed - 1), count), RangeError);
+      }
+    }
+  });
 
   it('names element types newer than onnx-proto knows by number', async () => {
     const model = await readOnnxModel(writeModel(dir, 'future.onnx', reluModel([raw(99, [1], [0])])));
