@@ -51,9 +51,47 @@ export class SeededRandom {
     return u & 128 ? -x : x;
   }
 
-  /** Fills `out` with standard normal values, as calling normal() once per element. */
+  /** Fills `out` with standard normal values, the same as calling normal() once per element. The
+   *  generator's state lives in locals for the loop (not in the state array, read and written back
+   *  per draw), and the sign is a factor (a branch on a random bit is mispredicted half the time):
+   *  `npm run bench`, "Synthetic inputs", prints the cost per value. */
   fillNormal(out: Float32Array | Float64Array): void {
-    for (let i = 0; i < out.length; i++) out[i] = this.normal();
+    const state = this.s;
+    const { k, w } = ZIGGURAT;
+    let s0 = state[0] | 0, s1 = state[1] | 0, s2 = state[2] | 0, s3 = state[3] | 0;
+    for (let i = 0; i < out.length; i++) {
+      // xoshiro128**, as nextU32, on int32 locals holding the same bits.
+      const r = Math.imul(s1, 5);
+      const u = Math.imul((r << 7) | (r >>> 25), 9) >>> 0;
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      const layer = u & 127;
+      const magnitude = u >>> 8;
+      let x: number;
+      if (magnitude < k[layer]) x = magnitude * w[layer];
+      else {
+        // The rare correction draws more numbers through the state array.
+        state[0] = s0;
+        state[1] = s1;
+        state[2] = s2;
+        state[3] = s3;
+        x = this.normalSlow(layer, magnitude);
+        s0 = state[0] | 0;
+        s1 = state[1] | 0;
+        s2 = state[2] | 0;
+        s3 = state[3] | 0;
+      }
+      out[i] = x * (1 - ((u & 128) >>> 6));
+    }
+    state[0] = s0;
+    state[1] = s1;
+    state[2] = s2;
+    state[3] = s3;
   }
 
   /** The ziggurat's correction: a point outside a layer's inner rectangle, or in the tail. */
