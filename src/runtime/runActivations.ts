@@ -2,6 +2,7 @@
 // CLI, the VS Code worker and the bench.
 import * as path from 'node:path';
 import type { ActivationRun } from '../analysis/activationStats';
+import { allFinite } from '../analysis/finite';
 import { loadModel } from '../formats/load';
 import { ModelError, type Model } from '../core/model';
 import type { Backend, BackendKind } from './backend';
@@ -446,20 +447,6 @@ function partialsItem(stats: LayerStatsPlan, v: LayerStatsValues, withSample: bo
     samples,
   };
   return { partials, elements };
-}
-
-/** Whether no value is NaN or ±Infinity: x × 0 is 0 for every finite x and NaN otherwise, and
- *  four sums keep the loop free of branches and of one long chain of additions. */
-function allFinite(a: Float32Array): boolean {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
-  for (const end = a.length & ~3; k < end; k += 4) {
-    s0 += a[k] * 0;
-    s1 += a[k + 1] * 0;
-    s2 += a[k + 2] * 0;
-    s3 += a[k + 3] * 0;
-  }
-  for (; k < a.length; k++) s0 += a[k] * 0;
-  return s0 + s1 + s2 + s3 === 0;
 }
 
 /** Runs a batch; a failed allocation is explained with the node's output shape where the graph

@@ -1,5 +1,6 @@
 // Numerical helpers for the static rules: the normal CDF and streaming per-unit weight sums.
 import type { Tensor } from '../../core/model';
+import { allFinite } from '../finite';
 
 /** Complementary error function with fractional error below 1.2e-7 everywhere (Chebyshev fit,
  *  Numerical Recipes' erfcc), so tail probabilities like Φ(-10) keep their relative accuracy. */
@@ -124,20 +125,6 @@ class UnitSumsAccumulator {
   result(t: Tensor): UnitWeightSums | undefined {
     return this.sums && this.seen === t.elementCount ? this.sums : undefined;
   }
-}
-
-/** Whether every value is finite: x × 0 is NaN for NaN and ±Infinity and 0 otherwise. */
-function allFinite(chunk: Float64Array): boolean {
-  // Four sums, so each addition need not wait for the one before.
-  let z0 = 0, z1 = 0, z2 = 0, z3 = 0, k = 0;
-  for (const n4 = chunk.length - 3; k < n4; k += 4) {
-    z0 += chunk[k] * 0;
-    z1 += chunk[k + 1] * 0;
-    z2 += chunk[k + 2] * 0;
-    z3 += chunk[k + 3] * 0;
-  }
-  for (; k < chunk.length; k++) z0 += chunk[k] * 0;
-  return z0 + z1 + z2 + z3 === 0;
 }
 
 // The two loops below add a chunk of finite weights without a branch on each one's sign, which
