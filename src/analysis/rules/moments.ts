@@ -103,7 +103,7 @@ async function linearMoments(weight: Tensor, layout: Layout, channel: Int32Array
   const unitSums = unitWeightSumsAlongside(weight, units, layout.kind === 'rows' ? layout.perUnit : 1);
   for await (const chunk of weight.values()) {
     // Sized by the units only once the weight has produced values (never by its claim alone).
-    sums ??= { layout, channel: input.mean.length === 1 ? undefined : channel, mu: input.mean, va: input.variance, alpha, mean: new Float64Array(units), variance: new Float64Array(units), u: 0, f: 0, sp: 0 };
+    sums ??= { channel: input.mean.length === 1 ? undefined : channel, mu: input.mean, va: input.variance, alpha, mean: new Float64Array(units), variance: new Float64Array(units), u: 0, f: 0, sp: 0 };
     if (layout.kind === 'rows') addRows(sums, layout, chunk);
     else addCols(sums, units, chunk);
     unitSums?.add(chunk);
@@ -119,7 +119,6 @@ async function linearMoments(weight: Tensor, layout: Layout, channel: Int32Array
  *  group, position sp in the spatial kernel; cols, unit u of input feature f. Without `channel`
  *  every feature reads the one input channel. */
 interface LinearSums {
-  layout: Layout;
   channel: Int32Array | undefined;
   mu: Float64Array;
   va: Float64Array;
